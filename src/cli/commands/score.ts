@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+// Placeholder while the 'score' command is being built.
+export function register(_program: Command): void {}

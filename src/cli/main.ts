@@ -1,0 +1,60 @@
+/**
+ * The `ieopt` command. Each subcommand lives in its own file under commands/ and exports
+ * `register(program)`. Exit codes: 0 ok, 2 bad input (UserInputError), 1 anything else,
+ * 130 stopped by the user.
+ */
+import { Command, CommanderError } from "commander";
+import { UserInputError, RunStopped } from "../errors.ts";
+import { register as registerData } from "./commands/data.ts";
+import { register as registerScore } from "./commands/score.ts";
+import { register as registerSim } from "./commands/sim.ts";
+import { register as registerOptimize } from "./commands/optimize.ts";
+import { register as registerEval } from "./commands/eval.ts";
+import { register as registerExport } from "./commands/export.ts";
+import { register as registerRuns } from "./commands/runs.ts";
+import { register as registerDemo } from "./commands/demo.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("ieopt")
+    .description("Optimize and evaluate LLM prompts for multilingual information extraction")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [
+    registerDemo,
+    registerData,
+    registerScore,
+    registerOptimize,
+    registerEval,
+    registerExport,
+    registerRuns,
+    registerSim,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; usage errors are bad input.
+      if (err.exitCode === 0) return 0;
+      return 2;
+    }
+    if (err instanceof UserInputError) {
+      process.stderr.write(`ieopt: error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof RunStopped) {
+      process.stderr.write(`ieopt: ${err.message}\n`);
+      return 130;
+    }
+    process.stderr.write(`ieopt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
