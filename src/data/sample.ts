@@ -56,6 +56,7 @@ export type IERecord = RecordOf[Task];
 /** EE schema items carry their roles; every other task's schema item is a type name. */
 export const EeSchemaItemSchema = z.object({ event_type: nonEmpty, roles: z.array(nonEmpty) });
 export type EeSchemaItem = z.infer<typeof EeSchemaItemSchema>;
+export const SchemaItemSchema = z.union([nonEmpty, EeSchemaItemSchema]);
 export type SchemaItem = string | EeSchemaItem;
 
 /** The type name a schema item stands for (its routing key at the top level). */

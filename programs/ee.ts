@@ -1,0 +1,55 @@
+import type { EeRecord, EeSchemaItem } from "../src/data/sample.ts";
+import { defineProgram, QUERY_FIELDS, type Demo } from "./program.ts";
+
+const demo = (text: string, schema: EeSchemaItem[], records: EeRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+
+const ATTACK = { event_type: "Attack", roles: ["Attacker", "Target", "Place"] };
+const TRANSPORT = { event_type: "Transport", roles: ["Agent", "Artifact", "Destination", "Origin"] };
+const ACQUIRE = { event_type: "Acquire", roles: ["Buyer", "Seller", "Artifact"] };
+
+export const ee = defineProgram({
+  task: "EE",
+  title: "event extraction",
+  description:
+    "Event extraction: given a text in any language and a list of event types, each with its argument roles, find every event of these types: its trigger word and the arguments that fill its roles. Triggers and arguments are copied verbatim from the text; the answer is an empty list when no such event is mentioned.",
+  inputFields: QUERY_FIELDS,
+  outputFields: [
+    { name: "event_trigger", description: "the word or phrase that expresses the event, copied exactly from the text" },
+    { name: "event_type", description: "one of the given event types" },
+    { name: "arguments", description: "a list of {role, argument}: each role is one of the event type's roles, each argument copied exactly from the text" },
+  ],
+  schemaLabel: "Event types and their roles",
+  defaultInstruction:
+    'Extract the events of the given event types from the text. For each event give its trigger and the arguments that fill its roles, copying every trigger and argument exactly as it is written in the text. Answer with a JSON list of objects {"event_trigger": ..., "event_type": ..., "arguments": [{"role": ..., "argument": ...}]}, and with [] when no event of these types occurs.',
+  defaultDemos: [
+    demo("Rebels attacked the convoy near Kandahar on Tuesday.", [ATTACK, TRANSPORT], [
+      {
+        event_trigger: "attacked",
+        event_type: "Attack",
+        arguments: [
+          { role: "Attacker", argument: "Rebels" },
+          { role: "Target", argument: "the convoy" },
+          { role: "Place", argument: "Kandahar" },
+        ],
+      },
+    ]),
+    demo("Nokia bought the start-up from its founders for 40 million euros.", [ACQUIRE, ATTACK], [
+      {
+        event_trigger: "bought",
+        event_type: "Acquire",
+        arguments: [
+          { role: "Buyer", argument: "Nokia" },
+          { role: "Artifact", argument: "the start-up" },
+          { role: "Seller", argument: "its founders" },
+        ],
+      },
+    ]),
+    demo("The weather stayed mild for most of the week.", [TRANSPORT, ACQUIRE], []),
+  ],
+  keyAliases: { trigger: "event_trigger", type: "event_type", label: "event_type", args: "arguments", roles: "arguments" },
+  recordsFromTypeDict(type, value) {
+    const list = Array.isArray(value) ? value : undefined;
+    if (!list) return undefined;
+    return list.map((ev) => (typeof ev === "string" ? { event_trigger: ev, event_type: type, arguments: [] } : { event_type: type, ...(ev as object) }));
+  },
+});

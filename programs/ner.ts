@@ -1,0 +1,33 @@
+import type { NerRecord } from "../src/data/sample.ts";
+import { defineProgram, QUERY_FIELDS, spanRecordsFromTypeDict, type Demo } from "./program.ts";
+
+const demo = (text: string, schema: string[], records: NerRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+
+export const ner = defineProgram({
+  task: "NER",
+  title: "named entity recognition",
+  description:
+    "Named entity recognition: given a text in any language and a list of entity types, list every entity mention whose type is in the list. Each record names the mention (copied verbatim from the text) and its type; the answer is an empty list when no mention of these types occurs.",
+  inputFields: QUERY_FIELDS,
+  outputFields: [
+    { name: "entity", description: "the mention, copied exactly from the text" },
+    { name: "entity_type", description: "one of the given entity types" },
+  ],
+  schemaLabel: "Entity types",
+  defaultInstruction:
+    'Extract the named entities of the given entity types from the text. Copy each entity exactly as it is written in the text. Answer with a JSON list of objects {"entity": ..., "entity_type": ...}, and with [] when there is no entity of these types.',
+  defaultDemos: [
+    demo("Marie Curie moved to Paris in 1891 to study at the Sorbonne.", ["person", "location", "organization"], [
+      { entity: "Marie Curie", entity_type: "person" },
+      { entity: "Paris", entity_type: "location" },
+      { entity: "Sorbonne", entity_type: "organization" },
+    ]),
+    demo("The committee will meet again after the summer break.", ["person", "location", "date"], []),
+    demo("Toyota opened a new plant near Kentucky last spring.", ["organization", "location", "product"], [
+      { entity: "Toyota", entity_type: "organization" },
+      { entity: "Kentucky", entity_type: "location" },
+    ]),
+  ],
+  keyAliases: { text: "entity", span: "entity", name: "entity", mention: "entity", type: "entity_type", label: "entity_type" },
+  recordsFromTypeDict: spanRecordsFromTypeDict("entity", "entity_type"),
+});

@@ -1,0 +1,252 @@
+/**
+ * A declarative IE program: what a task's prompt looks like (instruction slot,
+ * demonstration slot, optional reasoning slot), how a sample is rendered into chat
+ * messages, and how raw model text is parsed back into records.
+ *
+ * Prompt layout (every task):
+ *   system     the instruction (+ a fixed reasoning-format line when reasoning is on)
+ *   user       a demo's query          ┐ one pair per demo
+ *   assistant  the demo's output        ┘ ("Thought: …\nAnswer: [...]" when reasoning)
+ *   user       the query: "<Types label>: [...]", optional descriptions, "Text: …" last
+ */
+import { z } from "zod";
+import type { Task, IERecord, SchemaItem } from "../src/data/sample.ts";
+import { RECORD_SCHEMAS, recordTypeName, schemaItemName } from "../src/data/sample.ts";
+import type { ChatMessage } from "../src/lm/types.ts";
+import { fingerprint } from "../src/util/hash.ts";
+import { extractJson, splitThought } from "./parse.ts";
+
+/** What the model is asked about: a text and a batch of schema items. */
+export interface QueryInput {
+  text: string;
+  schema: SchemaItem[];
+  schema_descriptions?: Record<string, string> | undefined;
+}
+
+export const DemoSourceSchema = z.enum(["labeled", "augmented"]);
+
+/** One demonstration: a query, its output records, and (for reasoning) a thought. */
+export interface Demo {
+  input: QueryInput;
+  records: IERecord[];
+  thought?: string | undefined;
+  source: z.infer<typeof DemoSourceSchema>;
+  /** The train sample it came from, for provenance. */
+  sample_id?: string | undefined;
+}
+
+/** The optimizable parts of a prompt. */
+export interface PromptSlots {
+  instruction: string;
+  demos: readonly Demo[];
+  reasoning?: boolean;
+}
+
+export type ParseResult =
+  | { ok: true; records: IERecord[]; thought: string | undefined }
+  | { ok: false; reason: string };
+
+export interface ParseOptions {
+  /** When given, record types that match a schema item case-insensitively take its spelling. */
+  schema?: readonly SchemaItem[];
+}
+
+export interface FieldDoc {
+  name: string;
+  description: string;
+}
+
+/** The task-specific part of a program; `defineProgram` adds the shared machinery. */
+export interface ProgramSpec<T extends Task> {
+  task: T;
+  /** Human name, e.g. "named entity recognition". */
+  title: string;
+  /** What the program does, for the optimizer's program summary. */
+  description: string;
+  inputFields: FieldDoc[];
+  outputFields: FieldDoc[];
+  /** How the query line naming the schema is labelled, e.g. "Entity types". */
+  schemaLabel: string;
+  defaultInstruction: string;
+  /** Three fixed English exemplars: the default prompt's demonstrations. */
+  defaultDemos: Demo[];
+  /** Alternative key names models use, mapped onto the record's own keys. */
+  keyAliases: Record<string, string>;
+  /** Builds records from the dict-by-type shape, e.g. {"person": ["Ada"]}. */
+  recordsFromTypeDict(type: string, value: unknown): unknown[] | undefined;
+}
+
+export interface IEProgram {
+  readonly task: Task;
+  readonly title: string;
+  readonly description: string;
+  readonly inputFields: readonly FieldDoc[];
+  readonly outputFields: readonly FieldDoc[];
+  readonly defaultInstruction: string;
+  readonly defaultDemos: readonly Demo[];
+  /** Changes whenever rendering changes (a fingerprint of a canonical rendering). */
+  readonly version: string;
+  render(query: QueryInput, slots: PromptSlots): ChatMessage[];
+  renderQuery(query: QueryInput): string;
+  renderOutput(records: readonly IERecord[], thought?: string): string;
+  parse(text: string, options?: ParseOptions): ParseResult;
+  /** JSON Schema for structured outputs: {"records": [...]} (+ "thought" when reasoning). */
+  outputJsonSchema(reasoning: boolean): Record<string, unknown>;
+  /** Max output tokens: 256 without reasoning, 1024 with (method.md §4). */
+  maxTokens(reasoning: boolean): number;
+}
+
+export const REASONING_FORMAT =
+  'First think step by step, writing "Thought:" followed by your reasoning. Then write "Answer:" followed by the JSON list.';
+
+const WRAPPER_KEYS = ["records", "output", "outputs", "result", "results", "answer", "entities", "relations", "slots", "events", "data"];
+
+export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
+  const recordSchema = RECORD_SCHEMAS[spec.task];
+
+  const renderQuery = (query: QueryInput): string => {
+    const lines = [`${spec.schemaLabel}: ${JSON.stringify(query.schema)}`];
+    const names = query.schema.map(schemaItemName);
+    const described = names.filter((n) => query.schema_descriptions?.[n]);
+    if (described.length > 0) {
+      lines.push("Type descriptions:");
+      for (const n of described) lines.push(`- ${n}: ${query.schema_descriptions![n]}`);
+    }
+    lines.push(`Text: ${query.text}`);
+    return lines.join("\n");
+  };
+
+  const renderOutput = (records: readonly IERecord[], thought?: string): string => {
+    const json = JSON.stringify(records);
+    return thought === undefined ? json : `Thought: ${thought}\nAnswer: ${json}`;
+  };
+
+  const render = (query: QueryInput, slots: PromptSlots): ChatMessage[] => {
+    const system = slots.reasoning ? `${slots.instruction}\n\n${REASONING_FORMAT}` : slots.instruction;
+    const messages: ChatMessage[] = [{ role: "system", content: system }];
+    for (const demo of slots.demos) {
+      messages.push({ role: "user", content: renderQuery(demo.input) });
+      // A reasoning prompt whose demo has no thought still shows the Thought/Answer frame.
+      const thought = slots.reasoning ? (demo.thought ?? "") : undefined;
+      messages.push({ role: "assistant", content: renderOutput(demo.records, thought) });
+    }
+    messages.push({ role: "user", content: renderQuery(query) });
+    return messages;
+  };
+
+  const normaliseRecord = (item: unknown): unknown => {
+    if (!item || typeof item !== "object" || Array.isArray(item)) return item;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+      const canonical = spec.keyAliases[key] ?? key;
+      if (!(canonical in out)) out[canonical] = value;
+    }
+    if (spec.task === "EE" && Array.isArray(out.arguments)) {
+      out.arguments = out.arguments.map((arg) => {
+        if (!arg || typeof arg !== "object") return arg;
+        const a = arg as Record<string, unknown>;
+        return { role: a.role ?? a.type, argument: a.argument ?? a.text ?? a.span ?? a.value };
+      });
+    }
+    return out;
+  };
+
+  const toItems = (value: unknown): unknown[] | string => {
+    if (Array.isArray(value)) return value;
+    if (value === null || typeof value !== "object") return `expected a JSON list of records, got ${JSON.stringify(value)}`;
+    const obj = value as Record<string, unknown>;
+    for (const key of WRAPPER_KEYS) if (Array.isArray(obj[key])) return obj[key] as unknown[];
+    if (recordSchema.safeParse(normaliseRecord(obj)).success) return [obj];
+    // Dict-by-type: {"person": ["Ada", ...], "location": []}
+    const items: unknown[] = [];
+    for (const [type, v] of Object.entries(obj)) {
+      const built = spec.recordsFromTypeDict(type, v);
+      if (!built) return `cannot read the object as records (key '${type}')`;
+      items.push(...built);
+    }
+    return items;
+  };
+
+  const canonicaliseTypes = (records: IERecord[], schema: readonly SchemaItem[] | undefined): IERecord[] => {
+    if (!schema) return records;
+    const byLower = new Map(schema.map((s) => [schemaItemName(s).toLowerCase(), schemaItemName(s)]));
+    return records.map((r) => {
+      const type = recordTypeName(spec.task, r);
+      const canonical = byLower.get(type.toLowerCase());
+      if (!canonical || canonical === type) return r;
+      const key = spec.task === "NER" ? "entity_type" : spec.task === "RE" ? "relation" : spec.task === "SF" ? "slot_type" : "event_type";
+      return { ...r, [key]: canonical } as IERecord;
+    });
+  };
+
+  const parse = (text: string, options: ParseOptions = {}): ParseResult => {
+    const { thought, answer } = splitThought(text);
+    const json = extractJson(answer);
+    if (!json.ok) return json;
+    let thoughtOut = thought;
+    if (json.value && typeof json.value === "object" && !Array.isArray(json.value)) {
+      const t = (json.value as Record<string, unknown>).thought;
+      if (typeof t === "string" && thoughtOut === undefined) thoughtOut = t;
+    }
+    const items = toItems(json.value);
+    if (typeof items === "string") return { ok: false, reason: items };
+    const records: IERecord[] = [];
+    for (const [i, item] of items.entries()) {
+      const parsed = recordSchema.safeParse(normaliseRecord(item));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = issue.path.length > 0 ? ` field '${issue.path.join(".")}'` : "";
+        return { ok: false, reason: `record ${i}${field}: ${issue.message}` };
+      }
+      records.push(parsed.data as IERecord);
+    }
+    return { ok: true, records: canonicaliseTypes(records, options.schema), thought: thoughtOut };
+  };
+
+  const outputJsonSchema = (reasoning: boolean): Record<string, unknown> => {
+    const shape = reasoning
+      ? z.object({ thought: z.string(), records: z.array(recordSchema) })
+      : z.object({ records: z.array(recordSchema) });
+    return z.toJSONSchema(shape, { io: "input", target: "draft-7" }) as Record<string, unknown>;
+  };
+
+  // The version fingerprints a canonical rendering, so any change to the template shows.
+  const canonical = spec.defaultDemos[0]!;
+  const version = `${spec.task.toLowerCase()}-1.${fingerprint([
+    render(canonical.input, { instruction: "I", demos: [canonical], reasoning: false }),
+    render(canonical.input, { instruction: "I", demos: [{ ...canonical, thought: "T" }], reasoning: true }),
+  ], 8)}`;
+
+  return {
+    task: spec.task,
+    title: spec.title,
+    description: spec.description,
+    inputFields: spec.inputFields,
+    outputFields: spec.outputFields,
+    defaultInstruction: spec.defaultInstruction,
+    defaultDemos: spec.defaultDemos,
+    version,
+    render,
+    renderQuery,
+    renderOutput,
+    parse,
+    outputJsonSchema,
+    maxTokens: (reasoning) => (reasoning ? 1024 : 256),
+  };
+}
+
+/** Dict-by-type helper for tasks whose record is one span under a type key. */
+export function spanRecordsFromTypeDict(spanKey: string, typeKey: string) {
+  return (type: string, value: unknown): unknown[] | undefined => {
+    const list = Array.isArray(value) ? value : typeof value === "string" ? [value] : undefined;
+    if (!list) return undefined;
+    return list.map((span) => (typeof span === "string" ? { [spanKey]: span, [typeKey]: type } : span));
+  };
+}
+
+/** The common input fields of every program. */
+export const QUERY_FIELDS: FieldDoc[] = [
+  { name: "text", description: "the input text, in any language" },
+  { name: "schema", description: "the types to extract in this query (a batch of the dataset's schema)" },
+  { name: "schema_descriptions", description: "optional descriptions of some types (e.g. what an abbreviated label means)" },
+];

@@ -1,0 +1,36 @@
+import type { ReRecord } from "../src/data/sample.ts";
+import { defineProgram, QUERY_FIELDS, type Demo } from "./program.ts";
+
+const demo = (text: string, schema: string[], records: ReRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+
+export const re = defineProgram({
+  task: "RE",
+  title: "relation extraction",
+  description:
+    "Relation extraction: given a text in any language and a list of relation types, list every pair of mentions (head, tail) that the text relates by one of these relations. Head and tail are copied verbatim from the text; the direction matters (head works_for tail). The answer is an empty list when no such relation is stated.",
+  inputFields: QUERY_FIELDS,
+  outputFields: [
+    { name: "head", description: "the first argument of the relation, copied exactly from the text" },
+    { name: "tail", description: "the second argument of the relation, copied exactly from the text" },
+    { name: "relation", description: "one of the given relation types" },
+  ],
+  schemaLabel: "Relation types",
+  defaultInstruction:
+    'Extract the relations of the given relation types stated in the text. Copy the head and tail mentions exactly as they are written in the text; the relation reads "head relation tail". Answer with a JSON list of objects {"head": ..., "tail": ..., "relation": ...}, and with [] when no relation of these types is stated.',
+  defaultDemos: [
+    demo("Satya Nadella has led Microsoft since 2014.", ["works_for", "located_in", "founded_by"], [
+      { head: "Satya Nadella", tail: "Microsoft", relation: "works_for" },
+    ]),
+    demo("The Louvre, in Paris, reopened on Monday.", ["located_in", "capital_of", "born_in"], [
+      { head: "The Louvre", tail: "Paris", relation: "located_in" },
+    ]),
+    demo("Both teams played well in the final.", ["works_for", "born_in"], []),
+  ],
+  keyAliases: { subject: "head", object: "tail", source: "head", target: "tail", type: "relation", label: "relation", predicate: "relation" },
+  recordsFromTypeDict(type, value) {
+    if (!Array.isArray(value)) return undefined;
+    return value.map((pair) =>
+      Array.isArray(pair) && pair.length === 2 ? { head: pair[0], tail: pair[1], relation: type } : { relation: type, ...(pair as object) },
+    );
+  },
+});
