@@ -1,4 +1,98 @@
-import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, Option } from "commander";
+import { readSamples } from "../../data/jsonl.ts";
+import { TASKS, type Sample } from "../../data/sample.ts";
+import { UserInputError } from "../../errors.ts";
+import { buildRoleModels } from "../../lm/roles.ts";
+import { simProfile } from "../../lm/factory.ts";
+import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
+import { evaluatePrompt } from "../../eval/evaluate.ts";
+import type { PromptSpec } from "../../eval/runner.ts";
+import type { ScoreSummary } from "../../metrics/aggregate.ts";
+import { renderTable } from "../../report/table.ts";
+import { createProgress } from "../progress.ts";
+import { withInterrupt } from "../interrupt.ts";
+import { optimize } from "../../../optimizers/optimize.ts";
+import { MIPRO_DEFAULTS } from "../../../optimizers/mipro.ts";
+import { getProgram } from "../../../programs/index.ts";
 
-// Placeholder while the 'demo' command is being built.
-export function register(_program: Command): void {}
+const EXAMPLES = fileURLToPath(new URL("../../../examples/data/", import.meta.url));
+
+export function examplePaths(task: string): { train: string; val: string; test: string } {
+  const dir = `${EXAMPLES}${task.toLowerCase()}/`;
+  return { train: `${dir}train.jsonl`, val: `${dir}dev.jsonl`, test: `${dir}test.jsonl` };
+}
+
+interface DemoFlags {
+  task: string;
+  model: string;
+  trials: string;
+  seed: string;
+  runsDir: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("offline end-to-end run: optimize a task on examples/ with the sim model, then compare default vs optimized prompts")
+    .addOption(new Option("--task <task>", "task to optimize").choices([...TASKS]).default("NER"))
+    .option("--model <name>", "sim profile (sim, sim-small, sim-large)", "sim")
+    .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
+    .option("--seed <seed>", "seed", String(MIPRO_DEFAULTS.seed))
+    .option("--runs-dir <dir>", "where the run folder goes", DEFAULT_RUNS_DIR)
+    .option("--quiet", "no progress output")
+    .action(async (flags: DemoFlags) => {
+      if (simProfile(flags.model) === undefined) throw new UserInputError(`the demo runs offline with a sim model; got --model ${flags.model}`);
+      const paths = examplePaths(flags.task);
+      for (const p of Object.values(paths)) if (!existsSync(p)) throw new UserInputError(`example data missing: ${p}`);
+      const [train, val, test] = await Promise.all([readSamples(paths.train), readSamples(paths.val), readSamples(paths.test)]);
+      const models = buildRoleModels({ model: flags.model });
+      const progress = createProgress({ quiet: flags.quiet });
+      const started = Date.now();
+      process.stdout.write(`ieopt demo: optimizing ${flags.task} on examples/ with the offline ${flags.model} model — every number below is a sim number, not an LLM result.\n`);
+      const outcome = await withInterrupt((signal) =>
+        optimize({
+          task: flags.task,
+          train,
+          val,
+          dataPaths: { train: paths.train, val: paths.val },
+          settings: { trials: Number(flags.trials), seed: flags.seed },
+          models,
+          runsDir: flags.runsDir,
+          signal,
+          events: { phase: (n, d) => progress.phase(n, d), progress: (d, t) => progress.update(d, t) },
+        }),
+      );
+      progress.phase("compare", "default vs optimized prompt on validation and test");
+      const program = getProgram(flags.task);
+      const prompts: [string, PromptSpec][] = [
+        ["default", { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false }],
+        ["optimized", outcome.result.prompt],
+      ];
+      const rows: { name: string; val: ScoreSummary; test: ScoreSummary }[] = [];
+      for (const [name, prompt] of prompts) {
+        const score = async (samples: Sample[]) => (await evaluatePrompt(prompt, samples, { lm: models.inference, concurrency: 8 })).report.summary;
+        rows.push({ name, val: await score(val), test: await score(test) });
+      }
+      progress.stop();
+      const langs = Object.keys(rows[0]!.test.by_lang).sort();
+      const f = (x: number | null | undefined) => (x === undefined || x === null ? "-" : x.toFixed(1));
+      process.stdout.write(
+        [
+          "",
+          `${flags.task} prompts on examples/ (LF1, sim model ${flags.model}; test = ${langs.length} languages)`,
+          renderTable(
+            ["prompt", "val LF1", "test LF1", "test F1", "non-eng LF1", ...langs],
+            rows.map((r) => [r.name, f(r.val.overall.lf1), f(r.test.overall.lf1), f(r.test.overall.f1), f(r.test.non_english.lf1), ...langs.map((l) => f(r.test.by_lang[l]?.lf1))]),
+          ),
+          "",
+          `frozen prompt: ${outcome.frozenPath}`,
+          `run report:    ${outcome.run.path("report.md")}`,
+          `took ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          "",
+        ].join("\n"),
+      );
+    });
+}

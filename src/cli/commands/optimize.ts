@@ -1,4 +1,116 @@
-import type { Command } from "commander";
+import { Command, Option } from "commander";
+import { readSamples } from "../../data/jsonl.ts";
+import { UserInputError } from "../../errors.ts";
+import { buildRoleModels, nonNegativeInt, type ModelFlags } from "../../lm/roles.ts";
+import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
+import { addModelOptions } from "../models.ts";
+import { createProgress } from "../progress.ts";
+import { optimize } from "../../../optimizers/optimize.ts";
+import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
+import { withInterrupt } from "../interrupt.ts";
 
-// Placeholder while the 'optimize' command is being built.
-export function register(_program: Command): void {}
+interface OptimizeFlags extends ModelFlags {
+  task?: string;
+  train?: string;
+  val?: string;
+  trials: string;
+  minibatch: string;
+  fullEvalEvery: string;
+  demoSets: string;
+  demos: string;
+  instructions: string;
+  zeroShot?: boolean;
+  seed: string;
+  metric: string;
+  resume?: string;
+  runsDir: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("optimize")
+    .description("optimize a task's prompt (instruction × demos) with MIPRO: bootstrap, propose, TPE search")
+    .option("--task <task>", "NER, RE, SF, ED or EE")
+    .option("--train <file>", "train split (JSONL samples) for demos and the dataset summary")
+    .option("--val <file>", "validation split (JSONL samples) for minibatches and full evaluations")
+    .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
+    .option("--minibatch <n>", "validation samples per trial", String(MIPRO_DEFAULTS.minibatch))
+    .option("--full-eval-every <n>", "full validation of the best new combination every n trials", String(MIPRO_DEFAULTS.fullEvalEvery))
+    .option("--demo-sets <n>", "bootstrapped demo sets (m), besides the empty set", String(MIPRO_DEFAULTS.demoSets))
+    .option("--demos <n>", "demos per set (K)", String(MIPRO_DEFAULTS.demos))
+    .option("--instructions <n>", "instruction candidates, the default instruction included", String(MIPRO_DEFAULTS.instructions))
+    .option("--zero-shot", "no demos: search instructions only")
+    .addOption(new Option("--metric <name>", "the search metric").choices(["lf1", "f1"]).default("lf1"))
+    .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
+    .option("--resume <run>", "continue a stopped or killed run (its settings are kept)")
+    .option("--runs-dir <dir>", "where run folders go", DEFAULT_RUNS_DIR)
+    .option("--quiet", "no progress output");
+  addModelOptions(cmd, { roles: ["inference", "prompt", "thought"] });
+  cmd.action(async (flags: OptimizeFlags) => {
+    let trainPath = flags.train;
+    let valPath = flags.val;
+    let task = flags.task;
+    if (flags.resume) {
+      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string } }>("config.json");
+      task ??= config.task;
+      trainPath ??= config.data.train;
+      valPath ??= config.data.val;
+    }
+    if (!task) throw new UserInputError("--task is required (NER, RE, SF, ED or EE)");
+    if (!valPath) throw new UserInputError("--val is required");
+    const settings: MiproSettings = {
+      ...MIPRO_DEFAULTS,
+      trials: intFlag(flags.trials, "--trials"),
+      minibatch: intFlag(flags.minibatch, "--minibatch"),
+      fullEvalEvery: intFlag(flags.fullEvalEvery, "--full-eval-every"),
+      demoSets: intFlag(flags.demoSets, "--demo-sets"),
+      demos: intFlag(flags.demos, "--demos"),
+      instructions: intFlag(flags.instructions, "--instructions"),
+      zeroShot: Boolean(flags.zeroShot),
+      seed: flags.seed,
+      metric: flags.metric,
+      concurrency: intFlag(flags.concurrency, "--concurrency"),
+    };
+    const train = trainPath ? await readSamples(trainPath) : [];
+    const val = await readSamples(valPath);
+    const models = buildRoleModels(flags);
+    const progress = createProgress({ quiet: flags.quiet });
+    const outcome = await withInterrupt((signal) =>
+      optimize({
+        task,
+        train,
+        val,
+        dataPaths: { train: trainPath, val: valPath },
+        settings,
+        models,
+        runsDir: flags.runsDir,
+        resume: flags.resume,
+        signal,
+        events: {
+          phase: (name, detail) => progress.phase(name, detail),
+          progress: (done, total) => progress.update(done, total),
+          fullEval: (r) => progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}`),
+        },
+      }),
+    );
+    progress.stop();
+    const sim = Object.values(models.describe()).some((m) => m.model.startsWith("sim"));
+    const tag = sim ? " (sim)" : "";
+    process.stdout.write(
+      [
+        `run ${outcome.run.id} finished`,
+        `  validation ${settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → optimized ${(100 * outcome.result.bestScore).toFixed(2)}`,
+        `  frozen prompt: ${outcome.frozenPath}`,
+        `  report: ${outcome.run.path("report.md")}`,
+        "",
+      ].join("\n"),
+    );
+  });
+}
+
+function intFlag(value: string | undefined, flag: string): number {
+  const n = nonNegativeInt(value, flag);
+  if (n === undefined) throw new UserInputError(`${flag} is required`);
+  return n;
+}

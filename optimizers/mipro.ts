@@ -1,0 +1,316 @@
+/**
+ * MIPRO-style optimization (method.md §5): bootstrap demo sets, propose grounded
+ * instructions, then a TPE search over (instruction × demo set) scored on random
+ * validation minibatches, with periodic full evaluations. The best fully evaluated
+ * combination becomes the frozen prompt.
+ *
+ * Resumable: every trial and full evaluation is appended to trials.jsonl as it finishes.
+ * On resume the logged trials are replayed through the sampler's ask/tell (the sampler's
+ * stream depends only on the seed and the trial number, so replay asks the same
+ * combinations) and the search continues; finished LM calls come from the cache.
+ */
+import type { Sample } from "../src/data/sample.ts";
+import type { LM } from "../src/lm/types.ts";
+import { createRng } from "../src/util/random.ts";
+import { fingerprint } from "../src/util/hash.ts";
+import { RunStopped } from "../src/errors.ts";
+import { predictSamples, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
+import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
+import type { RunFolder } from "../src/runs/run-folder.ts";
+import { Study, TPESampler, categorical, type SearchSpace } from "../src/search/index.ts";
+import type { Demo, IEProgram } from "../programs/index.ts";
+import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
+import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+
+export interface MiproSettings {
+  trials: number;
+  minibatch: number;
+  fullEvalEvery: number;
+  demoSets: number;
+  demos: number;
+  instructions: number;
+  zeroShot: boolean;
+  seed: string | number;
+  metric: string;
+  concurrency: number;
+}
+
+export const MIPRO_DEFAULTS: MiproSettings = {
+  trials: 50,
+  minibatch: 25,
+  fullEvalEvery: 10,
+  demoSets: 12,
+  demos: 3,
+  instructions: 12,
+  zeroShot: false,
+  seed: 0,
+  metric: "lf1",
+  concurrency: 8,
+};
+
+/** candidates.json */
+export interface Candidates {
+  instructions: InstructionCandidate[];
+  demo_sets: { index: number; demos: Demo[] }[];
+  dataset_summary: string;
+  program_summary: string;
+  exchanges: TeacherExchange[];
+}
+
+export interface Combo {
+  instruction: number;
+  demos: number;
+}
+
+export interface TrialRecord {
+  kind: "trial";
+  number: number;
+  params: Combo;
+  minibatch: string[];
+  score: number;
+  failures: number;
+}
+
+export interface FullEvalRecord {
+  kind: "full_eval";
+  after_trial: number;
+  params: Combo;
+  score: number;
+  samples: number;
+  failures: number;
+}
+
+export interface BaselineRecord {
+  kind: "baseline";
+  score: number;
+  samples: number;
+  failures: number;
+}
+
+export type LogRecord = TrialRecord | FullEvalRecord | BaselineRecord;
+
+export interface MiproEvents {
+  phase?(name: string, detail?: string): void;
+  progress?(done: number, total: number): void;
+  trial?(record: TrialRecord, best: { combo: Combo; score: number } | undefined): void;
+  fullEval?(record: FullEvalRecord | BaselineRecord): void;
+}
+
+export interface MiproContext {
+  program: IEProgram;
+  train: readonly Sample[];
+  val: readonly Sample[];
+  settings: MiproSettings;
+  /** The model the program runs with during the search. */
+  taskModel: LM;
+  /** Φ, the prompt teacher (augmentation, summaries, proposals). */
+  promptModel: LM;
+  metric: SampleMetric;
+  run: RunFolder;
+  signal?: AbortSignal;
+  events?: MiproEvents;
+  /** Fixed candidates (AutoThought 1–3 search instructions with thought-carrying demos fixed). */
+  fixedCandidates?: Candidates;
+}
+
+export interface MiproResult {
+  best: Combo;
+  bestScore: number;
+  baselineScore: number;
+  prompt: PromptSpec;
+  candidates: Candidates;
+  trials: TrialRecord[];
+  fullEvals: FullEvalRecord[];
+}
+
+const comboKey = (c: Combo) => `${c.instruction}/${c.demos}`;
+
+export function comboPrompt(program: IEProgram, candidates: Candidates, combo: Combo, reasoning = false): PromptSpec {
+  return {
+    program,
+    instruction: candidates.instructions[combo.instruction]!.text,
+    demos: candidates.demo_sets[combo.demos]!.demos,
+    reasoning,
+  };
+}
+
+/** Build or load the instruction and demo candidates (steps 1–2). */
+export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> {
+  if (ctx.fixedCandidates) return ctx.fixedCandidates;
+  if (ctx.run.has("candidates.json")) return ctx.run.readJson<Candidates>("candidates.json");
+  const rng = createRng(ctx.settings.seed);
+  ctx.events?.phase?.("bootstrap", `${ctx.settings.zeroShot ? 0 : ctx.settings.demoSets} demo sets of ${ctx.settings.demos}`);
+  const demoSets: DemoSet[] = await bootstrapDemoSets({
+    program: ctx.program,
+    train: ctx.train,
+    sets: ctx.settings.demoSets,
+    size: ctx.settings.demos,
+    teacher: ctx.promptModel,
+    rng: rng.fork("bootstrap"),
+    zeroShot: ctx.settings.zeroShot,
+    concurrency: ctx.settings.concurrency,
+    signal: ctx.signal,
+  });
+  ctx.events?.phase?.("propose", `${ctx.settings.instructions} instruction candidates`);
+  const proposals = await proposeInstructions({
+    program: ctx.program,
+    train: ctx.train,
+    demoSets,
+    count: ctx.settings.instructions,
+    teacher: ctx.promptModel,
+    rng: rng.fork("propose"),
+  });
+  const candidates: Candidates = {
+    instructions: proposals.instructions,
+    demo_sets: demoSets,
+    dataset_summary: proposals.datasetSummary,
+    program_summary: proposals.programSummary,
+    exchanges: proposals.exchanges,
+  };
+  ctx.run.writeJson("candidates.json", candidates);
+  return candidates;
+}
+
+/** Predicts and scores samples under a prompt, memoizing per (prompt, sample) within the run. */
+class Scorer {
+  private readonly memo = new Map<string, { score: number; failed: boolean }>();
+  private readonly ctx: MiproContext;
+
+  constructor(ctx: MiproContext) {
+    this.ctx = ctx;
+  }
+
+  async score(key: string, prompt: PromptSpec, samples: readonly Sample[]): Promise<{ mean: number; failures: number }> {
+    const todo = samples.filter((s) => !this.memo.has(`${key}#${s.id}`));
+    if (todo.length > 0) {
+      let done = 0;
+      const outcomes = new Map<string, Outcome>();
+      await predictSamples(prompt, todo, {
+        lm: this.ctx.taskModel,
+        concurrency: this.ctx.settings.concurrency,
+        signal: this.ctx.signal,
+        onOutcome: (o) => {
+          outcomes.set(o.id, o);
+          this.ctx.events?.progress?.(++done, todo.length);
+        },
+      });
+      for (const s of todo) {
+        const o = outcomes.get(s.id);
+        this.memo.set(`${key}#${s.id}`, { score: scoreOutcome(this.ctx.metric, s, o), failed: !o || !o.ok });
+      }
+    }
+    const results = samples.map((s) => this.memo.get(`${key}#${s.id}`)!);
+    return { mean: mean(results.map((r) => r.score)), failures: results.filter((r) => r.failed).length };
+  }
+}
+
+export function searchSpace(candidates: Candidates): SearchSpace {
+  return {
+    instruction: categorical(candidates.instructions.map((c) => c.index)),
+    demos: categorical(candidates.demo_sets.map((s) => s.index)),
+  };
+}
+
+/** Steps 3–4: the TPE search with minibatches and periodic full evaluations. */
+export async function runMipro(ctx: MiproContext, reasoning = false): Promise<MiproResult> {
+  const { settings, program, val } = ctx;
+  const candidates = await prepareCandidates(ctx);
+  const scorer = new Scorer(ctx);
+  const log = ctx.run.readLog<LogRecord>("trials.jsonl");
+  const checkStop = () => {
+    if (ctx.signal?.aborted) throw new RunStopped("stopped by the user");
+  };
+
+  // Baseline: the default prompt on the whole validation split.
+  let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
+  if (!baseline) {
+    ctx.events?.phase?.("baseline", `default prompt on ${val.length} validation samples`);
+    const defaultPrompt: PromptSpec = { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
+    const r = await scorer.score("default", defaultPrompt, val);
+    baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures };
+    ctx.run.appendLog("trials.jsonl", baseline);
+  }
+  ctx.events?.fullEval?.(baseline);
+
+  const space = searchSpace(candidates);
+  const study = new Study({ sampler: new TPESampler({ seed: createRng(settings.seed).fork("tpe").seed }), direction: "maximize" });
+  const trials: TrialRecord[] = [];
+  const fullEvals = new Map<string, FullEvalRecord>();
+  for (const r of log) if (r.kind === "full_eval") fullEvals.set(comboKey(r.params), r);
+  const loggedTrials = log.filter((r): r is TrialRecord => r.kind === "trial");
+
+  const minibatchSize = Math.min(settings.minibatch, val.length);
+  const loggedDuePoints = new Set([...fullEvals.values()].map((r) => r.after_trial));
+  const runFullEvalIfDue = async (afterTrial: number) => {
+    if ((afterTrial + 1) % settings.fullEvalEvery !== 0 && afterTrial !== settings.trials - 1) return;
+    if (loggedDuePoints.has(afterTrial)) return; // replayed from the log
+    // The combination with the best mean minibatch score not yet fully evaluated.
+    const byCombo = new Map<string, { combo: Combo; scores: number[] }>();
+    for (const t of trials) {
+      const entry = byCombo.get(comboKey(t.params)) ?? { combo: t.params, scores: [] };
+      entry.scores.push(t.score);
+      byCombo.set(comboKey(t.params), entry);
+    }
+    const pending = [...byCombo.values()]
+      .filter((e) => !fullEvals.has(comboKey(e.combo)))
+      .sort((a, b) => mean(b.scores) - mean(a.scores) || comboKey(a.combo).localeCompare(comboKey(b.combo)));
+    const next = pending[0];
+    if (!next) return;
+    checkStop();
+    ctx.events?.phase?.("full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
+    const r = await scorer.score(comboKey(next.combo), comboPrompt(program, candidates, next.combo, reasoning), val);
+    const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures };
+    fullEvals.set(comboKey(next.combo), record);
+    ctx.run.appendLog("trials.jsonl", record);
+    ctx.events?.fullEval?.(record);
+  };
+
+  ctx.events?.phase?.("search", `${settings.trials} TPE trials, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
+  for (let number = 0; number < settings.trials; number++) {
+    const asked = study.ask(space);
+    const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos) };
+    const logged = loggedTrials[number];
+    let record: TrialRecord;
+    if (logged) {
+      if (comboKey(logged.params) !== comboKey(combo)) {
+        throw new Error(`resume replay diverged at trial ${number}: log has ${comboKey(logged.params)}, sampler asked ${comboKey(combo)}`);
+      }
+      record = logged;
+    } else {
+      checkStop();
+      const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
+      const r = await scorer.score(comboKey(combo), comboPrompt(program, candidates, combo, reasoning), minibatch);
+      record = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
+      ctx.run.appendLog("trials.jsonl", record);
+    }
+    study.tell(asked.number, record.score);
+    trials.push(record);
+    const best = bestFull(fullEvals);
+    if (!logged) ctx.events?.trial?.(record, best);
+    // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
+    await runFullEvalIfDue(number);
+  }
+
+  const best = bestFull(fullEvals);
+  if (!best) throw new Error("no combination was fully evaluated");
+  return {
+    best: best.combo,
+    bestScore: best.score,
+    baselineScore: baseline.score,
+    prompt: comboPrompt(program, candidates, best.combo, reasoning),
+    candidates,
+    trials,
+    fullEvals: [...fullEvals.values()],
+  };
+}
+
+function bestFull(fullEvals: Map<string, FullEvalRecord>): { combo: Combo; score: number } | undefined {
+  let best: FullEvalRecord | undefined;
+  for (const r of fullEvals.values()) if (!best || r.score > best.score) best = r;
+  return best ? { combo: best.params, score: best.score } : undefined;
+}
+
+/** Fingerprints of the data a run was tuned on, for provenance and resume checks. */
+export function dataFingerprints(train: readonly Sample[], val: readonly Sample[]): Record<string, string> {
+  return { train: fingerprint(train.map((s) => [s.id, s.text, s.labels])), val: fingerprint(val.map((s) => [s.id, s.text, s.labels])) };
+}

@@ -1,0 +1,155 @@
+/**
+ * One optimization run, end to end: check the inputs, open (or resume) the run folder,
+ * run MIPRO, freeze the winner and write the report. `ieopt optimize`, `ieopt demo` and
+ * library users all come through here.
+ *
+ * Inputs are checked before the run folder is created, so bad input leaves nothing behind;
+ * a failure later marks the folder "failed", a stop marks it "stopped" (resumable).
+ */
+import type { Sample } from "../src/data/sample.ts";
+import { UserInputError, RunStopped } from "../src/errors.ts";
+import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
+import { freezePrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
+import { metricByName } from "../src/eval/metric.ts";
+import { writeRunReport } from "./run-report.ts";
+import type { RoleModels } from "../src/lm/roles.ts";
+import { getProgram, type IEProgram } from "../programs/index.ts";
+import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
+
+export interface OptimizeRequest {
+  task: string;
+  train: readonly Sample[];
+  val: readonly Sample[];
+  /** Where the data came from, for config.json. */
+  dataPaths?: { train?: string; val?: string };
+  settings?: Partial<MiproSettings>;
+  models: RoleModels;
+  runsDir?: string;
+  /** Continue this run instead of starting a new one. */
+  resume?: string;
+  runId?: string;
+  signal?: AbortSignal;
+  events?: MiproEvents;
+}
+
+export interface OptimizeOutcome {
+  run: RunFolder;
+  result: MiproResult;
+  frozen: FrozenPrompt;
+  frozenPath: string;
+}
+
+interface RunConfig {
+  format: "ieopt.run/v1";
+  run_id: string;
+  task: string;
+  optimizer: string;
+  created_at: string;
+  program_version: string;
+  settings: MiproSettings;
+  models: Record<string, { model: string; base_url?: string }>;
+  data: { train?: string; val?: string; fingerprints: Record<string, string> };
+}
+
+/** Bad input is reported before anything is written. */
+export function checkOptimizeInputs(program: IEProgram, train: readonly Sample[], val: readonly Sample[], settings: MiproSettings): void {
+  if (val.length === 0) throw new UserInputError("the validation split is empty; pass a file with at least one sample via --val");
+  if (train.length === 0 && !settings.zeroShot) {
+    throw new UserInputError("the train split is empty; pass samples via --train, or use --zero-shot to search instructions only");
+  }
+  for (const [name, split] of [["train", train], ["validation", val]] as const) {
+    const other = split.find((s) => s.task !== program.task);
+    if (other) throw new UserInputError(`the ${name} data holds ${other.task} samples (e.g. id '${other.id}'), but the program is ${program.task}`);
+  }
+  if (val.length < settings.minibatch) {
+    throw new UserInputError(`the validation split has ${val.length} samples, fewer than the minibatch size ${settings.minibatch}; lower --minibatch or add validation samples`);
+  }
+  if (!settings.zeroShot && train.length < settings.demos) {
+    throw new UserInputError(`the train split has ${train.length} samples, fewer than --demos ${settings.demos}`);
+  }
+  for (const [flag, value] of [["--trials", settings.trials], ["--minibatch", settings.minibatch], ["--full-eval-every", settings.fullEvalEvery], ["--instructions", settings.instructions]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${flag} must be a whole number of at least 1, got ${value}`);
+  }
+}
+
+export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
+  const program = getProgram(request.task);
+  const runsDir = request.runsDir ?? DEFAULT_RUNS_DIR;
+  const fingerprints = dataFingerprints(request.train, request.val);
+
+  let run: RunFolder;
+  let config: RunConfig;
+  if (request.resume) {
+    run = RunFolder.open(runsDir, request.resume);
+    config = run.readJson<RunConfig>("config.json");
+    if (config.program_version !== program.version) {
+      throw new UserInputError(`run ${run.id} was made with program ${config.program_version}; this ieopt has ${program.version}, so it cannot resume it`);
+    }
+    if (config.data.fingerprints.train !== fingerprints.train || config.data.fingerprints.val !== fingerprints.val) {
+      throw new UserInputError(`the train/validation data differ from the data run ${run.id} started with; resume with the same files`);
+    }
+    checkOptimizeInputs(program, request.train, request.val, config.settings);
+  } else {
+    const settings: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
+    metricByName(settings.metric);
+    checkOptimizeInputs(program, request.train, request.val, settings);
+    const runId = request.runId ?? newRunId(program.task);
+    run = RunFolder.create(runsDir, runId);
+    config = {
+      format: "ieopt.run/v1",
+      run_id: run.id,
+      task: program.task,
+      optimizer: settings.zeroShot ? "mipro-zero-shot" : "mipro",
+      created_at: new Date().toISOString(),
+      program_version: program.version,
+      settings,
+      models: request.models.describe(),
+      data: { ...request.dataPaths, fingerprints },
+    };
+    run.writeJson("config.json", config);
+  }
+
+  run.setStatus("running");
+  try {
+    const result = await runMipro({
+      program,
+      train: request.train,
+      val: request.val,
+      settings: config.settings,
+      taskModel: request.models.inference,
+      promptModel: request.models.prompt,
+      metric: metricByName(config.settings.metric),
+      run,
+      signal: request.signal,
+      events: request.events,
+    });
+    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: false }, {
+      run_id: run.id,
+      optimizer: config.optimizer,
+      settings: { ...config.settings },
+      seed: config.settings.seed,
+      data: fingerprints,
+      scores: {
+        metric: config.settings.metric,
+        [`val_${config.settings.metric}`]: result.bestScore,
+        [`baseline_val_${config.settings.metric}`]: result.baselineScore,
+        combination: result.best,
+      },
+      models: config.models,
+    });
+    const frozenPath = run.path("frozen.json");
+    writeFrozenPrompt(frozenPath, frozen);
+    run.writeJson("usage.json", request.models.meter.toJSON());
+    writeRunReport(run, { config, result, usage: request.models.meter.toJSON() });
+    run.setStatus("finished");
+    return { run, result, frozen, frozenPath };
+  } catch (err) {
+    run.writeJson("usage.json", request.models.meter.toJSON());
+    if (err instanceof RunStopped) {
+      run.setStatus("stopped", err.message);
+      throw new RunStopped(`${err.message}; finished work is saved in ${run.dir}. Resume with: ieopt optimize --resume ${run.id} (same --train/--val)`);
+    }
+    run.setStatus("failed", err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * MIPRO step 2: grounded instruction proposals (method.md §5).
+ *
+ * Φ first describes the training data batch by batch and condenses its observations into
+ * a dataset summary; it summarizes the program; then, for each proposal, it sees the
+ * summaries, one bootstrapped demo set, the basic (default) instruction and one random
+ * tip, at temperature T_init = 0.5. The default instruction is candidate 0; identical
+ * proposals are merged. Every request and reply is kept for the run folder.
+ */
+import type { Sample } from "../src/data/sample.ts";
+import type { ChatMessage, LM } from "../src/lm/types.ts";
+import { LMCallError } from "../src/lm/types.ts";
+import type { Rng } from "../src/util/random.ts";
+import type { IEProgram } from "../programs/index.ts";
+import { TIPS, type Tip } from "../tips/index.ts";
+import type { DemoSet } from "./bootstrap.ts";
+import { labeledDemo } from "./bootstrap.ts";
+import {
+  observationsRequest,
+  summaryRequest,
+  programSummaryRequest,
+  proposalRequest,
+  cleanProposal,
+} from "./prompts.ts";
+
+/** One teacher exchange, kept verbatim in candidates.json. */
+export interface TeacherExchange {
+  purpose: string;
+  messages: ChatMessage[];
+  reply: string | undefined;
+  error?: string;
+}
+
+export interface InstructionCandidate {
+  index: number;
+  text: string;
+  origin: "default" | "proposed";
+  tip?: string;
+  demo_set?: number;
+}
+
+export interface ProposalResult {
+  datasetSummary: string;
+  programSummary: string;
+  instructions: InstructionCandidate[];
+  exchanges: TeacherExchange[];
+}
+
+export interface ProposeOptions {
+  program: IEProgram;
+  train: readonly Sample[];
+  demoSets: readonly DemoSet[];
+  /** Total candidates, the default instruction included. */
+  count: number;
+  teacher: LM;
+  rng: Rng;
+  temperature?: number;
+  /** Train samples per observation batch, and at most this many batches. */
+  viewBatchSize?: number;
+  maxViewBatches?: number;
+  tips?: readonly Tip[];
+}
+
+export const T_INIT = 0.5;
+
+/** Same instruction up to case, spacing and trailing punctuation. */
+function normaliseInstruction(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, " ").replace(/[.!\s]+$/, "").trim();
+}
+
+export async function proposeInstructions(options: ProposeOptions): Promise<ProposalResult> {
+  const { program, teacher, rng } = options;
+  const exchanges: TeacherExchange[] = [];
+  const ask = async (purpose: string, messages: ChatMessage[], temperature: number, draw = 0): Promise<string | undefined> => {
+    try {
+      const response = await teacher.complete({ messages, temperature, max_tokens: 512, draw });
+      const reply = response.choices[0] ?? "";
+      exchanges.push({ purpose, messages, reply });
+      return reply;
+    } catch (err) {
+      // A teacher fault costs one grounding piece or one proposal, never the run.
+      if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;
+      exchanges.push({ purpose, messages, reply: undefined, error: (err as Error).message });
+      return undefined;
+    }
+  };
+
+  // Dataset summary: observations over a few batches, then a condensed summary.
+  const batchSize = options.viewBatchSize ?? 8;
+  const shuffled = rng.fork("view").shuffle(options.train);
+  let observations = "";
+  for (let b = 0; b < (options.maxViewBatches ?? 3) && b * batchSize < shuffled.length; b++) {
+    const batch = shuffled.slice(b * batchSize, (b + 1) * batchSize).map(labeledDemo);
+    const reply = await ask(`dataset observations ${b + 1}`, observationsRequest(program, batch, observations), 0);
+    if (reply) observations = [observations, reply.trim()].filter(Boolean).join("\n");
+  }
+  const datasetSummary = observations ? ((await ask("dataset summary", summaryRequest(observations), 0))?.trim() ?? observations) : "";
+  const programSummary = (await ask("program summary", programSummaryRequest(program), 0))?.trim() ?? program.description;
+
+  const instructions: InstructionCandidate[] = [{ index: 0, text: program.defaultInstruction, origin: "default" }];
+  const seen = new Set([normaliseInstruction(program.defaultInstruction)]);
+  const nonEmptySets = options.demoSets.filter((s) => s.demos.length > 0);
+  const tips = options.tips ?? TIPS;
+  const tipRng = rng.fork("tips");
+  // A few extra attempts make up for merged duplicates and failed calls.
+  const attempts = (options.count - 1) * 2;
+  for (let attempt = 0; attempt < attempts && instructions.length < options.count; attempt++) {
+    const tip = tipRng.choice(tips);
+    const demoSet = nonEmptySets.length > 0 ? nonEmptySets[attempt % nonEmptySets.length] : undefined;
+    const messages = proposalRequest(program, {
+      datasetSummary,
+      programSummary,
+      demos: demoSet?.demos ?? [],
+      tip: tip.text,
+      previous: instructions.slice(1).map((c) => c.text),
+    });
+    const reply = await ask(`proposal ${attempt + 1} (tip ${tip.id})`, messages, options.temperature ?? T_INIT, attempt);
+    if (reply === undefined) continue;
+    const text = cleanProposal(reply);
+    const key = normaliseInstruction(text);
+    if (!text || seen.has(key)) continue;
+    seen.add(key);
+    instructions.push({ index: instructions.length, text, origin: "proposed", tip: tip.id, demo_set: demoSet?.index });
+  }
+  return { datasetSummary, programSummary, instructions, exchanges };
+}

@@ -1,0 +1,80 @@
+/**
+ * report.md of an optimization run: settings, baseline vs best, the candidates and the
+ * search trace. Numbers from the offline sim model are marked "sim".
+ */
+import type { RunFolder } from "../src/runs/run-folder.ts";
+import type { MiproResult } from "./mipro.ts";
+import { usesSim } from "../src/lm/roles.ts";
+
+interface ReportInput {
+  config: {
+    run_id: string;
+    task: string;
+    optimizer: string;
+    settings: { trials: number; minibatch: number; fullEvalEvery: number; demoSets: number; demos: number; instructions: number; seed: string | number; metric: string };
+    models: Record<string, { model: string; base_url?: string }>;
+  };
+  result: MiproResult;
+  usage: { total: { calls: number; cache_hits: number; failures: number; prompt_tokens: number; completion_tokens: number } };
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+const oneLine = (s: string, max = 140) => {
+  const flat = s.replace(/\s+/g, " ").replace(/\|/g, "\\|");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+export function renderRunReport({ config, result, usage }: ReportInput): string {
+  const sim = usesSim(config.models);
+  const tag = sim ? " (sim)" : "";
+  const metric = config.settings.metric.toUpperCase();
+  const lines: string[] = [
+    `# ieopt run ${config.run_id}`,
+    "",
+    sim ? "> Scores in this report come from the offline **sim** model, not from an LLM.\n" : "",
+    `Task **${config.task}**, optimizer **${config.optimizer}**, seed ${config.settings.seed}, metric ${metric}.`,
+    `Models: ${Object.entries(config.models).map(([role, m]) => `${role} = ${m.model}`).join(", ")}.`,
+    `Search: ${config.settings.trials} trials, minibatch ${config.settings.minibatch}, full evaluation every ${config.settings.fullEvalEvery}; ${result.candidates.instructions.length} instructions × ${result.candidates.demo_sets.length} demo sets (K = ${config.settings.demos}).`,
+    "",
+    "## Result",
+    "",
+    `| prompt | validation ${metric}${tag} |`,
+    "|---|---|",
+    `| default (hand-written instruction, 3 fixed exemplars) | ${pct(result.baselineScore)} |`,
+    `| optimized: instruction ${result.best.instruction} × demo set ${result.best.demos} | ${pct(result.bestScore)} |`,
+    "",
+    "**Instruction**",
+    "",
+    "> " + result.prompt.instruction.replace(/\n/g, "\n> "),
+    "",
+    `**Demos** (${result.prompt.demos.length}): ${result.prompt.demos.map((d) => `${d.sample_id ?? "?"} (${d.source})`).join(", ") || "none (zero-shot)"}`,
+    "",
+    "## Full evaluations",
+    "",
+    `| after trial | instruction | demo set | validation ${metric}${tag} |`,
+    "|---|---|---|---|",
+    ...[...result.fullEvals].sort((a, b) => a.after_trial - b.after_trial).map((f) => `| ${f.after_trial + 1} | ${f.params.instruction} | ${f.params.demos} | ${pct(f.score)} |`),
+    "",
+    "## Instruction candidates",
+    "",
+    "| # | origin | tip | instruction |",
+    "|---|---|---|---|",
+    ...result.candidates.instructions.map((c) => `| ${c.index} | ${c.origin} | ${c.tip ?? ""} | ${oneLine(c.text)} |`),
+    "",
+    "## Trials",
+    "",
+    `| trial | instruction | demo set | minibatch ${metric}${tag} | failures |`,
+    "|---|---|---|---|---|",
+    ...result.trials.map((t) => `| ${t.number + 1} | ${t.params.instruction} | ${t.params.demos} | ${pct(t.score)} | ${t.failures} |`),
+    "",
+    "## Usage",
+    "",
+    `Paid calls ${usage.total.calls}, cache hits ${usage.total.cache_hits}, failures ${usage.total.failures}, tokens ${usage.total.prompt_tokens} in / ${usage.total.completion_tokens} out.`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export function writeRunReport(run: RunFolder, input: ReportInput): void {
+  run.writeText("report.md", renderRunReport(input));
+}

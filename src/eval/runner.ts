@@ -1,0 +1,133 @@
+/**
+ * The evaluation runner: predict samples under a prompt through an LM, with bounded
+ * concurrency, progress and failure recording. The optimizer's minibatches, its full
+ * evaluations and the eval CLI all go through here, so they share the cache and the
+ * fault handling.
+ *
+ * An LM fault after the client's retries, or an output that does not parse, becomes a
+ * recorded failure of that sample (scored 0) — never an exception. Only a budget stop or
+ * an abort ends the call early, and then every finished result has already been reported.
+ */
+import pLimit from "p-limit";
+import type { Sample, IERecord } from "../data/sample.ts";
+import type { LM, LMRequest } from "../lm/types.ts";
+import { LMCallError } from "../lm/types.ts";
+import { RunStopped } from "../errors.ts";
+import type { IEProgram, Demo } from "../../programs/index.ts";
+
+/** A complete prompt: a program with its slots filled, and how to decode. */
+export interface PromptSpec {
+  program: IEProgram;
+  instruction: string;
+  demos: readonly Demo[];
+  reasoning: boolean;
+  /** Greedy by default (method.md §4). */
+  temperature?: number;
+  /** Defaults to the program's 256 / 1024 (reasoning). */
+  maxTokens?: number;
+  /** Ask for a JSON-schema structured output where the endpoint supports it. */
+  structuredOutput?: boolean;
+}
+
+export type Outcome =
+  | { id: string; ok: true; records: IERecord[]; thought: string | undefined; raw: string; cached: boolean }
+  | { id: string; ok: false; failure: string; raw: string | undefined; cached: boolean };
+
+export interface PredictOptions {
+  lm: LM;
+  /** In-flight requests; the LM layer also limits per endpoint. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onOutcome?: (outcome: Outcome, sample: Sample) => void;
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+/** The chat request for one sample under a prompt (exported for batch files and tests). */
+export function buildRequest(prompt: PromptSpec, sample: Pick<Sample, "text" | "schema" | "schema_descriptions">): LMRequest {
+  const { program } = prompt;
+  const request: LMRequest = {
+    messages: program.render(
+      { text: sample.text, schema: sample.schema, schema_descriptions: sample.schema_descriptions },
+      { instruction: prompt.instruction, demos: prompt.demos, reasoning: prompt.reasoning },
+    ),
+    temperature: prompt.temperature ?? 0,
+    max_tokens: prompt.maxTokens ?? program.maxTokens(prompt.reasoning),
+  };
+  if (prompt.structuredOutput) {
+    request.response_format = {
+      type: "json_schema",
+      json_schema: { name: `${program.task.toLowerCase()}_records`, schema: program.outputJsonSchema(prompt.reasoning) },
+    };
+  }
+  return request;
+}
+
+/** Parse one raw completion into an outcome. */
+export function outcomeFromText(prompt: PromptSpec, sample: Sample, raw: string, cached: boolean): Outcome {
+  const parsed = prompt.program.parse(raw, { schema: sample.schema });
+  return parsed.ok
+    ? { id: sample.id, ok: true, records: parsed.records, thought: parsed.thought, raw, cached }
+    : { id: sample.id, ok: false, failure: `unparseable output: ${parsed.reason}`, raw, cached };
+}
+
+async function predictOne(prompt: PromptSpec, sample: Sample, options: PredictOptions): Promise<Outcome> {
+  try {
+    const response = await options.lm.complete(buildRequest(prompt, sample), { signal: options.signal });
+    return outcomeFromText(prompt, sample, response.choices[0] ?? "", response.cached);
+  } catch (err) {
+    if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;
+    if (options.signal?.aborted) throw err;
+    const reason = err instanceof LMCallError ? `LM call failed (${err.kind}${err.status ? ` ${err.status}` : ""}, ${err.attempts} attempts): ${err.message}` : `LM call failed: ${(err as Error).message}`;
+    return { id: sample.id, ok: false, failure: reason, raw: undefined, cached: false };
+  }
+}
+
+/**
+ * Predict every sample (an array or a stream). Outcomes are reported through
+ * `onOutcome` as they finish and also returned in input order when the input is an array.
+ * Memory stays bounded for streams: at most `concurrency` samples are in flight.
+ */
+export async function predictSamples(
+  prompt: PromptSpec,
+  samples: Iterable<Sample> | AsyncIterable<Sample>,
+  options: PredictOptions,
+): Promise<Outcome[]> {
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const limit = pLimit(concurrency);
+  const total = Array.isArray(samples) ? samples.length : undefined;
+  const keep = Array.isArray(samples);
+  const results: Outcome[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let done = 0;
+  let stopError: unknown;
+
+  let index = 0;
+  for await (const sample of samples as AsyncIterable<Sample>) {
+    if (stopError !== undefined || options.signal?.aborted) break;
+    const at = index++;
+    const task: Promise<void> = limit(async () => {
+      if (stopError !== undefined || options.signal?.aborted) return;
+      try {
+        const outcome = await predictOne(prompt, sample, options);
+        if (keep) results[at] = outcome;
+        options.onOutcome?.(outcome, sample);
+        done++;
+        options.onProgress?.(done, total);
+      } catch (err) {
+        stopError ??= err;
+      }
+    }).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    // Back-pressure: do not pull more samples than can run.
+    if (inFlight.size >= concurrency * 2) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+
+  if (stopError !== undefined) {
+    if (stopError instanceof LMCallError && stopError.kind === "budget") throw new RunStopped(`budget exhausted: ${stopError.message}`);
+    if (options.signal?.aborted) throw new RunStopped("stopped by the user");
+    throw stopError;
+  }
+  if (options.signal?.aborted) throw new RunStopped("stopped by the user");
+  return results;
+}

@@ -1,0 +1,49 @@
+/**
+ * ieopt's public API. Layers, bottom up: data, metrics, search and lm; programs; the
+ * evaluation runner and optimizers; the CLI on top.
+ */
+
+// Data contracts and preparation
+export * from "./data/sample.ts";
+export { readJsonl, readSamples, readSamplesMany, writeJsonl } from "./data/jsonl.ts";
+
+// Metrics
+export { levenshtein, spanSimilarity, normalizeSpan } from "./metrics/levenshtein.ts";
+export { toUnits, type Unit } from "./metrics/routing.ts";
+export { scoreSample, scoreInstance, scoreUnits, type PairScore } from "./metrics/lf1.ts";
+export { aggregate, type ScoreSummary, type GroupSummary } from "./metrics/aggregate.ts";
+export { scorePredictions, type ScoreReport, type SampleOutcome } from "./metrics/score.ts";
+export { bootstrapCI, pairedBootstrap, pairedPermutationTest } from "./metrics/stats.ts";
+
+// Search (ask/tell, Optuna-style)
+export { Study, TPESampler, RandomSampler, categorical, int, float } from "./search/index.ts";
+export type { Sampler, SearchSpace, FrozenTrial, Params } from "./search/index.ts";
+
+// Language models
+export type { LM, LMRequest, LMResponse, ChatMessage, LMRole } from "./lm/types.ts";
+export { LMCallError } from "./lm/types.ts";
+export { createLM } from "./lm/factory.ts";
+export { LMCache } from "./lm/cache.ts";
+export { UsageMeter, Budget } from "./lm/usage.ts";
+export { buildRoleModels, type RoleModels } from "./lm/roles.ts";
+export { createSimLM } from "./lm/sim/index.ts";
+
+// Programs
+export { PROGRAMS, getProgram } from "../programs/index.ts";
+export type { IEProgram, Demo, QueryInput, PromptSlots, ParseResult } from "../programs/index.ts";
+
+// Evaluation
+export { predictSamples, buildRequest, type PromptSpec, type Outcome } from "./eval/runner.ts";
+export { evaluatePrompt } from "./eval/evaluate.ts";
+export { METRICS, metricByName, type SampleMetric } from "./eval/metric.ts";
+
+// Runs and frozen prompts
+export { FROZEN_FORMAT, loadFrozenPrompt, parseFrozenPrompt, promptFromFrozen, freezePrompt, type FrozenPrompt } from "./runs/frozen.ts";
+export { RunFolder, listRuns } from "./runs/run-folder.ts";
+
+// Optimizers
+export { optimize, type OptimizeRequest, type OptimizeOutcome } from "../optimizers/optimize.ts";
+export { runMipro, MIPRO_DEFAULTS, type MiproSettings, type MiproResult } from "../optimizers/mipro.ts";
+export { bootstrapDemoSets } from "../optimizers/bootstrap.ts";
+export { proposeInstructions } from "../optimizers/propose.ts";
+export { UserInputError, RunStopped } from "./errors.ts";

@@ -1,0 +1,128 @@
+/**
+ * The three LM roles of design.md wired from plain settings: θ (the model the prompt runs
+ * with), Φ (prompt teacher, defaults to θ) and Θ (thought teacher, defaults to Φ), sharing
+ * one usage meter, budget and cache. Keys come from the environment (OPENAI_API_KEY) or an
+ * explicit setting and are never written anywhere: `describe()` is what a run may record.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { createLM, simProfile } from "./factory.ts";
+import { LMCache } from "./cache.ts";
+import { Budget, UsageMeter, type PriceTable } from "./usage.ts";
+import type { LM, LMRole } from "./types.ts";
+import { UserInputError } from "../errors.ts";
+
+/** The settings, as the CLI flags give them (strings). */
+export interface ModelFlags {
+  model: string;
+  baseUrl?: string;
+  promptModel?: string;
+  promptBaseUrl?: string;
+  thoughtModel?: string;
+  thoughtBaseUrl?: string;
+  apiKey?: string;
+  concurrency?: string;
+  timeout?: string;
+  maxRetries?: string;
+  /** false: no cache; a path: that cache; undefined: the default (endpoints only). */
+  cache?: string | false;
+  budgetCalls?: string;
+  budgetTokens?: string;
+  budgetCost?: string;
+  prices?: string;
+}
+
+export function nonNegativeInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserInputError(`${flag} must be a whole number, got '${value}'`);
+  return n;
+}
+
+const PriceTableSchema = z.record(z.string(), z.object({ input_per_1m: z.number().min(0), output_per_1m: z.number().min(0) }));
+
+function readPrices(path: string | undefined): PriceTable | undefined {
+  if (!path) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UserInputError(`cannot read the price table: ${(err as Error).message}`, { file: path });
+  }
+  const parsed = PriceTableSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserInputError(issue.message, { file: path, field: issue.path.join(".") });
+  }
+  return parsed.data;
+}
+
+export interface RoleModels {
+  inference: LM;
+  prompt: LM;
+  thought: LM;
+  meter: UsageMeter;
+  budget: Budget | undefined;
+  cache: LMCache | null | undefined;
+  /** What the run folder may record: names and endpoints, never keys. */
+  describe(): Record<string, { model: string; base_url?: string }>;
+}
+
+/** Build the role models from flags (one shared meter, budget and cache). */
+export function buildRoleModels(flags: ModelFlags, overrides: { model?: string } = {}): RoleModels {
+  const prices = readPrices(flags.prices);
+  const meter = new UsageMeter({ prices });
+  const budgetCalls = nonNegativeInt(flags.budgetCalls, "--budget-calls");
+  const budgetTokens = nonNegativeInt(flags.budgetTokens, "--budget-tokens");
+  const budgetCost = flags.budgetCost === undefined ? undefined : Number(flags.budgetCost);
+  if (budgetCost !== undefined && !(budgetCost >= 0)) throw new UserInputError(`--budget-cost must be a number, got '${flags.budgetCost}'`);
+  const budget =
+    budgetCalls !== undefined || budgetTokens !== undefined || budgetCost !== undefined
+      ? new Budget({ maxCalls: budgetCalls, maxTokens: budgetTokens, maxCost: budgetCost }, { prices })
+      : undefined;
+  // Commander gives `cache: false` for --no-cache, a string for --cache <path>, undefined otherwise.
+  const cache = flags.cache === false ? null : typeof flags.cache === "string" ? new LMCache(flags.cache) : undefined;
+
+  const inferenceModel = overrides.model ?? flags.model;
+  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = {
+    inference: { model: inferenceModel, baseURL: flags.baseUrl },
+    prompt: { model: flags.promptModel ?? inferenceModel, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : flags.baseUrl) },
+    thought: { model: "", baseURL: undefined },
+  };
+  specs.thought = {
+    model: flags.thoughtModel ?? specs.prompt.model,
+    baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : specs.prompt.baseURL),
+  };
+  const common = {
+    apiKey: flags.apiKey,
+    timeoutMs: nonNegativeInt(flags.timeout, "--timeout"),
+    maxRetries: nonNegativeInt(flags.maxRetries, "--max-retries"),
+    concurrency: nonNegativeInt(flags.concurrency, "--concurrency"),
+    meter,
+    budget,
+  };
+  const make = (role: LMRole) => {
+    const spec = specs[role];
+    return createLM({ ...common, role, model: spec.model, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(cache !== undefined ? { cache } : {}) });
+  };
+  return {
+    inference: make("inference"),
+    prompt: make("prompt"),
+    thought: make("thought"),
+    meter,
+    budget,
+    cache,
+    describe: () =>
+      Object.fromEntries(
+        Object.entries(specs).map(([role, s]) => [
+          role,
+          simProfile(s.model) !== undefined ? { model: s.model } : { model: s.model, base_url: s.baseURL ?? process.env["OPENAI_BASE_URL"] ?? "default" },
+        ]),
+      ),
+  };
+}
+
+/** True when any role is the offline sim, so output can be marked "sim". */
+export function usesSim(models: Record<string, { model: string }>): boolean {
+  return Object.values(models).some((m) => simProfile(m.model) !== undefined);
+}

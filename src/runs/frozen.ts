@@ -1,0 +1,142 @@
+/**
+ * The frozen prompt (contract, design.md): the optimizer's result, a single JSON file the
+ * eval CLI and exporters load. Loading validates it and says what is wrong.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { TaskSchema, RECORD_SCHEMAS, SchemaItemSchema, type IERecord } from "../data/sample.ts";
+import { UserInputError } from "../errors.ts";
+import { writeJsonAtomic } from "../util/fs.ts";
+import { getProgram } from "../../programs/index.ts";
+import type { Demo, IEProgram } from "../../programs/index.ts";
+import type { PromptSpec } from "../eval/runner.ts";
+
+export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
+
+const FrozenDemoSchema = z.object({
+  input: z.object({
+    text: z.string(),
+    schema: z.array(SchemaItemSchema),
+    schema_descriptions: z.record(z.string(), z.string()).optional(),
+  }),
+  output: z.array(z.record(z.string(), z.unknown())),
+  thought: z.string().optional(),
+  source: z.enum(["labeled", "augmented"]),
+  sample_id: z.string().optional(),
+});
+
+export const FrozenPromptSchema = z.object({
+  format: z.literal(FROZEN_FORMAT, { error: `must be "${FROZEN_FORMAT}"` }),
+  task: TaskSchema,
+  program_version: z.string().min(1),
+  instruction: z.string().min(1),
+  demos: z.array(FrozenDemoSchema),
+  reasoning: z.boolean(),
+  decoding: z.object({ temperature: z.number().min(0), max_tokens: z.number().int().positive() }),
+  provenance: z.looseObject({
+    run_id: z.string().optional(),
+    optimizer: z.string(),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    seed: z.union([z.string(), z.number()]).optional(),
+    data: z.record(z.string(), z.string()).default({}),
+    scores: z.record(z.string(), z.unknown()).default({}),
+    created_at: z.string().optional(),
+  }),
+});
+export type FrozenPrompt = z.infer<typeof FrozenPromptSchema>;
+
+export function freezePrompt(
+  program: IEProgram,
+  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean },
+  provenance: FrozenPrompt["provenance"],
+): FrozenPrompt {
+  return {
+    format: FROZEN_FORMAT,
+    task: program.task,
+    program_version: program.version,
+    instruction: prompt.instruction,
+    demos: prompt.demos.map((d) => ({
+      input: {
+        text: d.input.text,
+        schema: d.input.schema,
+        ...(d.input.schema_descriptions ? { schema_descriptions: d.input.schema_descriptions } : {}),
+      },
+      output: d.records as unknown as Record<string, unknown>[],
+      ...(d.thought !== undefined ? { thought: d.thought } : {}),
+      source: d.source,
+      ...(d.sample_id ? { sample_id: d.sample_id } : {}),
+    })),
+    reasoning: prompt.reasoning,
+    decoding: { temperature: 0, max_tokens: program.maxTokens(prompt.reasoning) },
+    provenance: { created_at: new Date().toISOString(), ...provenance },
+  };
+}
+
+export function writeFrozenPrompt(path: string, frozen: FrozenPrompt): void {
+  writeJsonAtomic(path, frozen);
+}
+
+/** Parse and check a frozen prompt; errors name the file and the field. */
+export function parseFrozenPrompt(value: unknown, file: string): FrozenPrompt {
+  const parsed = FrozenPromptSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserInputError(`not a valid frozen prompt: ${issue.message}`, { file, field: issue.path.join(".") || undefined });
+  }
+  const frozen = parsed.data;
+  const program = getProgram(frozen.task);
+  if (frozen.program_version !== program.version) {
+    throw new UserInputError(
+      `frozen for program version ${frozen.program_version}, but this ieopt renders ${frozen.task} prompts as ${program.version}; re-export the prompt with this version (or re-run the optimizer)`,
+      { file, field: "program_version" },
+    );
+  }
+  frozen.demos.forEach((d, i) => {
+    d.output.forEach((r, j) => {
+      const ok = RECORD_SCHEMAS[frozen.task].safeParse(r);
+      if (!ok.success) {
+        throw new UserInputError(`demo output is not a ${frozen.task} record: ${ok.error.issues[0]!.message}`, {
+          file,
+          field: `demos.${i}.output.${j}`,
+        });
+      }
+    });
+  });
+  return frozen;
+}
+
+export function loadFrozenPrompt(path: string): FrozenPrompt {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UserInputError(`cannot read the frozen prompt file`, { file: path });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserInputError(`not JSON: ${(err as Error).message}`, { file: path });
+  }
+  return parseFrozenPrompt(value, path);
+}
+
+/** The runnable prompt a frozen prompt stands for. */
+export function promptFromFrozen(frozen: FrozenPrompt): PromptSpec {
+  return {
+    program: getProgram(frozen.task),
+    instruction: frozen.instruction,
+    demos: frozen.demos.map(
+      (d): Demo => ({
+        input: d.input,
+        records: d.output as unknown as IERecord[],
+        thought: d.thought,
+        source: d.source,
+        sample_id: d.sample_id,
+      }),
+    ),
+    reasoning: frozen.reasoning,
+    temperature: frozen.decoding.temperature,
+    maxTokens: frozen.decoding.max_tokens,
+  };
+}

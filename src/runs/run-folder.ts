@@ -1,0 +1,143 @@
+/**
+ * Run folders (design.md): runs/<run-id>/ with config.json (no secrets), candidates.json,
+ * trials.jsonl (appended and flushed per line), frozen.json, report.md, usage.json and
+ * status.json (running | finished | stopped | failed). A killed run resumes from here.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { UserInputError } from "../errors.ts";
+import { appendLineDurable, writeJsonAtomic, writeFileAtomic } from "../util/fs.ts";
+
+export type RunState = "running" | "finished" | "stopped" | "failed";
+
+export interface RunStatus {
+  state: RunState;
+  updated_at: string;
+  message?: string;
+}
+
+export const DEFAULT_RUNS_DIR = "runs";
+
+export function newRunId(task: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  return `${task.toLowerCase()}-${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+export class RunFolder {
+  readonly id: string;
+  readonly dir: string;
+
+  constructor(runsDir: string, id: string) {
+    this.id = id;
+    this.dir = resolve(runsDir, id);
+  }
+
+  /** A new, empty run folder. */
+  static create(runsDir: string, id: string): RunFolder {
+    const run = new RunFolder(runsDir, id);
+    if (existsSync(run.dir)) throw new UserInputError(`run folder already exists: ${run.dir}`);
+    mkdirSync(run.dir, { recursive: true });
+    return run;
+  }
+
+  /** An existing run folder, for --resume, export and show. */
+  static open(runsDir: string, idOrPath: string): RunFolder {
+    const direct = resolve(idOrPath);
+    const run = existsSync(join(direct, "config.json"))
+      ? new RunFolder(resolve(direct, ".."), direct.split(/[\\/]/).pop()!)
+      : new RunFolder(runsDir, idOrPath);
+    if (!existsSync(join(run.dir, "config.json"))) {
+      throw new UserInputError(`no run '${idOrPath}' (looked for ${join(run.dir, "config.json")}); 'ieopt runs list' shows the runs`);
+    }
+    return run;
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  has(name: string): boolean {
+    return existsSync(this.path(name));
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(this.path(name), value);
+  }
+
+  writeText(name: string, text: string): void {
+    writeFileAtomic(this.path(name), text);
+  }
+
+  readText(name: string): string {
+    return readFileSync(this.path(name), "utf8");
+  }
+
+  readJson<T = unknown>(name: string): T {
+    return JSON.parse(readFileSync(this.path(name), "utf8")) as T;
+  }
+
+  appendLog(name: string, record: unknown): void {
+    appendLineDurable(this.path(name), JSON.stringify(record));
+  }
+
+  /** The records of a JSONL log. A torn last line (a kill mid-write) is dropped and cut off. */
+  readLog<T = unknown>(name: string): T[] {
+    if (!this.has(name)) return [];
+    const text = readFileSync(this.path(name), "utf8");
+    const lines = text.split("\n");
+    const records: T[] = [];
+    let goodLength = 0;
+    for (const line of lines) {
+      if (line.trim() === "") {
+        goodLength += line.length + 1;
+        continue;
+      }
+      try {
+        records.push(JSON.parse(line) as T);
+        goodLength += line.length + 1;
+      } catch {
+        break;
+      }
+    }
+    if (goodLength < text.length) writeFileSync(this.path(name), text.slice(0, Math.min(goodLength, text.length)));
+    return records;
+  }
+
+  setStatus(state: RunState, message?: string): void {
+    this.writeJson("status.json", { state, updated_at: new Date().toISOString(), ...(message ? { message } : {}) } satisfies RunStatus);
+  }
+
+  status(): RunStatus | undefined {
+    return this.has("status.json") ? this.readJson<RunStatus>("status.json") : undefined;
+  }
+}
+
+export interface RunListing {
+  id: string;
+  state: RunState | "unknown";
+  task: string | undefined;
+  optimizer: string | undefined;
+  created_at: string;
+  best: number | undefined;
+}
+
+export function listRuns(runsDir: string): RunListing[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir)
+    .filter((name) => existsSync(join(runsDir, name, "config.json")))
+    .map((name): RunListing => {
+      const run = new RunFolder(runsDir, name);
+      const config = run.readJson<{ task?: string; optimizer?: string; created_at?: string }>("config.json");
+      const frozen = run.has("frozen.json") ? run.readJson<{ provenance?: { scores?: { val_lf1?: number } } }>("frozen.json") : undefined;
+      return {
+        id: name,
+        state: run.status()?.state ?? "unknown",
+        task: config.task,
+        optimizer: config.optimizer,
+        created_at: config.created_at ?? statSync(run.dir).mtime.toISOString(),
+        best: frozen?.provenance?.scores?.val_lf1,
+      };
+    })
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
