@@ -1,0 +1,158 @@
+/**
+ * The shared scoring entry point: gold samples + per-sample outcomes → per-sample,
+ * per-instance and aggregated scores. The eval runner and `ieopt score` both call this,
+ * so there is one definition of how predictions are scored.
+ *
+ * Samples are grouped into instances by (task, dataset, lang, instance_id) — not by
+ * instance_id alone, so two datasets that both number their texts "1", "2", … are never
+ * pooled together. Per-sample and per-instance scores are in [0, 1] (the optimizer's
+ * scale); the summary is in [0, 100] (the reporting scale).
+ */
+import { UserInputError } from "../errors.ts";
+import type { IERecord, Sample, Task } from "../data/sample.ts";
+import { aggregate, type InstanceResult, type ScoreSummary } from "./aggregate.ts";
+import { FAILED_SCORE, scorePooledUnits, type PairScore } from "./lf1.ts";
+import { poolUnits, toUnits, type Unit } from "./routing.ts";
+
+/** What became of one sample: parsed records, or why there are none. */
+export type SampleOutcome = { records: IERecord[] } | { failure: string };
+
+export interface SampleScoreRow {
+  id: string;
+  instance_id: string;
+  lang: string;
+  dataset: string;
+  task: Task;
+  /** In [0, 1]. */
+  lf1: number;
+  /** In [0, 1]. */
+  f1: number;
+  /** Why the sample scored 0 without being compared (unparseable, no prediction, …). */
+  failure?: string;
+}
+
+export interface ScoreReport {
+  perSample: SampleScoreRow[];
+  perInstance: InstanceResult[];
+  summary: ScoreSummary;
+  failures: { id: string; reason: string }[];
+}
+
+export const NO_PREDICTION = "no prediction";
+const MISSING: SampleOutcome = Object.freeze({ failure: NO_PREDICTION });
+
+/**
+ * Scores every sample; a sample with no entry in `outcomes` is a failure "no prediction"
+ * (score 0). Throws UserInputError for duplicate sample ids, or for outcomes whose id
+ * is not a sample (a prediction for the wrong gold file must not pass silently).
+ */
+export function scorePredictions(
+  samples: readonly Sample[],
+  outcomes: ReadonlyMap<string, SampleOutcome>,
+): ScoreReport {
+  checkIds(samples, outcomes);
+  const perSample = new Array<SampleScoreRow>(samples.length);
+  // Instance by instance, so units never outlive their instance (memory stays flat).
+  const perInstance = groupByInstance(samples).map((indices) => scoreOneInstance(samples, indices, outcomes, perSample));
+  const failures: { id: string; reason: string }[] = [];
+  for (const row of perSample) if (row.failure !== undefined) failures.push({ id: row.id, reason: row.failure });
+  return { perSample, perInstance, summary: aggregate(perInstance), failures };
+}
+
+/** Scores the samples at `indices` (one instance), filling their rows in `perSample`. */
+function scoreOneInstance(
+  samples: readonly Sample[],
+  indices: readonly number[],
+  outcomes: ReadonlyMap<string, SampleOutcome>,
+  perSample: SampleScoreRow[],
+): InstanceResult {
+  const first = samples[indices[0]!]!;
+  const predLists: Unit[][] = [];
+  const goldLists: Unit[][] = [];
+  let failures = 0;
+  let score: PairScore | undefined;
+  for (const i of indices) {
+    const sample = samples[i]!;
+    const outcome = outcomes.get(sample.id) ?? MISSING;
+    const goldUnits = toUnits(sample.task, sample.labels as IERecord[]);
+    goldLists.push(goldUnits);
+    const row: SampleScoreRow = {
+      id: sample.id,
+      instance_id: sample.instance_id,
+      lang: sample.lang,
+      dataset: sample.dataset,
+      task: sample.task,
+      lf1: 0,
+      f1: 0,
+    };
+    if ("failure" in outcome) {
+      failures++;
+      score = FAILED_SCORE;
+      row.failure = outcome.failure;
+    } else {
+      const predUnits = toUnits(sample.task, outcome.records);
+      predLists.push(predUnits);
+      score = scorePooledUnits(predUnits, goldUnits, false);
+      row.lf1 = score.lf1;
+      row.f1 = score.f1;
+    }
+    perSample[i] = row;
+  }
+  // One sample: pooling changes nothing, so its score is the instance's (the common case).
+  if (indices.length > 1) score = scorePooledUnits(poolUnits(predLists), poolUnits(goldLists), failures > 0);
+  return {
+    instance_id: first.instance_id,
+    task: first.task,
+    dataset: first.dataset,
+    lang: first.lang,
+    lf1: score!.lf1,
+    f1: score!.f1,
+    samples: indices.length,
+    failures,
+  };
+}
+
+/**
+ * Sample indices per instance, instances in order of first appearance. One map lookup
+ * per sample, by instance_id; the rare instance_id shared across (task, dataset, lang)
+ * is told apart by scanning the few groups filed under it.
+ */
+function groupByInstance(samples: readonly Sample[]): number[][] {
+  const groups: number[][] = [];
+  const byInstanceId = new Map<string, number[][]>();
+  samples.forEach((s, i) => {
+    const candidates = byInstanceId.get(s.instance_id);
+    if (candidates === undefined) {
+      const created = [i];
+      byInstanceId.set(s.instance_id, [created]);
+      groups.push(created);
+      return;
+    }
+    for (const group of candidates) {
+      const first = samples[group[0]!]!;
+      if (first.task === s.task && first.dataset === s.dataset && first.lang === s.lang) {
+        group.push(i);
+        return;
+      }
+    }
+    const created = [i];
+    candidates.push(created);
+    groups.push(created);
+  });
+  return groups;
+}
+
+function checkIds(samples: readonly Sample[], outcomes: ReadonlyMap<string, SampleOutcome>): void {
+  const ids = new Set<string>();
+  for (const s of samples) {
+    if (ids.has(s.id)) throw new UserInputError(`duplicate sample id '${s.id}'`, { field: "id" });
+    ids.add(s.id);
+  }
+  const unknown: string[] = [];
+  for (const id of outcomes.keys()) if (!ids.has(id)) unknown.push(id);
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((id) => `'${id}'`).join(", ");
+    const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : "";
+    throw new UserInputError(`predictions for ids that are not gold samples: ${shown}${more}`, { field: "id" });
+  }
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { codePointLength, levenshtein, normalizeSpan, spanSimilarity } from "../../src/metrics/levenshtein.ts";
+import { createRng } from "../../src/util/random.ts";
+
+/** Textbook O(nm) DP over code points: the reference the fast paths must agree with. */
+function referenceLevenshtein(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+  }
+  return d[x.length]![y.length]!;
+}
+
+describe("normalizeSpan", () => {
+  it("applies NFC and trims", () => {
+    expect(normalizeSpan("  Cafe\u0301 \n")).toBe("Caf\u00e9");
+    expect(normalizeSpan("Bure")).toBe("Bure");
+  });
+});
+
+describe("levenshtein", () => {
+  it("matches textbook values", () => {
+    expect(levenshtein("kitten", "sitting")).toBe(3);
+    expect(levenshtein("", "abc")).toBe(3);
+    expect(levenshtein("abc", "")).toBe(3);
+    expect(levenshtein("", "")).toBe(0);
+    expect(levenshtein("flaw", "lawn")).toBe(2);
+  });
+
+  it("counts an astral character as one code point", () => {
+    // "😀a" is 3 UTF-16 units but 2 code points: delete 😀 → "a", one edit.
+    expect(levenshtein("😀a", "a")).toBe(1);
+    expect(levenshtein("𠀀𠀁", "𠀀")).toBe(1);
+    // 😀 → 😁 differ in the low surrogate only; still one substitution of one character.
+    expect(levenshtein("😀", "😁")).toBe(1);
+    expect(codePointLength("😀a")).toBe(2);
+  });
+
+  it("works on CJK, Cyrillic and Arabic", () => {
+    expect(levenshtein("北京大学", "北京")).toBe(2);
+    expect(levenshtein("Москва", "Москве")).toBe(1);
+    expect(levenshtein("القاهرة", "قاهرة")).toBe(2);
+  });
+
+  it("agrees with the reference on the bit-parallel boundary (32/33 units) and long strings", () => {
+    const a32 = "a".repeat(31) + "b";
+    const b33 = "a".repeat(32) + "c";
+    expect(levenshtein(a32, b33)).toBe(referenceLevenshtein(a32, b33)); // 2
+    expect(levenshtein(b33, b33 + "x")).toBe(1);
+  });
+
+  it("agrees with the reference on random strings of mixed scripts", () => {
+    const rng = createRng("lev-property");
+    const alphabets = [["a", "b", "c"], ["ж", "и", "a"], ["北", "京", "a"], ["😀", "𠀀", "a", "😁", "\uD800"]];
+    for (let t = 0; t < 400; t++) {
+      const alphabet = rng.choice(alphabets);
+      const other = rng.choice(alphabets);
+      const make = (chars: string[]) => Array.from({ length: rng.int(0, 70) }, () => rng.choice(chars)).join("");
+      const a = make(alphabet);
+      const b = make(rng.next() < 0.5 ? alphabet : other);
+      expect(levenshtein(a, b), `${a} | ${b}`).toBe(referenceLevenshtein(a, b));
+    }
+  });
+});
+
+describe("spanSimilarity", () => {
+  it("is 1 − lev/max length", () => {
+    // lev("Mr Bure", "Bure") = 3 (delete "Mr "), max length 7 → 1 − 3/7 = 4/7
+    expect(spanSimilarity("Mr Bure", "Bure")).toBeCloseTo(4 / 7, 12);
+    // lev = 1, max = 2 code points → 0.5
+    expect(spanSimilarity("😀a", "a")).toBe(0.5);
+    // lev = 2, max = 4 → 0.5
+    expect(spanSimilarity("北京大学", "北京")).toBe(0.5);
+  });
+
+  it("treats composed and decomposed accents and surrounding space as identical", () => {
+    expect(spanSimilarity("Caf\u00e9", "Cafe\u0301")).toBe(1);
+    expect(spanSimilarity("  Bure ", "Bure")).toBe(1);
+  });
+
+  it("scores two empty spans 1 and empty vs non-empty 0", () => {
+    expect(spanSimilarity("", "  ")).toBe(1);
+    expect(spanSimilarity("", "abc")).toBe(0);
+  });
+});
+
+describe("lone surrogates", () => {
+  it("count as one character each", () => {
+    // "\uD800" is an unpaired high surrogate: one code point, one substitution away from "a"
+    expect(levenshtein("\uD800", "a")).toBe(1);
+    expect(codePointLength("\uD800\uD800")).toBe(2);
+    // "\uDC00\uD800" is low-then-high: not a pair, so two code points
+    expect(codePointLength("\uDC00\uD800")).toBe(2);
+    expect(codePointLength("😀\uD800")).toBe(2);
+  });
+});
