@@ -1,0 +1,235 @@
+/**
+ * JSONL reading and writing with errors a user can act on: every problem names the file,
+ * the 1-based line and (for schema problems) the field path, says what is wrong and what
+ * to do. Files are streamed line by line, so a huge file is never held in memory and an
+ * over-long line is rejected before it is buffered in full.
+ *
+ * Tolerated because editors produce them: a UTF-8 byte-order mark at the very start of the
+ * file, CRLF line endings, blank lines. Rejected: a byte-order mark anywhere else (a sign
+ * of files concatenated together), bytes that are not UTF-8, lines over the length cap.
+ */
+import { createReadStream } from "node:fs";
+import type { z } from "zod";
+import { UserInputError } from "../errors.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+import { SampleSchema, type Sample } from "./sample.ts";
+
+export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+export interface ReadJsonlOptions {
+  /** Longest accepted line in bytes, without its line ending. Default 4 MiB. */
+  maxLineBytes?: number;
+}
+
+export interface JsonlRow<T> {
+  value: T;
+  /** 1-based line number in the file. */
+  line: number;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const BOM = "\uFEFF";
+
+/** Streams the file's lines as raw bytes (line ending removed), with their line numbers. */
+async function* readLineBytes(path: string, maxLineBytes: number): AsyncGenerator<{ bytes: Buffer; line: number }> {
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let line = 1;
+  const tooLong = (): UserInputError =>
+    new UserInputError(
+      `line is longer than the ${formatBytes(maxLineBytes)} limit (${maxLineBytes} bytes); ` +
+        "a sample this large is almost certainly a malformed file (a missing line break?). Split or fix that line.",
+      { file: path, line },
+    );
+  const stream = createReadStream(path);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+        const piece = chunk.subarray(start, nl);
+        const bytes = stripCr(pending.length > 0 ? Buffer.concat([...pending, piece]) : piece);
+        if (bytes.length > maxLineBytes) throw tooLong();
+        yield { bytes, line };
+        pending.length = 0;
+        pendingBytes = 0;
+        line++;
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        // Stop as soon as the cap is passed instead of buffering a runaway line.
+        if (pendingBytes > maxLineBytes + 1) throw tooLong();
+      }
+    }
+  } catch (err) {
+    throw asFileError(err, path);
+  } finally {
+    stream.destroy();
+  }
+  if (pendingBytes > 0) {
+    const bytes = stripCr(Buffer.concat(pending));
+    if (bytes.length > maxLineBytes) throw tooLong();
+    yield { bytes, line };
+  }
+}
+
+function stripCr(bytes: Buffer): Buffer {
+  return bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, bytes.length - 1) : bytes;
+}
+
+function formatBytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/** File-system failures (missing file, a directory...) are the user's to fix too. */
+function asFileError(err: unknown, path: string): unknown {
+  if (err instanceof UserInputError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return new UserInputError("file not found; check the path", { file: path });
+  if (code === "EISDIR") return new UserInputError("is a directory, expected a JSONL file", { file: path });
+  if (code === "EACCES" || code === "EPERM") return new UserInputError("permission denied reading the file", { file: path });
+  return err;
+}
+
+/** `labels.0.slot_type`: the dotted path of a zod issue. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join(".");
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // zod says "expected string, received undefined" for an absent field; say it plainly.
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return `is missing (expected ${issue.expected})`;
+  }
+  return issue.message;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Decodes one line, enforcing UTF-8 and the byte-order-mark rule. */
+function decodeLine(bytes: Buffer, line: number, path: string): string {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new UserInputError("the line contains bytes that are not valid UTF-8; re-save the file as UTF-8", { file: path, line });
+  }
+  if (line === 1 && text.startsWith(BOM)) text = text.slice(1);
+  if (text.startsWith(BOM)) {
+    throw new UserInputError(
+      "byte-order mark (U+FEFF) in the middle of the file; it is only allowed at the very start " +
+        "(were several files concatenated?). Remove it from this line.",
+      { file: path, line },
+    );
+  }
+  return text;
+}
+
+function parseJsonLine(text: string, line: number, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const bomHint = text.includes(BOM) ? " The line contains a byte-order mark (U+FEFF) outside a string; remove it." : "";
+    throw new UserInputError(
+      `invalid JSON (${reason}).${bomHint} Each line must hold exactly one JSON object; fix the syntax on this line.`,
+      { file: path, line },
+    );
+  }
+}
+
+/**
+ * Streams a JSONL file, parsing each non-blank line with `schema`. Yields values with their
+ * 1-based line numbers; throws UserInputError at the first bad line.
+ */
+export async function* readJsonl<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  options: ReadJsonlOptions = {},
+): AsyncGenerator<JsonlRow<T>> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  for await (const { bytes, line } of readLineBytes(path, maxLineBytes)) {
+    const text = decodeLine(bytes, line, path);
+    if (text.trim() === "") continue;
+    const json = parseJsonLine(text, line, path);
+    if (json === null || typeof json !== "object" || Array.isArray(json)) {
+      throw new UserInputError(`the line is ${kindOf(json)}, expected a JSON object (one record per line)`, {
+        file: path,
+        line,
+      });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const [first, ...rest] = parsed.error.issues;
+      const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""} on this line)` : "";
+      const field = first && first.path.length > 0 ? formatIssuePath(first.path) : undefined;
+      throw new UserInputError(`${first ? describeIssue(first) : "invalid record"}${more}; fix this line`, {
+        file: path,
+        line,
+        ...(field !== undefined ? { field } : {}),
+      });
+    }
+    yield { value: parsed.data, line };
+  }
+}
+
+/**
+ * Reads a file of samples (the sample contract). Rejects duplicate ids and a file with no
+ * samples at all (almost always a wrong path or an export that failed).
+ */
+export async function readSamples(path: string, options: ReadJsonlOptions = {}): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const firstLineOf = new Map<string, number>();
+  for await (const { value, line } of readJsonl(path, SampleSchema, options)) {
+    const seen = firstLineOf.get(value.id);
+    if (seen !== undefined) {
+      throw new UserInputError(`duplicate id '${value.id}' (first used on line ${seen}); sample ids must be unique`, {
+        file: path,
+        line,
+        field: "id",
+      });
+    }
+    firstLineOf.set(value.id, line);
+    samples.push(value);
+  }
+  if (samples.length === 0) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
+  return samples;
+}
+
+/** Reads several sample files; ids must be unique across all of them. */
+export async function readSamplesMany(paths: readonly string[], options: ReadJsonlOptions = {}): Promise<Sample[]> {
+  const all: Sample[] = [];
+  const fileOf = new Map<string, string>();
+  for (const path of paths) {
+    const samples = await readSamples(path, options);
+    for (const sample of samples) {
+      const other = fileOf.get(sample.id);
+      if (other !== undefined) {
+        throw new UserInputError(`duplicate id '${sample.id}', also in ${other}; sample ids must be unique across files`, {
+          file: path,
+          field: "id",
+        });
+      }
+      fileOf.set(sample.id, path);
+    }
+    all.push(...samples);
+  }
+  return all;
+}
+
+/** Writes one JSON value per line, atomically (temp file + rename). */
+export function writeJsonl(path: string, values: Iterable<unknown>): void {
+  const lines: string[] = [];
+  for (const value of values) lines.push(JSON.stringify(value));
+  writeFileAtomic(path, lines.length > 0 ? lines.join("\n") + "\n" : "");
+}
