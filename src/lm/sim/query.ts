@@ -1,0 +1,123 @@
+/**
+ * Reading the extraction prompt layout of programs/program.ts the way a model would:
+ * the query's first line names the task by its label and lists the schema as JSON,
+ * optional "Type descriptions:" lines follow, and "Text: " starts the text, which runs to
+ * the end of the message. Demo outputs are JSON lists of records, optionally behind
+ * "Thought: … Answer:". Parsing is tolerant: a query it cannot read is simply not one.
+ */
+import type { Task } from "../../data/sample.ts";
+
+export interface SchemaEntry {
+  name: string;
+  /** EE only: the roles of the event type. */
+  roles: string[];
+}
+
+export interface ParsedQuery {
+  task: Task;
+  schema: SchemaEntry[];
+  descriptions: Record<string, string>;
+  text: string;
+}
+
+/** The query labels of the five programs (EE's label first: it starts like ED's). */
+export const LABELS: [string, Task][] = [
+  ["Event types and their roles", "EE"],
+  ["Entity types", "NER"],
+  ["Relation types", "RE"],
+  ["Slot types", "SF"],
+  ["Event types", "ED"],
+];
+
+export function parseQuery(content: string): ParsedQuery | undefined {
+  const trimmed = content.replace(/^\s+/, "");
+  let task: Task | undefined;
+  let rest = "";
+  for (const [label, t] of LABELS) {
+    if (trimmed.startsWith(`${label}:`)) {
+      task = t;
+      rest = trimmed.slice(label.length + 1);
+      break;
+    }
+  }
+  if (!task) return undefined;
+  const textAt = rest.search(/(^|\n)Text: ?/);
+  if (textAt < 0) return undefined;
+  const textMatch = /(^|\n)Text: ?/.exec(rest.slice(textAt))!;
+  const text = rest.slice(textAt + textMatch[0].length);
+  const head = rest.slice(0, textAt);
+  const [schemaLine = "", ...descLines] = head.split("\n");
+  const schema = parseSchema(schemaLine.trim());
+  const descriptions: Record<string, string> = {};
+  for (const line of descLines) {
+    const m = /^-\s*(.+?):\s+(.*)$/.exec(line.trim());
+    if (m) descriptions[m[1]!] = m[2]!;
+  }
+  return { task, schema, descriptions, text };
+}
+
+function parseSchema(json: string): SchemaEntry[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    // A model still reads a slightly broken list: take the quoted names.
+    return [...json.matchAll(/"([^"]+)"/g)].map((m) => ({ name: m[1]!, roles: [] }));
+  }
+  if (!Array.isArray(value)) return [];
+  const out: SchemaEntry[] = [];
+  for (const item of value) {
+    if (typeof item === "string") out.push({ name: item, roles: [] });
+    else if (item && typeof item === "object" && typeof (item as { event_type?: unknown }).event_type === "string") {
+      const roles = (item as { roles?: unknown }).roles;
+      out.push({ name: (item as { event_type: string }).event_type, roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [] });
+    }
+  }
+  return out;
+}
+
+export interface ParsedOutput {
+  thought: string | undefined;
+  /** The output shows the "Thought: … Answer:" frame (even with an empty thought). */
+  framed: boolean;
+  /** Records as plain objects (keys as the demo wrote them), or undefined when unreadable. */
+  records: Record<string, unknown>[] | undefined;
+  raw: string;
+}
+
+/** A demo's output, read like a model reads an example answer. */
+export function parseOutput(content: string): ParsedOutput {
+  let thought: string | undefined;
+  let answer = content;
+  const a = /(^|\n)\s*Answer:\s*/i.exec(content);
+  const t = /^\s*Thought:\s*/i.exec(content);
+  if (a) {
+    answer = content.slice(a.index + a[0].length);
+    if (t) thought = content.slice(t[0].length, a.index).trim();
+  }
+  let records: Record<string, unknown>[] | undefined;
+  try {
+    const v = JSON.parse(answer.trim()) as unknown;
+    const list = Array.isArray(v) ? v : v && typeof v === "object" && Array.isArray((v as { records?: unknown }).records) ? (v as { records: unknown[] }).records : undefined;
+    if (list) records = list.filter((r): r is Record<string, unknown> => !!r && typeof r === "object" && !Array.isArray(r));
+  } catch {
+    records = undefined;
+  }
+  return { thought: thought || undefined, framed: !!t && !!a, records, raw: content };
+}
+
+/** The span and type of a record under any task's keys (for lexicon learning). */
+export function recordSpanType(task: Task, r: Record<string, unknown>): { span: string; type: string }[] {
+  const s = (k: string) => (typeof r[k] === "string" ? (r[k] as string) : undefined);
+  switch (task) {
+    case "NER": return both(s("entity"), s("entity_type"));
+    case "SF": return both(s("slot"), s("slot_type"));
+    case "ED": return both(s("event_trigger"), s("event_type"));
+    case "EE": return both(s("event_trigger"), s("event_type"));
+    case "RE": return [];
+  }
+}
+
+function both(span: string | undefined, type: string | undefined): { span: string; type: string }[] {
+  return span && type ? [{ span, type }] : [];
+}
