@@ -1,0 +1,98 @@
+/**
+ * Builds the LM for one role from a model spec, with the wrappers stacked in the one
+ * order that counts everything right (outermost first):
+ *
+ *   MeteredLM     every call the role makes: paid, hit, failed or refused
+ *   CachedLM      hits return here and never reach what is below
+ *   BudgetedLM    only calls that would be paid reserve budget, so cache hits are free
+ *                 and still served after the budget ran out (a resumed run replays its
+ *                 finished work)
+ *   base LM       OpenAICompatibleLM (retries around the endpoint limiter inside) or the
+ *                 in-process sim
+ */
+import type { LM, LMRole } from "./types.ts";
+import { OpenAICompatibleLM, type OpenAICompatibleOptions } from "./openai-client.ts";
+import { CachedLM, LMCache } from "./cache.ts";
+import { BudgetedLM, MeteredLM, type Budget, type UsageMeter } from "./usage.ts";
+import type { LimiterRegistry } from "./limiter.ts";
+import { DEFAULT_BASE_URL } from "./endpoint.ts";
+import { createSimLM } from "./sim/index.ts";
+import { UserInputError } from "../errors.ts";
+
+export interface LMSpec {
+  model: string;
+  baseURL?: string;
+  apiKey?: string;
+  role: LMRole;
+  timeoutMs?: number;
+  maxRetries?: number;
+  concurrency?: number;
+  /**
+   * The response cache. An LMCache to use; null for none; undefined for the default:
+   * the shared cache at defaultCachePath() for endpoint models, none for the sim (it is
+   * free and deterministic, and caching it would only serve stale answers while the sim
+   * evolves).
+   */
+  cache?: LMCache | null;
+  meter?: UsageMeter;
+  budget?: Budget;
+  /** Backoff tuning / test hooks for endpoint models. */
+  retry?: OpenAICompatibleOptions["retry"];
+  seed?: string | number;
+  limiters?: LimiterRegistry;
+  /** Environment to read OPENAI_BASE_URL / OPENAI_API_KEY from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const SIM_MODEL = /^sim(?:-small|-large|:.+)?$/;
+
+/**
+ * For a sim model name (`sim`, `sim-small`, `sim-large`, `sim:<profile>`), the profile
+ * name handed to createSimLM (the sim resolves it and names the valid ones); undefined for
+ * every other model, which goes to an endpoint.
+ */
+export function simProfile(model: string): string | undefined {
+  const name = model.trim();
+  return SIM_MODEL.test(name) ? name : undefined;
+}
+
+let defaultCache: LMCache | undefined;
+
+/** The process-wide cache at defaultCachePath(), opened on first use. */
+export function sharedDefaultCache(): LMCache {
+  defaultCache ??= new LMCache();
+  return defaultCache;
+}
+
+export function createLM(spec: LMSpec): LM {
+  const env = spec.env ?? process.env;
+  const profile = simProfile(spec.model);
+  let lm: LM;
+  let cache: LMCache | null;
+  if (profile !== undefined) {
+    try {
+      lm = createSimLM(profile);
+    } catch (err) {
+      // A misspelt profile is the user's to fix, not a crash.
+      throw new UserInputError(err instanceof Error ? err.message : String(err), { field: "model" });
+    }
+    cache = spec.cache ?? null;
+  } else {
+    const baseURL = spec.baseURL ?? env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL;
+    const apiKey = spec.apiKey ?? env["OPENAI_API_KEY"];
+    const options: OpenAICompatibleOptions = { model: spec.model, baseURL };
+    if (apiKey !== undefined) options.apiKey = apiKey;
+    if (spec.timeoutMs !== undefined) options.timeoutMs = spec.timeoutMs;
+    if (spec.maxRetries !== undefined) options.maxRetries = spec.maxRetries;
+    if (spec.concurrency !== undefined) options.concurrency = spec.concurrency;
+    if (spec.retry !== undefined) options.retry = spec.retry;
+    if (spec.seed !== undefined) options.seed = spec.seed;
+    if (spec.limiters !== undefined) options.limiters = spec.limiters;
+    lm = new OpenAICompatibleLM(options);
+    cache = spec.cache === undefined ? sharedDefaultCache() : spec.cache;
+  }
+  if (spec.budget) lm = new BudgetedLM(lm, spec.budget);
+  if (cache) lm = new CachedLM(lm, cache);
+  if (spec.meter) lm = new MeteredLM(lm, spec.meter, spec.role);
+  return lm;
+}
