@@ -38,6 +38,8 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     "## Result",
     "",
+    `Scores are the search metric: the mean per-sample ${metric} on the validation split (method.md §5), in [0, 100]. Per-instance pooled scores, as \`ieopt eval\` reports them, can differ.`,
+    "",
     `| prompt | validation ${metric}${tag} |`,
     "|---|---|",
     `| default (hand-written instruction, 3 fixed exemplars) | ${pct(result.baselineScore)} |`,

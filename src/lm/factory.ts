@@ -69,7 +69,9 @@ export function createLM(spec: LMSpec): LM {
   const profile = simProfile(spec.model);
   let lm: LM;
   let cache: LMCache | null;
-  if (profile !== undefined) {
+  // A sim name runs in-process, unless an explicit base URL points at a server that serves
+  // it (e.g. `ieopt sim serve`), which exercises the real client path end to end.
+  if (profile !== undefined && spec.baseURL === undefined) {
     try {
       lm = createSimLM(profile);
     } catch (err) {

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { createLM, simProfile } from "./factory.ts";
+import { normalizeBaseURL, DEFAULT_BASE_URL } from "./endpoint.ts";
 import { LMCache } from "./cache.ts";
 import { Budget, UsageMeter, type PriceTable } from "./usage.ts";
 import type { LM, LMRole } from "./types.ts";
@@ -116,7 +117,10 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
       Object.fromEntries(
         Object.entries(specs).map(([role, s]) => [
           role,
-          simProfile(s.model) !== undefined ? { model: s.model } : { model: s.model, base_url: s.baseURL ?? process.env["OPENAI_BASE_URL"] ?? "default" },
+          simProfile(s.model) !== undefined && !s.baseURL
+            ? { model: s.model }
+            : // Normalized: credentials or query strings in a URL never reach config.json.
+              { model: s.model, base_url: normalizeBaseURL(s.baseURL ?? process.env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL) },
         ]),
       ),
   };
