@@ -1,4 +1,206 @@
-import type { Command } from "commander";
+/**
+ * `ieopt eval`: every --prompt × every --model on the --data files of the prompt's task,
+ * scored as in method.md §3 (LF1 and exact F1, overall / per language / per dataset /
+ * non-English, bootstrap CIs over instances, paired comparisons), with reports written
+ * to --out: report.json, scores.csv, report.md, report.html.
+ *
+ *   ieopt eval --prompt runs/<id>/frozen.json --prompt default:NER \
+ *              --data test.deu.jsonl test.zho.jsonl --model sim --model sim-large --out out/
+ *
+ * Online runs stream the data through the shared runner (bounded memory, LM cache,
+ * retries, concurrency) and keep predictions under <out>/predictions/, so rerunning the
+ * same command resumes: samples already answered are not asked again. Offline:
+ * --batch-out writes OpenAI Batch request files without calling a model; --batch-in reads
+ * the results back and scores them (see src/eval/batch-io.ts and custom-id.ts).
+ */
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
+import type { Task } from "../../data/sample.ts";
+import { UserInputError, RunStopped } from "../../errors.ts";
+import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
+import { simProfile } from "../../lm/factory.ts";
+import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
+import { fingerprint } from "../../util/hash.ts";
+import { scanData } from "../../eval/eval-data.ts";
+import { promptFingerprint, resolvePrompts, type ResolvedPrompt } from "../../eval/prompt-source.ts";
+import { runOnline, scoreBatchResults, writeBatchRequests, type EvalModel, type PairResult } from "../../eval/eval-run.ts";
+import { readBatchResults } from "../../eval/batch-io.ts";
+import { buildEvalReport, type EvalReport } from "../../report/eval-report.ts";
+import { writeEvalReport } from "../../report/write-eval-report.ts";
+import { languageTable, overallTable, simBanner } from "../../report/markdown.ts";
+import { addModelOptions } from "../models.ts";
+import { createProgress } from "../progress.ts";
+import { withInterrupt } from "../interrupt.ts";
 
-// Placeholder while the 'eval' command is being built.
-export function register(_program: Command): void {}
+interface EvalFlags extends Omit<ModelFlags, "model"> {
+  prompt?: string[];
+  data?: string[];
+  model?: string[];
+  out?: string;
+  batchSplitNum: string;
+  seed: string;
+  bootstrap: string;
+  json?: boolean;
+  batchOut?: string;
+  batchIn?: string[];
+  fresh?: boolean;
+  runsDir: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserInputError(`${flag} must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("eval")
+    .description("evaluate prompts × models on test data across languages and datasets; write JSON, CSV, Markdown and HTML reports")
+    .option("--prompt <spec>", "a frozen prompt file, run folder or run id, or default:<task>; optionally name=<spec> (repeatable)", collect)
+    .option("--data <files...>", "test data JSONL files (each file holds one task)")
+    .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect);
+  // The shared model flags (endpoint, key, cache, retries, budget, prices), minus the
+  // single --model they define: eval takes several. Budgets apply per model.
+  const shared = addModelOptions(new Command(), { roles: ["inference", "thought"] });
+  for (const option of shared.options) if (option.long !== "--model") cmd.addOption(option);
+  cmd
+    .option("--out <dir>", "report and predictions folder (default: <runs-dir>/eval-<fingerprint of the command>)")
+    .option("--batch-split-num <n>", "schema items per query when batching instance-level data (split_num)", "6")
+    .option("--seed <seed>", "seed of the bootstrap and permutation resampling", "0")
+    .option("--bootstrap <n>", "bootstrap / permutation resamples", "1000")
+    .option("--batch-out <file>", "write OpenAI Batch request files (one per model) and stop; no model is called")
+    .option("--batch-in <files...>", "score OpenAI Batch result files instead of calling the models")
+    .option("--fresh", "ignore earlier predictions in --out (default: resume)")
+    .option("--runs-dir <dir>", "where run ids are looked up", DEFAULT_RUNS_DIR)
+    .option("--json", "print report.json to standard output")
+    .addOption(new Option("--quiet", "no progress output"))
+    .action(async (flags: EvalFlags) => {
+      await runEval(flags);
+    });
+}
+
+async function runEval(flags: EvalFlags): Promise<void> {
+  const promptSpecs = flags.prompt ?? [];
+  if (promptSpecs.length === 0) throw new UserInputError("give at least one --prompt (a frozen prompt file, a run id, or default:<task>)");
+  if (!flags.data || flags.data.length === 0) throw new UserInputError("give the test data with --data FILE...");
+  if (flags.batchOut && flags.batchIn) throw new UserInputError("--batch-out and --batch-in are two steps; use one per command");
+  const splitNum = positiveInt(flags.batchSplitNum, "--batch-split-num");
+  const iterations = positiveInt(flags.bootstrap, "--bootstrap");
+  const concurrency = positiveInt(flags.concurrency ?? "8", "--concurrency");
+  const modelNames = flags.model && flags.model.length > 0 ? flags.model : ["sim"];
+  const dup = modelNames.find((m, i) => modelNames.indexOf(m) !== i);
+  if (dup) throw new UserInputError(`--model ${dup} is given twice`);
+
+  const offline = Boolean(flags.batchOut || flags.batchIn);
+  const models: EvalModel[] = modelNames.map((name) => {
+    // Offline modes never call a model: no cache file is opened.
+    const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) });
+    const described = roles.describe()["inference"];
+    return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
+  });
+  const prompts = await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought });
+  const tasks = new Set<Task>(prompts.map((p) => p.task));
+  const dataFiles = flags.data;
+  const { indexes, files } = await scanData(dataFiles, tasks, splitNum);
+
+  if (flags.batchOut) {
+    const written = await writeBatchRequests(prompts, models, indexes, flags.batchOut);
+    for (const w of written) process.stdout.write(`${w.model}: ${w.requests} requests → ${w.files.join(", ")}\n`);
+    process.stdout.write("custom_id = ieopt1|<prompt>|<model>|<sample id> (URI-encoded parts); score the results with the same command and --batch-in RESULTS...\n");
+    return;
+  }
+
+  const outDir = flags.out ?? defaultOutDir(flags, prompts, modelNames, splitNum);
+  const pairs: PairResult[] = [];
+  const progress = createProgress({ quiet: Boolean(flags.quiet || flags.json) });
+
+  if (flags.batchIn) {
+    const names = new Set(prompts.map((p) => p.name));
+    const byName = new Map(prompts.map((p) => [p.name, p]));
+    const results = await readBatchResults(flags.batchIn, (parts) => {
+      if (!names.has(parts.prompt)) return `no --prompt is named '${parts.prompt}' (prompts: ${[...names].join(", ")})`;
+      if (!modelNames.includes(parts.model)) return `no --model is named '${parts.model}' (models: ${modelNames.join(", ")})`;
+      const index = indexes.get(byName.get(parts.prompt)!.task)!;
+      if (!index.sampleIds.has(parts.sampleId)) return `sample '${parts.sampleId}' is not in the --data files`;
+      return undefined;
+    });
+    for (const prompt of prompts) {
+      for (const model of models) {
+        progress.phase(`${prompt.name} × ${model.name}`, "scoring batch results");
+        pairs.push(await scoreBatchResults(prompt, model, indexes.get(prompt.task)!, results, outDir));
+      }
+    }
+  } else {
+    try {
+      await withInterrupt(async (signal) => {
+        for (const prompt of prompts) {
+          for (const model of models) {
+            const index = indexes.get(prompt.task)!;
+            progress.phase(`${prompt.name} × ${model.name}${model.simulated ? " (sim)" : ""}`, `${index.totalSamples} queries, ${index.instanceId.length} instances`);
+            const result = await runOnline(prompt, model, index, {
+              outDir,
+              concurrency,
+              resume: !flags.fresh,
+              signal,
+              onProgress: (done, total) => progress.update(done, total),
+            });
+            for (const note of result.notes) progress.line(note);
+            pairs.push(result);
+          }
+        }
+      });
+    } catch (err) {
+      if (err instanceof RunStopped) throw new RunStopped(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
+      throw err;
+    }
+  }
+  progress.stop();
+
+  const report = buildEvalReport({
+    mode: flags.batchIn ? "batch" : "online",
+    splitNum,
+    seed: flags.seed,
+    iterations,
+    data: files,
+    prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version } })),
+    models: models.map((m) => ({ name: m.name, simulated: m.simulated, ...(m.endpoint ? { endpoint: m.endpoint } : {}) })),
+    indexes,
+    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated })),
+  });
+  const written = writeEvalReport(outDir, report);
+  if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else process.stdout.write(summaryText(report, written));
+}
+
+function summaryText(report: EvalReport, files: { json: string; csv: string; markdown: string; html: string }): string {
+  const banner = simBanner(report);
+  const lines = [""];
+  if (banner) lines.push(banner, "");
+  lines.push(overallTable(report), "", "LF1 per language:", languageTable(report, "lf1"), "");
+  const significant = report.comparisons.filter((c) => c.scope === "overall" && c.metric === "lf1");
+  for (const c of significant) {
+    lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p=${c.p_permutation.toFixed(3)}${c.simulated ? " (sim)" : ""}`);
+  }
+  if (significant.length > 0) lines.push("");
+  lines.push(`reports: ${files.json}, ${files.csv}, ${files.markdown}, ${files.html}`, "");
+  return lines.join("\n");
+}
+
+/** The same command line → the same folder, so a plain rerun resumes. */
+function defaultOutDir(flags: EvalFlags, prompts: readonly ResolvedPrompt[], models: readonly string[], splitNum: number): string {
+  const key = fingerprint(
+    {
+      prompts: prompts.map((p) => [p.name, promptFingerprint(p.prompt)]),
+      models,
+      data: (flags.data ?? []).map((f) => resolve(f)),
+      splitNum,
+      batch: flags.batchIn ? flags.batchIn.map((f) => resolve(f)) : undefined,
+    },
+    10,
+  );
+  return `${flags.runsDir}/eval-${key}`;
+}

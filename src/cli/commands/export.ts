@@ -4,11 +4,15 @@ import { UserInputError } from "../../errors.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { loadFrozenPrompt } from "../../runs/frozen.ts";
 import { writeFileAtomic } from "../../util/fs.ts";
+import { exportPromptfoo } from "../../export/promptfoo.ts";
+
+export type Exporter = (frozenPath: string, options: { data?: string | undefined }) => string | Promise<string>;
 
 /** Exporters by format: each turns a run's validated frozen prompt into file text. */
-export const EXPORTERS: Record<string, (frozenPath: string, options: { data?: string }) => string> = {
-  frozen: (frozenPath) => JSON.stringify(loadFrozenPrompt(frozenPath), null, 2) + "\n",
-};
+export const EXPORTERS = {
+  frozen: (frozenPath: string, _options: { data?: string | undefined }): string => JSON.stringify(loadFrozenPrompt(frozenPath), null, 2) + "\n",
+  promptfoo: exportPromptfoo,
+} satisfies Record<string, Exporter>;
 
 export function register(program: Command): void {
   program
@@ -19,12 +23,12 @@ export function register(program: Command): void {
     .option("--out <file>", "write here instead of standard output")
     .option("--data <file>", "test samples for the exported config (promptfoo)")
     .option("--runs-dir <dir>", "where run folders are", DEFAULT_RUNS_DIR)
-    .action((flags: { run: string; format: string; out?: string; data?: string; runsDir: string }) => {
+    .action(async (flags: { run: string; format: string; out?: string; data?: string; runsDir: string }) => {
       const run = RunFolder.open(flags.runsDir, flags.run);
       if (!run.has("frozen.json")) throw new UserInputError(`run ${run.id} has no frozen prompt yet (state: ${run.status()?.state ?? "unknown"}); resume it first`);
-      const exporter = EXPORTERS[flags.format];
+      const exporter: Exporter | undefined = (EXPORTERS as Record<string, Exporter>)[flags.format];
       if (!exporter) throw new UserInputError(`the ${flags.format} exporter is not available`);
-      const text = exporter(run.path("frozen.json"), { data: flags.data });
+      const text = await exporter(run.path("frozen.json"), { data: flags.data });
       if (flags.out) writeFileAtomic(flags.out, text);
       else process.stdout.write(text);
     });

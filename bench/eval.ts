@@ -1,0 +1,163 @@
+/**
+ * Eval benchmark: samples/s and peak RSS of `ieopt eval` end to end — data scan, batching,
+ * the shared runner with the OpenAI-compatible client and LM cache, streaming scoring,
+ * predictions file, bootstrap CIs and all four reports — on 400,000 generated NER samples
+ * (200,000 instances of 2 queries, 4 languages) against a zero-latency loopback
+ * OpenAI-compatible stub (test/helpers/stub-server.ts) at concurrency 64.
+ *
+ *   node bench/eval.ts              → bench/results/eval.json
+ *   BENCH_EVAL_SAMPLES=20000 node bench/eval.ts   (a quick run; the result says so)
+ *
+ * Layout: this process generates the data (streamed to a temp file) and runs the stub in
+ * a worker thread; the eval runs in a child process (this file with --child), which
+ * reports its own peak RSS (getrusage maxrss), so the stub's memory is not counted. The
+ * stub answers valid JSON that is not a record list, so every answer is a parse failure
+ * scored 0 — the full scoring path still runs for every sample (a stub option for
+ * record-shaped answers would make the bench closer to real runs).
+ * Bounded: the child is stopped (Ctrl-C path, predictions kept) after BENCH_EVAL_MAX_S
+ * seconds (default 1800), and the result records that.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { writeJsonAtomic } from "../src/util/fs.ts";
+
+const TARGET_SAMPLES_PER_S = 1000;
+const TARGET_RSS_MB = 500;
+const CONCURRENCY = 64;
+const LANGS = ["eng", "deu", "spa", "zho"];
+const FIRST = ["Ada", "Bao", "Chidi", "Dana", "Emil", "Fatima", "Goran", "Hana"];
+const CITIES = ["Lagos", "Oslo", "Lima", "Hanoi", "Quito", "Accra", "Riga", "Perth"];
+
+async function writeData(path: string, samples: number): Promise<void> {
+  const out = createWriteStream(path);
+  const instances = Math.ceil(samples / 2);
+  let written = 0;
+  for (let i = 0; i < instances && written < samples; i++) {
+    const person = `${FIRST[i % FIRST.length]} ${i}`;
+    const city = CITIES[i % CITIES.length]!;
+    const text = `${person} moved to ${city} in ${1990 + (i % 30)} to work for Nordlys ${i % 97}.`;
+    const lang = LANGS[i % LANGS.length]!;
+    const base = { instance_id: `bench-${i}`, dataset: "bench", lang, task: "NER", split: "test", text };
+    const lines = [
+      { ...base, id: `bench-${i}#0`, schema: ["person", "location", "date"], labels: [{ entity: person, entity_type: "person" }, { entity: city, entity_type: "location" }] },
+      { ...base, id: `bench-${i}#1`, schema: ["organization", "event"], labels: [{ entity: `Nordlys ${i % 97}`, entity_type: "organization" }] },
+    ];
+    for (const line of lines) {
+      if (written >= samples) break;
+      if (!out.write(JSON.stringify(line) + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
+      written++;
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+async function startStubWorker(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { stub: true } });
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once("message", (m: { url: string }) => resolve(m.url));
+    worker.once("error", reject);
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => worker.once("exit", r));
+      worker.postMessage("close");
+      await exited;
+    },
+  };
+}
+
+/** The child: `ieopt eval` in-process, then its own peak RSS on stderr as JSON. */
+async function child(args: string[]): Promise<void> {
+  const { main } = await import("../src/cli/main.ts");
+  const started = performance.now();
+  const code = await main(["node", "ieopt", ...args]);
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`\n@@bench ${JSON.stringify({ code, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exitCode = code;
+}
+
+async function run(): Promise<void> {
+  const samples = Number(process.env["BENCH_EVAL_SAMPLES"] ?? 400_000);
+  const maxSeconds = Number(process.env["BENCH_EVAL_MAX_S"] ?? 1800);
+  const dir = mkdtempSync(join(tmpdir(), "ieopt-bench-eval-"));
+  const data = join(dir, "data.jsonl");
+  const load = { before: Number(loadavg()[0]!.toFixed(2)), after: 0 };
+  process.stdout.write(`generating ${samples} samples…\n`);
+  await writeData(data, samples);
+  const stub = await startStubWorker();
+  const args = [
+    "eval", "--prompt", "default:NER", "--data", data, "--model", "bench-model", "--base-url", stub.url, "--api-key", "bench",
+    "--concurrency", String(CONCURRENCY), "--cache", join(dir, "cache.sqlite"), "--out", join(dir, "out"), "--quiet", "--timeout", "60000",
+  ];
+  process.stdout.write(`ieopt eval on ${samples} samples at concurrency ${CONCURRENCY} (stub ${stub.url})…\n`);
+  const started = performance.now();
+  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let stdout = "";
+  proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    proc.kill("SIGINT");
+  }, maxSeconds * 1000);
+  const exitCode = await new Promise<number>((resolve) => proc.once("exit", (c) => resolve(c ?? -1)));
+  clearTimeout(timer);
+  const wall = (performance.now() - started) / 1000;
+  await stub.stop();
+  load.after = Number(loadavg()[0]!.toFixed(2));
+  const marker = /@@bench (\{.*\})/.exec(stderr);
+  const inner = marker ? (JSON.parse(marker[1]!) as { code: number; seconds: number; max_rss_mb: number }) : undefined;
+  const predictions = join(dir, "out/predictions/default_NER--bench-model.jsonl");
+  let predictionBytes = 0;
+  try {
+    predictionBytes = statSync(predictions).size;
+  } catch {
+    predictionBytes = 0;
+  }
+  const seconds = inner?.seconds ?? wall;
+  const samplesPerS = samples / seconds;
+  const rss = inner?.max_rss_mb ?? NaN;
+  const result = {
+    bench: "eval",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadavg_1m: load,
+    setup: `ieopt eval (default:NER prompt, 1 model) on ${samples} generated NER samples (${Math.ceil(samples / 2)} instances × 2 queries, ${LANGS.length} languages) against a zero-latency loopback OpenAI-compatible stub in a worker thread; concurrency ${CONCURRENCY}; LM cache on (fresh sqlite file); predictions file, bootstrap CIs (1000) and all four reports included`,
+    quick_run: samples !== 400_000,
+    samples,
+    stopped_at_time_cap: stopped,
+    exit_code: exitCode,
+    seconds: Number(seconds.toFixed(2)),
+    samples_per_s: Number(samplesPerS.toFixed(1)),
+    peak_rss_mb: Number(rss.toFixed(1)),
+    predictions_bytes: predictionBytes,
+    targets: { samples_per_s: TARGET_SAMPLES_PER_S, peak_rss_mb: TARGET_RSS_MB },
+    pass_throughput: !stopped && exitCode === 0 && samplesPerS >= TARGET_SAMPLES_PER_S,
+    pass_memory: exitCode === 0 && rss < TARGET_RSS_MB,
+    note: "every stub answer is valid JSON but not a record list (parse failure, scored 0); the stub cannot answer records yet",
+  };
+  writeJsonAtomic(fileURLToPath(new URL("./results/eval.json", import.meta.url)), result);
+  process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  if (exitCode !== 0) process.stdout.write(`eval exited ${exitCode}:\n${stderr.slice(-2000)}\n${stdout.slice(-500)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (!isMainThread && (workerData as { stub?: boolean } | null)?.stub) {
+  const { startStubServer } = await import("../test/helpers/stub-server.ts");
+  const server = await startStubServer({ latencyMs: 0 });
+  parentPort!.postMessage({ url: server.url });
+  parentPort!.once("message", () => {
+    void server.close().then(() => process.exit(0));
+  });
+} else if (isMainThread && process.argv[2] === "--child") {
+  await child(process.argv.slice(3));
+} else if (isMainThread) {
+  await run();
+}

@@ -1,0 +1,324 @@
+/**
+ * The eval report (report.json): per (prompt, model) the scores of method.md §3 —
+ * overall, per language, per dataset, per (dataset, language) split and non-English, LF1
+ * and exact F1 on the [0, 100] scale, each with a 95% percentile-bootstrap CI over
+ * instances — plus failure rates, tokens and cost, and paired comparisons on the same
+ * instances: prompts under the same model, models under the same prompt (paired bootstrap
+ * CI of the mean difference and a sign-flip permutation p-value).
+ *
+ * Pure: numbers in, a plain JSON-able object out. Point values come from `aggregate`
+ * (src/metrics/aggregate.ts), the one definition of how instances are combined; every
+ * resampling is seeded from (seed, task, the group's instances, metric) — the same resamples of the same
+ * instances for every prompt and model, so a report is reproducible and equal scores
+ * get equal intervals.
+ */
+import { ENGLISH, type Task } from "../data/sample.ts";
+import { aggregate, type InstanceResult } from "../metrics/aggregate.ts";
+import { bootstrapCI, pairedBootstrap, pairedPermutationTest } from "../metrics/stats.ts";
+import type { UsageCounts } from "../lm/usage.ts";
+import type { InstanceIndex, DataFileInfo } from "../eval/eval-data.ts";
+import { instanceResults, type InstanceScores, type OutcomeCounts } from "../eval/instance-scorer.ts";
+
+export const REPORT_FORMAT = "ieopt.eval-report/v1";
+export type Metric = "lf1" | "f1";
+export const METRICS: readonly Metric[] = ["lf1", "f1"];
+
+export interface MetricValue {
+  /** Mean × 100; null for a group without instances. */
+  value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+}
+
+export interface GroupScores {
+  lf1: MetricValue;
+  f1: MetricValue;
+  instances: number;
+  samples: number;
+  /** Samples that failed (no parse, LM error, missing result). */
+  failures: number;
+}
+
+export interface PairReport {
+  prompt: string;
+  model: string;
+  task: Task;
+  /** True when the model is the offline sim: these are sim numbers, not LLM results. */
+  simulated: boolean;
+  overall: GroupScores;
+  non_english: GroupScores;
+  by_lang: Record<string, GroupScores>;
+  by_dataset: Record<string, GroupScores>;
+  /** dataset → lang → scores: the data splits of method.md §3. */
+  by_split: Record<string, Record<string, GroupScores>>;
+  outcomes: OutcomeCounts;
+  /** Share of samples whose answer did not parse, in [0, 1]. */
+  parse_failure_rate: number;
+  /** Share of samples that failed for any reason, in [0, 1]. */
+  failure_rate: number;
+  usage: Pick<UsageCounts, "calls" | "cache_hits" | "failures" | "prompt_tokens" | "completion_tokens" | "cost" | "unpriced_calls">;
+  predictions: string;
+}
+
+export interface Comparison {
+  /** "prompts": two prompts under one model; "models": two models under one prompt. */
+  kind: "prompts" | "models";
+  task: Task;
+  /** The fixed side: the model (kind prompts) or the prompt (kind models). */
+  fixed: string;
+  a: string;
+  b: string;
+  scope: "overall" | "non_english";
+  metric: Metric;
+  simulated: boolean;
+  /** Paired instances. */
+  n: number;
+  /** mean(a − b) × 100. */
+  mean_diff: number;
+  ci_low: number;
+  ci_high: number;
+  p_bootstrap: number;
+  p_permutation: number;
+}
+
+export interface EvalReport {
+  format: typeof REPORT_FORMAT;
+  created_at: string;
+  /** True when any number comes from the offline sim model. */
+  simulated: boolean;
+  mode: "online" | "batch";
+  settings: { split_num: number; seed: string; bootstrap_iterations: number; confidence: number };
+  data: DataFileInfo[];
+  prompts: { name: string; kind: string; task: Task; source: Record<string, string> }[];
+  models: { name: string; simulated: boolean; endpoint?: string }[];
+  results: PairReport[];
+  comparisons: Comparison[];
+  /** Per model, all its prompts together. */
+  usage_by_model: Record<string, PairReport["usage"]>;
+}
+
+export interface PairInput {
+  prompt: string;
+  model: string;
+  task: Task;
+  simulated: boolean;
+  scores: InstanceScores;
+  usage: UsageCounts;
+  predictions: string;
+}
+
+export interface ReportInput {
+  mode: EvalReport["mode"];
+  splitNum: number;
+  seed: string;
+  iterations: number;
+  data: DataFileInfo[];
+  prompts: EvalReport["prompts"];
+  models: EvalReport["models"];
+  indexes: ReadonlyMap<Task, InstanceIndex>;
+  pairs: PairInput[];
+  now?: Date;
+}
+
+const CONFIDENCE = 0.95;
+
+/** Instance positions of every reported group of one task's index. */
+interface Groups {
+  all: number[];
+  nonEnglish: number[];
+  byLang: Map<string, number[]>;
+  byDataset: Map<string, number[]>;
+  bySplit: Map<string, Map<string, number[]>>;
+}
+
+function groupsOf(index: InstanceIndex): Groups {
+  const g: Groups = { all: [], nonEnglish: [], byLang: new Map(), byDataset: new Map(), bySplit: new Map() };
+  const push = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
+  for (let i = 0; i < index.instanceId.length; i++) {
+    const lang = index.lang[i]!;
+    const dataset = index.dataset[i]!;
+    g.all.push(i);
+    if (lang !== ENGLISH) g.nonEnglish.push(i);
+    push(g.byLang, lang, i);
+    push(g.byDataset, dataset, i);
+    let byLang = g.bySplit.get(dataset);
+    if (!byLang) g.bySplit.set(dataset, (byLang = new Map()));
+    push(byLang, lang, i);
+  }
+  return g;
+}
+
+/** A seed part that identifies a set of instance positions (sorted ascending). */
+function groupSeed(positions: readonly number[]): string {
+  let sum = 0;
+  for (const p of positions) sum += p;
+  return `${positions.length}:${positions[0] ?? -1}:${positions[positions.length - 1] ?? -1}:${sum}`;
+}
+
+function pick(values: Float64Array, positions: readonly number[]): number[] {
+  return positions.map((i) => values[i]!);
+}
+
+function groupScores(results: readonly InstanceResult[], scores: InstanceScores, positions: readonly number[], seed: string, iterations: number): GroupScores {
+  const summary = aggregate(positions.map((i) => results[i]!)).overall;
+  const metric = (m: Metric, point: number | null): MetricValue => {
+    if (positions.length === 0 || point === null) return { value: null, ci_low: null, ci_high: null };
+    const ci = bootstrapCI(pick(scores[m], positions), { iterations, confidence: CONFIDENCE, seed: `${seed}/${m}` });
+    return { value: point, ci_low: 100 * ci.low, ci_high: 100 * ci.high };
+  };
+  return {
+    lf1: metric("lf1", summary.lf1),
+    f1: metric("f1", summary.f1),
+    instances: summary.instances,
+    samples: summary.samples,
+    failures: summary.failures,
+  };
+}
+
+function sortedRecord<T>(map: Map<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of [...map.keys()].sort()) out[key] = map.get(key)!;
+  return out;
+}
+
+function usageOf(u: UsageCounts): PairReport["usage"] {
+  return {
+    calls: u.calls,
+    cache_hits: u.cache_hits,
+    failures: u.failures,
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+    cost: u.cost,
+    unpriced_calls: u.unpriced_calls,
+  };
+}
+
+function pairReport(pair: PairInput, index: InstanceIndex, groups: Groups, seed: string, iterations: number): PairReport {
+  const incomplete = pair.scores.lf1.findIndex((v) => Number.isNaN(v));
+  if (incomplete !== -1) throw new Error(`internal: instance '${index.instanceId[incomplete]}' of ${pair.prompt} × ${pair.model} was never scored`);
+  const results = instanceResults(index, pair.scores);
+  const base = `${seed}/${pair.task}`;
+  // Seeded by the group's instances, not its name: a dataset holding every instance gets
+  // the same interval as "overall".
+  // Groups with the same instances (a single dataset = overall) are computed once.
+  const memo = new Map<string, GroupScores>();
+  const score = (positions: readonly number[]) => {
+    const key = groupSeed(positions);
+    let got = memo.get(key);
+    if (!got) memo.set(key, (got = groupScores(results, pair.scores, positions, `${base}/${key}`, iterations)));
+    return structuredClone(got);
+  };
+  const mapScores = (map: Map<string, number[]>) => sortedRecord(new Map([...map].map(([k, pos]) => [k, score(pos)])));
+  const c = pair.scores.counts;
+  return {
+    prompt: pair.prompt,
+    model: pair.model,
+    task: pair.task,
+    simulated: pair.simulated,
+    overall: score(groups.all),
+    non_english: score(groups.nonEnglish),
+    by_lang: mapScores(groups.byLang),
+    by_dataset: mapScores(groups.byDataset),
+    by_split: sortedRecord(new Map([...groups.bySplit].map(([dataset, byLang]) => [dataset, mapScores(byLang)]))),
+    outcomes: { ...c },
+    parse_failure_rate: c.samples === 0 ? 0 : c.parse_failures / c.samples,
+    failure_rate: c.samples === 0 ? 0 : (c.parse_failures + c.lm_failures + c.missing) / c.samples,
+    usage: usageOf(pair.usage),
+    predictions: pair.predictions,
+  };
+}
+
+function compare(
+  kind: Comparison["kind"],
+  fixed: string,
+  a: PairInput,
+  b: PairInput,
+  groups: Groups,
+  seed: string,
+  iterations: number,
+): Comparison[] {
+  const out: Comparison[] = [];
+  const scopes: [Comparison["scope"], number[]][] = [["overall", groups.all]];
+  if (groups.nonEnglish.length > 0 && groups.nonEnglish.length < groups.all.length) scopes.push(["non_english", groups.nonEnglish]);
+  for (const [scope, positions] of scopes) {
+    for (const metric of METRICS) {
+      const xa = pick(a.scores[metric], positions);
+      const xb = pick(b.scores[metric], positions);
+      const s = `${seed}/${a.task}/cmp/${groupSeed(positions)}/${metric}`;
+      const boot = pairedBootstrap(xa, xb, { iterations, confidence: CONFIDENCE, seed: s });
+      const pPerm = pairedPermutationTest(xa, xb, { iterations, seed: `${s}/perm` });
+      out.push({
+        kind,
+        task: a.task,
+        fixed,
+        a: kind === "prompts" ? a.prompt : a.model,
+        b: kind === "prompts" ? b.prompt : b.model,
+        scope,
+        metric,
+        simulated: a.simulated || b.simulated,
+        n: positions.length,
+        mean_diff: 100 * boot.meanDiff,
+        ci_low: 100 * boot.ciLow,
+        ci_high: 100 * boot.ciHigh,
+        p_bootstrap: boot.pValue,
+        p_permutation: pPerm,
+      });
+    }
+  }
+  return out;
+}
+
+export function buildEvalReport(input: ReportInput): EvalReport {
+  const groupsByTask = new Map<Task, Groups>();
+  for (const [task, index] of input.indexes) groupsByTask.set(task, groupsOf(index));
+  const results = input.pairs.map((p) => pairReport(p, input.indexes.get(p.task)!, groupsByTask.get(p.task)!, input.seed, input.iterations));
+
+  const comparisons: Comparison[] = [];
+  const pairs = input.pairs;
+  for (let i = 0; i < pairs.length; i++) {
+    for (let j = i + 1; j < pairs.length; j++) {
+      const a = pairs[i]!;
+      const b = pairs[j]!;
+      if (a.task !== b.task) continue;
+      const groups = groupsByTask.get(a.task)!;
+      if (a.model === b.model && a.prompt !== b.prompt) comparisons.push(...compare("prompts", a.model, a, b, groups, input.seed, input.iterations));
+      if (a.prompt === b.prompt && a.model !== b.model) comparisons.push(...compare("models", a.prompt, a, b, groups, input.seed, input.iterations));
+    }
+  }
+
+  const usageByModel: Record<string, PairReport["usage"]> = {};
+  for (const r of results) {
+    const u = (usageByModel[r.model] ??= { calls: 0, cache_hits: 0, failures: 0, prompt_tokens: 0, completion_tokens: 0, cost: 0, unpriced_calls: 0 });
+    for (const k of Object.keys(u) as (keyof typeof u)[]) u[k] += r.usage[k];
+  }
+
+  return {
+    format: REPORT_FORMAT,
+    created_at: (input.now ?? new Date()).toISOString(),
+    simulated: input.models.some((m) => m.simulated),
+    mode: input.mode,
+    settings: { split_num: input.splitNum, seed: input.seed, bootstrap_iterations: input.iterations, confidence: CONFIDENCE },
+    data: input.data,
+    prompts: input.prompts,
+    models: input.models,
+    results,
+    comparisons,
+    usage_by_model: usageByModel,
+  };
+}
+
+/** Every language of the report, sorted (English first: it is the source language). */
+export function reportLanguages(report: EvalReport): string[] {
+  const langs = new Set<string>();
+  for (const r of report.results) for (const l of Object.keys(r.by_lang)) langs.add(l);
+  return [...langs].sort((a, b) => (a === ENGLISH ? -1 : b === ENGLISH ? 1 : a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** "sim-small (sim)": how a model is named wherever a number of it is shown. */
+export function modelLabel(report: EvalReport, model: string): string {
+  return report.models.find((m) => m.name === model)?.simulated ? `${model} (sim)` : model;
+}

@@ -1,0 +1,111 @@
+/**
+ * report.md: the eval report as Markdown tables (overall, per language, per dataset,
+ * paired comparisons, usage). Sim numbers are marked: a banner on top and "(sim)" after
+ * every sim model's name.
+ */
+import { renderTable } from "./table.ts";
+import { modelLabel, reportLanguages, type EvalReport, type PairReport } from "./eval-report.ts";
+import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI } from "./format.ts";
+
+export function simBanner(report: EvalReport): string | undefined {
+  if (!report.simulated) return undefined;
+  const sims = report.models.filter((m) => m.simulated).map((m) => m.name);
+  return `SIM: numbers of ${sims.join(", ")} come from ieopt's offline sim model — a stand-in for tests and dry runs, not an LLM result.`;
+}
+
+function pairName(report: EvalReport, r: PairReport): string {
+  return `${r.prompt} × ${modelLabel(report, r.model)}`;
+}
+
+export function overallTable(report: EvalReport): string {
+  return renderTable(
+    ["prompt × model", "task", "LF1 [95% CI]", "F1 [95% CI]", "non-eng LF1", "instances", "parse fail", "failed", "tokens in/out", "cost"],
+    report.results.map((r) => [
+      pairName(report, r),
+      r.task,
+      fmtWithCI(r.overall.lf1),
+      fmtWithCI(r.overall.f1),
+      fmtWithCI(r.non_english.lf1),
+      fmtInt(r.overall.instances),
+      fmtPercent(r.parse_failure_rate),
+      fmtPercent(r.failure_rate),
+      `${fmtInt(r.usage.prompt_tokens)}/${fmtInt(r.usage.completion_tokens)}`,
+      fmtCost(r.usage.cost, r.usage.unpriced_calls, r.usage.calls),
+    ]),
+  );
+}
+
+export function languageTable(report: EvalReport, metric: "lf1" | "f1" = "lf1"): string {
+  const langs = reportLanguages(report);
+  return renderTable(
+    ["prompt × model", ...langs, "non-eng"],
+    report.results.map((r) => [pairName(report, r), ...langs.map((l) => fmtScore(r.by_lang[l]?.[metric].value)), fmtScore(r.non_english[metric].value)]),
+  );
+}
+
+function datasetTable(report: EvalReport): string {
+  const datasets = [...new Set(report.results.flatMap((r) => Object.keys(r.by_dataset)))].sort();
+  return renderTable(
+    ["prompt × model", ...datasets],
+    report.results.map((r) => [pairName(report, r), ...datasets.map((d) => fmtWithCI(r.by_dataset[d]?.lf1 ?? { value: null, ci_low: null, ci_high: null }))]),
+  );
+}
+
+function comparisonTable(report: EvalReport): string {
+  return renderTable(
+    ["compared", "under", "a − b", "scope", "metric", "Δ [95% CI]", "p (bootstrap)", "p (permutation)", "n"],
+    report.comparisons.map((c) => [
+      c.kind,
+      c.kind === "prompts" ? modelLabel(report, c.fixed) : c.fixed,
+      c.kind === "models" ? `${modelLabel(report, c.a)} − ${modelLabel(report, c.b)}` : `${c.a} − ${c.b}`,
+      c.scope,
+      c.metric.toUpperCase(),
+      `${fmtDiff(c.mean_diff)} [${fmtDiff(c.ci_low)}, ${fmtDiff(c.ci_high)}]`,
+      fmtP(c.p_bootstrap),
+      fmtP(c.p_permutation),
+      fmtInt(c.n),
+    ]),
+  );
+}
+
+export function renderMarkdown(report: EvalReport): string {
+  const banner = simBanner(report);
+  const s = report.settings;
+  const out: string[] = ["# ieopt eval report", ""];
+  if (banner) out.push(`> **${banner}**`, "");
+  out.push(
+    `Created ${report.created_at} (${report.mode} run). Scores are on a 0–100 scale: the mean over instances of LF1 (soft, Levenshtein) and exact F1; ` +
+      `[…] is a ${Math.round(s.confidence * 100)}% percentile bootstrap CI over instances (${s.bootstrap_iterations} resamples, seed ${s.seed}); schema batches of ${s.split_num}.`,
+    "",
+    "Data: " + report.data.map((d) => `\`${d.file}\` (${d.task}, ${fmtInt(d.lines)} lines → ${fmtInt(d.samples)} queries)`).join(", "),
+    "",
+    "## Overall",
+    "",
+    overallTable(report),
+    "",
+    "## LF1 per language",
+    "",
+    languageTable(report, "lf1"),
+    "",
+    "## Exact F1 per language",
+    "",
+    languageTable(report, "f1"),
+    "",
+    "## LF1 per dataset",
+    "",
+    datasetTable(report),
+    "",
+  );
+  if (report.comparisons.length > 0) {
+    out.push(
+      "## Paired comparisons (same instances)",
+      "",
+      "Δ is mean(a − b) over the instances both were scored on, with a paired bootstrap CI; the permutation p-value is a two-sided sign-flip test.",
+      "",
+      comparisonTable(report),
+      "",
+    );
+  }
+  out.push("Predictions: " + report.results.map((r) => `\`${r.predictions}\``).join(", "), "");
+  return out.join("\n");
+}

@@ -1,0 +1,50 @@
+/** Running the real `ieopt` CLI in tests: in-process (fast) or as a child process (exit codes). */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { vi } from "vitest";
+import { main } from "../../src/cli/main.ts";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const EXAMPLES = join(ROOT, "examples/data");
+
+export function tempDir(prefix = "ieopt-eval-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `ieopt <args>` in this process, output captured. */
+export async function ieopt(...args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const before = process.exitCode;
+  try {
+    const code = await main(["node", "ieopt", ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = before;
+  }
+}
+
+/** `node bin/ieopt.js <args>` as a child process (the real exit code). */
+export function ieoptProcess(...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/ieopt.js"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
