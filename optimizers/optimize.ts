@@ -15,6 +15,8 @@ import { writeRunReport } from "./run-report.ts";
 import type { RoleModels } from "../src/lm/roles.ts";
 import { getProgram, type IEProgram } from "../programs/index.ts";
 import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
+import { runAutoThought, loadSourcePrompt, needsSourceRun, autoThoughtOptimizer, type AutoThoughtVariant, type SourcePrompt } from "./autothought.ts";
+import { appendAutoThoughtReport } from "./autothought-report.ts";
 
 export interface OptimizeRequest {
   task: string;
@@ -30,6 +32,12 @@ export interface OptimizeRequest {
   runId?: string;
   signal?: AbortSignal;
   events?: MiproEvents;
+  /**
+   * A reasoning variant (method.md §6) instead of plain MIPRO. Variants 1–3 continue the
+   * frozen prompt of run `from` (a run id or folder); see autothought-run.ts for running
+   * the plain optimization first when there is none.
+   */
+  autothought?: { variant: AutoThoughtVariant; from?: string | undefined };
 }
 
 export interface OptimizeOutcome {
@@ -49,6 +57,8 @@ interface RunConfig {
   settings: MiproSettings;
   models: Record<string, { model: string; base_url?: string }>;
   data: { train?: string; val?: string; fingerprints: Record<string, string> };
+  /** AutoThought runs: the variant and the run I_top, S_top came from. */
+  autothought?: { variant: AutoThoughtVariant; source_run?: string };
 }
 
 /** Bad input is reported before anything is written. */
@@ -79,6 +89,7 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
 
   let run: RunFolder;
   let config: RunConfig;
+  let source: SourcePrompt | undefined;
   if (request.resume) {
     run = RunFolder.open(runsDir, request.resume);
     config = run.readJson<RunConfig>("config.json");
@@ -89,29 +100,39 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
       throw new UserInputError(`the train/validation data differ from the data run ${run.id} started with; resume with the same files`);
     }
     checkOptimizeInputs(program, request.train, request.val, config.settings);
+    // The source is only needed until the thought-carrying candidates are written.
+    if (config.autothought?.source_run && !run.has("candidates.json")) source = loadSourcePrompt(runsDir, config.autothought.source_run, program);
   } else {
     const settings: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
     metricByName(settings.metric);
     checkOptimizeInputs(program, request.train, request.val, settings);
+    const at = request.autothought;
+    if (at) {
+      if (settings.zeroShot) throw new UserInputError("AutoThought puts thoughts into demos; it cannot run with --zero-shot");
+      if (needsSourceRun(at.variant) && !at.from) throw new UserInputError(`AutoThought-${at.variant} continues an optimized prompt; pass its run with --from`);
+      // A bad source is reported before the run folder exists.
+      if (needsSourceRun(at.variant)) source = loadSourcePrompt(runsDir, at.from!, program);
+    }
     const runId = request.runId ?? newRunId(program.task);
     run = RunFolder.create(runsDir, runId);
     config = {
       format: "ieopt.run/v1",
       run_id: run.id,
       task: program.task,
-      optimizer: settings.zeroShot ? "mipro-zero-shot" : "mipro",
+      optimizer: at ? autoThoughtOptimizer(at.variant) : settings.zeroShot ? "mipro-zero-shot" : "mipro",
       created_at: new Date().toISOString(),
       program_version: program.version,
       settings,
       models: request.models.describe(),
       data: { ...request.dataPaths, fingerprints },
+      ...(at ? { autothought: { variant: at.variant, ...(source ? { source_run: source.run_id } : {}) } } : {}),
     };
     run.writeJson("config.json", config);
   }
 
   run.setStatus("running");
   try {
-    const result = await runMipro({
+    const ctx = {
       program,
       train: request.train,
       val: request.val,
@@ -122,10 +143,14 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
       run,
       signal: request.signal,
       events: request.events,
-    });
-    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: false }, {
+    };
+    const result = config.autothought
+      ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: request.models.thought, source })
+      : await runMipro(ctx);
+    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning }, {
       run_id: run.id,
       optimizer: config.optimizer,
+      ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),
       settings: { ...config.settings },
       seed: config.settings.seed,
       data: fingerprints,
@@ -141,6 +166,7 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
     writeFrozenPrompt(frozenPath, frozen);
     run.writeJson("usage.json", request.models.meter.toJSON());
     writeRunReport(run, { config, result, usage: request.models.meter.toJSON() });
+    if (config.autothought) appendAutoThoughtReport(run, result);
     run.setStatus("finished");
     return { run, result, frozen, frozenPath };
   } catch (err) {

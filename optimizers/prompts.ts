@@ -101,7 +101,9 @@ export function proposalRequest(program: IEProgram, grounding: ProposalGrounding
     grounding.programSummary,
     "",
     "## Examples of the task",
-    grounding.demos.length > 0 ? renderDemoBlock(program, grounding.demos) : "(no examples)",
+    // Thought-carrying demos (AutoThought) are shown with their reasoning, so the
+    // instruction is proposed for a prompt that reasons before answering.
+    grounding.demos.length > 0 ? renderDemoBlock(program, grounding.demos, grounding.demos.some((d) => d.thought !== undefined)) : "(no examples)",
     "",
     "## Basic instruction",
     program.defaultInstruction,
@@ -146,4 +148,13 @@ export function thinkRequest(program: IEProgram, query: QueryInput): ChatMessage
 /** The reply to a thought request, trimmed of a leading label. */
 export function cleanThought(text: string): string {
   return text.replace(/^\s*(thought|reasoning)\s*:\s*/i, "").trim();
+}
+
+/**
+ * y′ = M(x, T) (AutoThought-3, -4): the extraction prompt rendered with reasoning on is
+ * followed by this one extra user turn, which hands the model a thought and asks only
+ * for the answer that follows from it.
+ */
+export function useThoughtMessage(thought: string): ChatMessage {
+  return { role: "user", content: `Use this reasoning: ${thought}\nWrite the Answer.` };
 }

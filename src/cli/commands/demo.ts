@@ -16,6 +16,7 @@ import { withInterrupt } from "../interrupt.ts";
 import { optimize } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS } from "../../../optimizers/mipro.ts";
 import { getProgram } from "../../../programs/index.ts";
+import { runReasoningDemo } from "./demo-reasoning.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../../examples/data/", import.meta.url));
 
@@ -31,13 +32,15 @@ interface DemoFlags {
   seed: string;
   runsDir: string;
   quiet?: boolean;
+  reasoning?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command("demo")
     .description("offline end-to-end run: optimize a task on examples/ with the sim model, then compare default vs optimized prompts")
-    .addOption(new Option("--task <task>", "task to optimize").choices([...TASKS]).default("NER"))
+    .addOption(new Option("--task <task>", "task to optimize ('all' with --reasoning)").choices([...TASKS, "all"]).default("NER"))
+    .option("--reasoning", "compare Default, Default-CoT, Optim and AutoThought-1…4 on the test split (method §4–§6)")
     .option("--model <name>", "sim profile (sim, sim-small, sim-large)", "sim")
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
     .option("--seed <seed>", "seed", String(MIPRO_DEFAULTS.seed))
@@ -45,6 +48,8 @@ export function register(program: Command): void {
     .option("--quiet", "no progress output")
     .action(async (flags: DemoFlags) => {
       if (simProfile(flags.model) === undefined) throw new UserInputError(`the demo runs offline with a sim model; got --model ${flags.model}`);
+      if (flags.reasoning) return runReasoningDemo(flags, examplePaths);
+      if (flags.task === "all") throw new UserInputError("--task all goes with --reasoning; the plain demo optimizes one task");
       const paths = examplePaths(flags.task);
       for (const p of Object.values(paths)) if (!existsSync(p)) throw new UserInputError(`example data missing: ${p}`);
       const [train, val, test] = await Promise.all([readSamples(paths.train), readSamples(paths.val), readSamples(paths.test)]);

@@ -8,6 +8,8 @@ import { createProgress } from "../progress.ts";
 import { optimize } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
 import { withInterrupt } from "../interrupt.ts";
+import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
+import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 
 interface OptimizeFlags extends ModelFlags {
   task?: string;
@@ -23,6 +25,8 @@ interface OptimizeFlags extends ModelFlags {
   seed: string;
   metric: string;
   resume?: string;
+  autothought?: string;
+  from?: string;
   runsDir: string;
   quiet?: boolean;
 }
@@ -43,6 +47,8 @@ export function register(program: Command): void {
     .option("--zero-shot", "no demos: search instructions only")
     .addOption(new Option("--metric <name>", "the search metric").choices(["lf1", "f1"]).default("lf1"))
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
+    .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
+    .option("--from <run>", "AutoThought 1-3: continue this finished run's frozen prompt (default: run the plain optimization first)")
     .option("--resume <run>", "continue a stopped or killed run (its settings are kept)")
     .option("--runs-dir <dir>", "where run folders go", DEFAULT_RUNS_DIR)
     .option("--quiet", "no progress output");
@@ -76,8 +82,19 @@ export function register(program: Command): void {
     const val = await readSamples(valPath);
     const models = buildRoleModels(flags);
     const progress = createProgress({ quiet: flags.quiet });
+    const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
+    if (flags.from && variant === undefined) throw new UserInputError("--from names the run AutoThought continues; use it with --autothought 1, 2 or 3");
+    const run = (request: Parameters<typeof optimize>[0]) =>
+      variant === undefined
+        ? optimize(request)
+        : optimizeAutoThought({
+            ...request,
+            variant,
+            from: flags.from,
+            onSourceFinished: (s) => progress.line(`  plain run ${s.run.id} finished (validation ${(100 * s.result.bestScore).toFixed(2)}); AutoThought-${variant} continues from it`),
+          });
     const outcome = await withInterrupt((signal) =>
-      optimize({
+      run({
         task,
         train,
         val,
@@ -99,7 +116,7 @@ export function register(program: Command): void {
     const tag = sim ? " (sim)" : "";
     process.stdout.write(
       [
-        `run ${outcome.run.id} finished`,
+        `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
         `  validation ${settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → optimized ${(100 * outcome.result.bestScore).toFixed(2)}`,
         `  frozen prompt: ${outcome.frozenPath}`,
         `  report: ${outcome.run.path("report.md")}`,

@@ -1,0 +1,315 @@
+/**
+ * AutoThought (method.md §6): reasoning variants of an optimized prompt.
+ *
+ *   1–3  Start from an optimized prompt (I_top, S_top) — a finished run's frozen prompt.
+ *        Put a thought into each demo of S_top:
+ *          AutoThought-1  T ~ Θ(T | x, y), keep y
+ *          AutoThought-2  T ~ Θ(T | x),    keep y (thought and label may disagree)
+ *          AutoThought-3  T ~ Θ(T | x),    y replaced by y′ = Θ(x, T) under I_top
+ *        The demos changed, so Φ proposes new instructions grounded in the thought-carrying
+ *        demos (I_top stays a candidate, as index 0), and TPE searches them over validation
+ *        minibatches with that one demo set FIXED, reasoning on → I_top,T.
+ *   4    Demo candidates only from augmented (x, T, y′), T ~ Φ(T | x), y′ = Φ(x, T) under
+ *        the default instruction: m sets of K, drawn like MIPRO's (same seed stream, so the
+ *        same train samples as a plain run with that seed). Then the full grounded proposal
+ *        and TPE search over instruction × demo set, reasoning on. The empty set stays a
+ *        candidate, as in §5 step 1 (with reasoning on it is zero-shot CoT).
+ *
+ * The candidates (with every thought, what happened to each demo, and every teacher
+ * exchange) are written to candidates.json before the search; on resume they are read
+ * back and `runMipro` replays the trial log, so nothing is recomputed or re-paid.
+ */
+import pLimit from "p-limit";
+import type { Sample } from "../src/data/sample.ts";
+import { LMCallError, type LM } from "../src/lm/types.ts";
+import { UserInputError, RunStopped } from "../src/errors.ts";
+import { createRng, type Rng } from "../src/util/random.ts";
+import { RunFolder } from "../src/runs/run-folder.ts";
+import { loadFrozenPrompt, promptFromFrozen } from "../src/runs/frozen.ts";
+import type { Demo, IEProgram } from "../programs/index.ts";
+import { labeledDemo, type DemoSet } from "./bootstrap.ts";
+import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+import { runMipro, type Candidates, type Combo, type FullEvalRecord, type LogRecord, type MiproContext, type MiproResult } from "./mipro.ts";
+import { mean } from "../src/eval/metric.ts";
+import { explainDemo, thinkDemo, thinkAndAnswerDemo, type DemoWithNote, type ThoughtNote } from "./thoughts.ts";
+
+export const AUTOTHOUGHT_VARIANTS = [1, 2, 3, 4] as const;
+export type AutoThoughtVariant = (typeof AUTOTHOUGHT_VARIANTS)[number];
+
+export function parseAutoThoughtVariant(value: string | number): AutoThoughtVariant {
+  const n = Number(value);
+  if (!(AUTOTHOUGHT_VARIANTS as readonly number[]).includes(n)) throw new UserInputError(`--autothought must be 1, 2, 3 or 4, got '${value}'`);
+  return n as AutoThoughtVariant;
+}
+
+/** Variants 1–3 continue an optimized prompt; 4 builds its own demos. */
+export function needsSourceRun(variant: AutoThoughtVariant): boolean {
+  return variant !== 4;
+}
+
+export const autoThoughtOptimizer = (variant: AutoThoughtVariant) => `autothought-${variant}`;
+
+/** The optimized prompt AutoThought-1…3 start from. */
+export interface SourcePrompt {
+  run_id: string;
+  instruction: string;
+  /** S_top, without any thoughts it may already carry (they are replaced). */
+  demos: Demo[];
+  /** The source run's optimizer and scores, for provenance. */
+  optimizer: string;
+  scores: Record<string, unknown>;
+  /** Set when (I_top, S_top) is not the frozen prompt itself (its winner was zero-shot). */
+  fallback?: string;
+}
+
+/**
+ * When a run's winner is zero-shot there are no demos to put thoughts into. Then
+ * (I_top, S_top) is the run's best few-shot combination: the best fully evaluated one, or
+ * failing that the one with the best mean minibatch score. Undefined when the run has none.
+ */
+function bestFewShotCombination(run: RunFolder): { instruction: string; demos: Demo[]; fallback: string } | undefined {
+  if (!run.has("candidates.json")) return undefined;
+  const candidates = run.readJson<Candidates>("candidates.json");
+  const log = run.readLog<LogRecord>("trials.jsonl");
+  const fewShot = (c: Combo) => (candidates.demo_sets[c.demos]?.demos.length ?? 0) > 0 && candidates.instructions[c.instruction] !== undefined;
+  const full = log.filter((r): r is FullEvalRecord => r.kind === "full_eval" && fewShot(r.params)).sort((a, b) => b.score - a.score)[0];
+  let pick: { combo: Combo; fallback: string } | undefined = full
+    ? { combo: full.params, fallback: `the winner was zero-shot; using the best fully evaluated few-shot combination (validation ${full.score.toFixed(4)})` }
+    : undefined;
+  if (!pick) {
+    const byCombo = new Map<string, { combo: Combo; scores: number[] }>();
+    for (const t of log) {
+      if (t.kind !== "trial" || !fewShot(t.params)) continue;
+      const key = `${t.params.instruction}/${t.params.demos}`;
+      const entry = byCombo.get(key) ?? { combo: t.params, scores: [] };
+      entry.scores.push(t.score);
+      byCombo.set(key, entry);
+    }
+    const best = [...byCombo.values()].sort((a, b) => mean(b.scores) - mean(a.scores))[0];
+    if (best) pick = { combo: best.combo, fallback: `the winner was zero-shot; using the few-shot combination with the best mean minibatch score (${mean(best.scores).toFixed(4)})` };
+  }
+  if (!pick) return undefined;
+  return { instruction: candidates.instructions[pick.combo.instruction]!.text, demos: candidates.demo_sets[pick.combo.demos]!.demos, fallback: pick.fallback };
+}
+
+/** Loads a finished run's frozen prompt as (I_top, S_top); bad sources are user errors. */
+export function loadSourcePrompt(runsDir: string, from: string, program: IEProgram): SourcePrompt {
+  const run = RunFolder.open(runsDir, from);
+  if (!run.has("frozen.json")) {
+    throw new UserInputError(`run ${run.id} has no frozen prompt (state: ${run.status()?.state ?? "unknown"}); AutoThought starts from a finished run`);
+  }
+  const frozen = loadFrozenPrompt(run.path("frozen.json"));
+  if (frozen.task !== program.task) throw new UserInputError(`run ${run.id} optimized a ${frozen.task} prompt, not ${program.task}`);
+  let top: { instruction: string; demos: readonly Demo[]; fallback?: string } = promptFromFrozen(frozen);
+  if (top.demos.length === 0) {
+    const fewShot = bestFewShotCombination(run);
+    if (!fewShot) {
+      throw new UserInputError(
+        `run ${run.id}'s prompt has no demos (zero-shot) and the run tried no few-shot combination; AutoThought-1…3 put thoughts into the demos of an optimized few-shot prompt. Start from a few-shot run, or use --autothought 4`,
+      );
+    }
+    top = fewShot;
+  }
+  return {
+    run_id: run.id,
+    instruction: top.instruction,
+    demos: top.demos.map(({ thought: _replaced, ...demo }) => demo),
+    optimizer: frozen.provenance.optimizer,
+    scores: frozen.provenance.scores,
+    ...(top.fallback ? { fallback: top.fallback } : {}),
+  };
+}
+
+export interface InjectOptions {
+  program: IEProgram;
+  variant: 1 | 2 | 3;
+  /** Θ, the thought teacher. */
+  thoughtModel: LM;
+  /** I_top: the instruction y′ = Θ(x, T) is answered under (AutoThought-3). */
+  instruction: string;
+  concurrency?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Puts a thought into each demo of S_top (AutoThought-1…3); demo order is kept. */
+export async function injectThoughts(demos: readonly Demo[], options: InjectOptions): Promise<{ demos: Demo[]; notes: ThoughtNote[]; exchanges: TeacherExchange[] }> {
+  const { program, thoughtModel, signal } = options;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  // One log per demo, joined in demo order, so candidates.json does not depend on timing.
+  const logs = demos.map((): TeacherExchange[] => []);
+  const done: DemoWithNote[] = await Promise.all(
+    demos.map((demo, i) =>
+      limit(() => {
+        const opts = { signal, log: logs[i]!, purpose: demo.sample_id ?? `demo ${i + 1}` };
+        if (options.variant === 1) return explainDemo(program, thoughtModel, demo, opts);
+        if (options.variant === 2) return thinkDemo(program, thoughtModel, demo, opts);
+        return thinkAndAnswerDemo(program, thoughtModel, options.instruction, demo, opts);
+      }),
+    ),
+  );
+  return { demos: done.map((d) => d.demo), notes: done.map((d) => d.note), exchanges: logs.flat() };
+}
+
+export interface ThoughtBootstrapOptions {
+  program: IEProgram;
+  train: readonly Sample[];
+  /** m, the number of non-empty sets. */
+  sets: number;
+  /** K, demos per set. */
+  size: number;
+  /** Φ: writes T ~ Φ(T | x) and answers y′ = Φ(x, T). */
+  teacher: LM;
+  rng: Rng;
+  concurrency?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Spare train samples per set, for thoughts or answers that fail. */
+const SPARES = 4;
+
+/**
+ * AutoThought-4's demo candidates: the empty set, then m sets of K augmented (x, T, y′).
+ * A sample whose thought or answer fails is skipped for the next in the set's order; a set
+ * with fewer than K good augmentations among its K + 4 candidates stays short (never
+ * filled with labeled demos: this variant's demos are all the teacher's).
+ */
+export async function bootstrapThoughtDemoSets(options: ThoughtBootstrapOptions): Promise<{ demoSets: DemoSet[]; notes: ThoughtNote[]; exchanges: TeacherExchange[] }> {
+  const { program, train, size, rng, teacher, signal } = options;
+  // Same planning as bootstrapDemoSets: each set's order depends only on the seed.
+  const plans = Array.from({ length: options.sets }, (_, i) => rng.fork(`set/${i}`).shuffle(train).slice(0, size + SPARES));
+  const wanted = new Map<string, Sample>();
+  for (const plan of plans) for (const s of plan) wanted.set(s.id, s);
+  const samples = [...wanted.values()];
+  const logs = samples.map((): TeacherExchange[] => []);
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const augmented = await Promise.all(
+    samples.map((s, i) => limit(() => thinkAndAnswerDemo(program, teacher, program.defaultInstruction, labeledDemo(s), { signal, log: logs[i]!, purpose: s.id }))),
+  );
+  const bySample = new Map(samples.map((s, i) => [s.id, augmented[i]!]));
+  const demoSets: DemoSet[] = [{ index: 0, demos: [] }];
+  for (const [i, plan] of plans.entries()) {
+    const demos = plan
+      .map((s) => bySample.get(s.id)!)
+      .filter((a) => a.note.output === "replaced")
+      .slice(0, size)
+      .map((a) => a.demo);
+    demoSets.push({ index: i + 1, demos });
+  }
+  return { demoSets, notes: augmented.map((a) => a.note), exchanges: logs.flat() };
+}
+
+/** Instruction text equality up to case, spacing and trailing punctuation (as the proposer merges). */
+const sameInstruction = (a: string, b: string) => {
+  const norm = (t: string) => t.toLowerCase().replace(/\s+/g, " ").replace(/[.!\s]+$/, "").trim();
+  return norm(a) === norm(b);
+};
+
+/** An instruction carried over from the source run (I_top). */
+export interface CarriedInstruction extends InstructionCandidate {
+  carried_from: string;
+}
+
+/** I_top first (index 0), then the new proposals (the default instruction among them); duplicates merged. */
+export function withTopInstruction(program: IEProgram, source: SourcePrompt, proposed: readonly InstructionCandidate[]): InstructionCandidate[] {
+  const top: CarriedInstruction = {
+    index: 0,
+    text: source.instruction,
+    origin: sameInstruction(source.instruction, program.defaultInstruction) ? "default" : "proposed",
+    carried_from: source.run_id,
+  };
+  const out: InstructionCandidate[] = [top];
+  for (const c of proposed) if (!out.some((o) => sameInstruction(o.text, c.text))) out.push({ ...c, index: out.length });
+  return out;
+}
+
+/** candidates.json of an AutoThought run: MIPRO's candidates plus the thoughts' story. */
+export interface ThoughtCandidates extends Candidates {
+  autothought: {
+    variant: AutoThoughtVariant;
+    /** Variants 1–3: the run whose frozen prompt gave I_top and S_top. */
+    source_run?: string;
+    source_instruction?: string;
+    /** Why I_top, S_top are not the source's frozen prompt (its winner was zero-shot). */
+    source_fallback?: string;
+    /** What happened to each demo (1–3) or each augmented train sample (4). */
+    thoughts: ThoughtNote[];
+  };
+}
+
+export interface AutoThoughtSpec {
+  variant: AutoThoughtVariant;
+  /** Θ, the thought teacher (variants 1–3). Variant 4 uses Φ (`ctx.promptModel`). */
+  thoughtModel: LM;
+  /** Required for variants 1–3. */
+  source?: SourcePrompt | undefined;
+}
+
+/** Builds (or, on resume, reads) the thought-carrying candidates and writes candidates.json. */
+export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThoughtSpec): Promise<ThoughtCandidates> {
+  if (ctx.run.has("candidates.json")) return ctx.run.readJson<ThoughtCandidates>("candidates.json");
+  const { program, settings } = ctx;
+  const rng = createRng(settings.seed);
+  let demoSets: DemoSet[];
+  let notes: ThoughtNote[];
+  let thoughtExchanges: TeacherExchange[];
+  if (spec.variant === 4) {
+    ctx.events?.phase?.("thoughts", `${settings.demoSets} demo sets of ${settings.demos} augmented (x, T, y′) from the prompt teacher`);
+    ({ demoSets, notes, exchanges: thoughtExchanges } = await bootstrapThoughtDemoSets({
+      program, train: ctx.train, sets: settings.demoSets, size: settings.demos, teacher: ctx.promptModel,
+      rng: rng.fork("bootstrap"), concurrency: settings.concurrency, signal: ctx.signal,
+    }));
+  } else {
+    const source = spec.source;
+    if (!source) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
+    ctx.events?.phase?.("thoughts", `a thought for each of the ${source.demos.length} demos of run ${source.run_id}`);
+    const injected = await injectThoughts(source.demos, {
+      program, variant: spec.variant, thoughtModel: spec.thoughtModel, instruction: source.instruction, concurrency: settings.concurrency, signal: ctx.signal,
+    });
+    // The one, fixed demo set: index 0 is its position in the candidates.
+    demoSets = [{ index: 0, demos: injected.demos }];
+    notes = injected.notes;
+    thoughtExchanges = injected.exchanges;
+  }
+
+  const keepsTop = spec.variant !== 4 && spec.source !== undefined;
+  const topIsDefault = keepsTop && sameInstruction(spec.source!.instruction, program.defaultInstruction);
+  ctx.events?.phase?.("propose", `${settings.instructions} instruction candidates for the thought-carrying demos`);
+  const proposals = await proposeInstructions({
+    program,
+    train: ctx.train,
+    demoSets,
+    // The total stays settings.instructions with I_top added in front.
+    count: Math.max(1, keepsTop && !topIsDefault ? settings.instructions - 1 : settings.instructions),
+    teacher: ctx.promptModel,
+    rng: rng.fork(`autothought-${spec.variant}/propose`),
+  });
+  const candidates: ThoughtCandidates = {
+    instructions: keepsTop ? withTopInstruction(program, spec.source!, proposals.instructions) : proposals.instructions,
+    demo_sets: demoSets,
+    dataset_summary: proposals.datasetSummary,
+    program_summary: proposals.programSummary,
+    exchanges: [...thoughtExchanges, ...proposals.exchanges],
+    autothought: {
+      variant: spec.variant,
+      ...(spec.source && keepsTop ? { source_run: spec.source.run_id, source_instruction: spec.source.instruction } : {}),
+      ...(spec.source?.fallback && keepsTop ? { source_fallback: spec.source.fallback } : {}),
+      thoughts: notes,
+    },
+  };
+  ctx.run.writeJson("candidates.json", candidates);
+  return candidates;
+}
+
+/** The whole AutoThought search: candidates, then MIPRO's TPE loop with reasoning on. */
+export async function runAutoThought(ctx: MiproContext, spec: AutoThoughtSpec): Promise<MiproResult> {
+  let candidates: ThoughtCandidates;
+  try {
+    candidates = await prepareThoughtCandidates(ctx, spec);
+  } catch (err) {
+    // A budget stop or an abort while the teachers write thoughts is a clean, resumable stop.
+    if (err instanceof LMCallError && err.kind === "budget") throw new RunStopped(`budget exhausted: ${err.message}`);
+    if (ctx.signal?.aborted || (err instanceof LMCallError && err.kind === "aborted")) throw new RunStopped("stopped by the user");
+    throw err;
+  }
+  return runMipro({ ...ctx, fixedCandidates: candidates }, true);
+}
