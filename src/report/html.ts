@@ -10,8 +10,8 @@
  * Sim numbers carry a banner and "(sim)" after the model name.
  */
 import { modelLabel, reportLanguages, type EvalReport, type Metric, type PairReport } from "./eval-report.ts";
-import { simBanner } from "./markdown.ts";
-import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI } from "./format.ts";
+import { simBanner, OVERALL_HEADER, overallRow } from "./markdown.ts";
+import { fmtDiff, fmtInt, fmtP, fmtScore, fmtWithCI } from "./format.ts";
 
 const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
 
@@ -148,22 +148,7 @@ export function renderHtml(report: EvalReport): string {
   const banner = simBanner(report);
   const langs = reportLanguages(report);
   const s = report.settings;
-  const overall = table(
-    ["prompt × model", "task", "LF1 [95% CI]", "F1 [95% CI]", "non-eng LF1", "instances", "parse fail", "failed", "tokens in/out", "cost"],
-    report.results.map((r) => [
-      seriesName(report, r),
-      r.task,
-      fmtWithCI(r.overall.lf1),
-      fmtWithCI(r.overall.f1),
-      fmtWithCI(r.non_english.lf1),
-      fmtInt(r.overall.instances),
-      fmtPercent(r.parse_failure_rate),
-      fmtPercent(r.failure_rate),
-      `${fmtInt(r.usage.prompt_tokens)}/${fmtInt(r.usage.completion_tokens)}`,
-      fmtCost(r.usage.cost, r.usage.unpriced_calls, r.usage.calls),
-    ]),
-    "overall",
-  );
+  const overall = table(OVERALL_HEADER, report.results.map((r) => overallRow(report, r, seriesName(report, r))), "overall");
   const perMetric = (metric: Metric) =>
     `<div data-metric-view="${metric}"${metric === "lf1" ? "" : " hidden"}>
 <h2>${metric.toUpperCase()} per language</h2>

@@ -17,22 +17,26 @@ function pairName(report: EvalReport, r: PairReport): string {
   return `${r.prompt} × ${modelLabel(report, r.model)}`;
 }
 
+/** The overall results table (one row per prompt × model), shared by Markdown and HTML. */
+export const OVERALL_HEADER = ["prompt × model", "task", "LF1 [95% CI]", "F1 [95% CI]", "non-eng LF1", "instances", "parse fail", "failed", "tokens in/out", "cost"];
+
+export function overallRow(report: EvalReport, r: PairReport, name: string): string[] {
+  return [
+    name,
+    r.task,
+    fmtWithCI(r.overall.lf1),
+    fmtWithCI(r.overall.f1),
+    fmtWithCI(r.non_english.lf1),
+    fmtInt(r.overall.instances),
+    fmtPercent(r.parse_failure_rate),
+    fmtPercent(r.failure_rate),
+    `${fmtInt(r.usage.prompt_tokens)}/${fmtInt(r.usage.completion_tokens)}`,
+    fmtCost(r.usage.cost, r.usage.unpriced_calls, r.usage.calls),
+  ];
+}
+
 export function overallTable(report: EvalReport): string {
-  return renderTable(
-    ["prompt × model", "task", "LF1 [95% CI]", "F1 [95% CI]", "non-eng LF1", "instances", "parse fail", "failed", "tokens in/out", "cost"],
-    report.results.map((r) => [
-      pairName(report, r),
-      r.task,
-      fmtWithCI(r.overall.lf1),
-      fmtWithCI(r.overall.f1),
-      fmtWithCI(r.non_english.lf1),
-      fmtInt(r.overall.instances),
-      fmtPercent(r.parse_failure_rate),
-      fmtPercent(r.failure_rate),
-      `${fmtInt(r.usage.prompt_tokens)}/${fmtInt(r.usage.completion_tokens)}`,
-      fmtCost(r.usage.cost, r.usage.unpriced_calls, r.usage.calls),
-    ]),
-  );
+  return renderTable(OVERALL_HEADER, report.results.map((r) => overallRow(report, r, pairName(report, r))));
 }
 
 export function languageTable(report: EvalReport, metric: "lf1" | "f1" = "lf1"): string {
