@@ -114,9 +114,12 @@ export interface MiproContext {
 }
 
 export interface MiproResult {
+  /** The best fully evaluated searched combination, and its full-validation score. */
   best: Combo;
   bestScore: number;
   baselineScore: number;
+  /** "default" when no searched combination beat the default prompt on full validation. */
+  chosen: "search" | "default";
   prompt: PromptSpec;
   candidates: Candidates;
   trials: TrialRecord[];
@@ -222,10 +225,10 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   };
 
   // Baseline: the default prompt on the whole validation split.
+  const defaultPrompt: PromptSpec = { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
   if (!baseline) {
     ctx.events?.phase?.("baseline", `default prompt on ${val.length} validation samples`);
-    const defaultPrompt: PromptSpec = { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
     const r = await scorer.score("default", defaultPrompt, val);
     baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures };
     ctx.run.appendLog("trials.jsonl", baseline);
@@ -293,11 +296,15 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
 
   const best = bestFull(fullEvals);
   if (!best) throw new Error("no combination was fully evaluated");
+  // The optimizer never hands back a prompt that scored below the default on the same
+  // full validation: then the default prompt is the result, and the run says so.
+  const chosen = baseline.score > best.score ? "default" : "search";
   return {
     best: best.combo,
     bestScore: best.score,
     baselineScore: baseline.score,
-    prompt: comboPrompt(program, candidates, best.combo, reasoning),
+    chosen,
+    prompt: chosen === "default" ? defaultPrompt : comboPrompt(program, candidates, best.combo, reasoning),
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],

@@ -156,7 +156,9 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
       data: fingerprints,
       scores: {
         metric: config.settings.metric,
-        [`val_${config.settings.metric}`]: result.bestScore,
+        [`val_${config.settings.metric}`]: Math.max(result.bestScore, result.baselineScore),
+        [`search_best_val_${config.settings.metric}`]: result.bestScore,
+        chosen: result.chosen,
         [`baseline_val_${config.settings.metric}`]: result.baselineScore,
         combination: result.best,
       },

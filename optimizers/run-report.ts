@@ -43,7 +43,11 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     `| prompt | validation ${metric}${tag} |`,
     "|---|---|",
     `| default (hand-written instruction, 3 fixed exemplars) | ${pct(result.baselineScore)} |`,
-    `| optimized: instruction ${result.best.instruction} × demo set ${result.best.demos} | ${pct(result.bestScore)} |`,
+    `| best searched: instruction ${result.best.instruction} × demo set ${result.best.demos} | ${pct(result.bestScore)} |`,
+    "",
+    result.chosen === "default"
+      ? "**Frozen: the default prompt.** No searched combination beat it on the full validation split, so the run keeps it (the searched best is above, for the record)."
+      : `**Frozen: instruction ${result.best.instruction} × demo set ${result.best.demos}.**`,
     "",
     "**Instruction**",
     "",

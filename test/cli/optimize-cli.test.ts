@@ -52,7 +52,7 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
     const first = await ieopt(args, { OPENAI_API_KEY: SECRET });
     expect(first.stderr).not.toContain("internal error");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/validation LF1 \(sim\): default [\d.]+ → optimized [\d.]+/);
+    expect(first.stdout).toMatch(/validation LF1 \(sim\): default [\d.]+ → best searched [\d.]+/);
     const [runId] = readdirSync(runsDir);
     const run = join(runsDir, runId!);
     for (const f of ["config.json", "candidates.json", "trials.jsonl", "frozen.json", "report.md", "usage.json"]) expect(existsSync(join(run, f))).toBe(true);

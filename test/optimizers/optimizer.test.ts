@@ -197,6 +197,25 @@ describe("optimize (MIPRO search)", () => {
     expect(readdirSync(runsDir)).toEqual([]);
   });
 
+  it("keeps the default prompt when no searched combination beats it on full validation", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const defaultFirstDemo = sf.renderOutput(sf.defaultDemos[0]!.records);
+    // Only the exact default prompt (default instruction + default demos) answers right.
+    const lm = new ScriptedLM((r) => {
+      if (lastUser(r).startsWith("#")) return teacherAnswer(r);
+      const isDefault = systemOf(r) === sf.defaultInstruction && r.messages[2]?.content === defaultFirstDemo;
+      return isDefault ? JSON.stringify(gold.get(queryText(r))?.labels ?? []) : "[]";
+    });
+    const out = await optimize({ task: "SF", train, val, settings, models: roleModels(lm, lm), runsDir, runId: "d" });
+    expect(out.result.chosen).toBe("default");
+    expect(out.result.baselineScore).toBe(1);
+    expect(out.result.bestScore).toBeLessThan(1);
+    expect(out.frozen.instruction).toBe(sf.defaultInstruction);
+    expect(out.frozen.demos.map((d) => d.input.text)).toEqual(sf.defaultDemos.map((d) => d.input.text));
+    expect(out.frozen.provenance.scores).toMatchObject({ chosen: "default", val_lf1: 1 });
+    expect(readFileSync(join(runsDir, "d", "report.md"), "utf8")).toContain("Frozen: the default prompt.");
+  });
+
   it("searches instructions only in zero-shot mode", async () => {
     const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
     const lm = new ScriptedLM(teacherAnswer);

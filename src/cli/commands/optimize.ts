@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { readSamples } from "../../data/jsonl.ts";
 import { UserInputError } from "../../errors.ts";
-import { buildRoleModels, nonNegativeInt, type ModelFlags } from "../../lm/roles.ts";
+import { buildRoleModels, nonNegativeInt, usesSim, type ModelFlags } from "../../lm/roles.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
@@ -112,12 +112,13 @@ export function register(program: Command): void {
       }),
     );
     progress.stop();
-    const sim = Object.values(models.describe()).some((m) => m.model.startsWith("sim"));
+    const sim = usesSim(models.describe());
     const tag = sim ? " (sim)" : "";
     process.stdout.write(
       [
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
-        `  validation ${settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → optimized ${(100 * outcome.result.bestScore).toFixed(2)}`,
+        `  validation ${settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)}`,
+        outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
         `  frozen prompt: ${outcome.frozenPath}`,
         `  report: ${outcome.run.path("report.md")}`,
         "",
