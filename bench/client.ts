@@ -18,7 +18,6 @@
  * a trial down, so the best one is the closest to what the client can do. The load
  * average is recorded next to the numbers.
  */
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -27,27 +26,8 @@ import OpenAI from "openai";
 import { OpenAICompatibleLM } from "../src/lm/openai-client.ts";
 import { LimiterRegistry } from "../src/lm/limiter.ts";
 import { writeJsonAtomic } from "../src/util/fs.ts";
-import { startStubServer } from "../test/helpers/stub-server.ts";
+import { startStubWorker } from "./stub-worker.ts";
 
-interface StubWorkerData {
-  latencyMs: number;
-}
-
-async function startStubWorker(latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { latencyMs } satisfies StubWorkerData });
-  const url = await new Promise<string>((resolve, reject) => {
-    worker.once("message", (m: { url: string }) => resolve(m.url));
-    worker.once("error", reject);
-  });
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((r) => worker.once("exit", r));
-      worker.postMessage("close");
-      await exited;
-    },
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -164,14 +144,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const loadBefore = loadavg()[0];
 
-  const fast = await startStubWorker(0);
+  const fast = await startStubWorker({ latencyMs: 0 });
   try {
     for (const c of concurrencies) rows.push(await row(fast.url, 0, c, c === 1 ? 300 : 1200, 50, trials));
   } finally {
     await fast.stop();
   }
 
-  const slow = await startStubWorker(100);
+  const slow = await startStubWorker({ latencyMs: 100 });
   try {
     // 25 rounds of `c` requests: ~2.5 s per trial, so the start-up burst is a small share.
     for (const c of concurrencies) rows.push(await row(slow.url, 100, c, c * 25, c, trials));
@@ -217,13 +197,4 @@ async function main(): Promise<void> {
 }
 
 // Dispatch last, so every const above is initialized before top-level await runs.
-if (!isMainThread) {
-  const { latencyMs } = workerData as StubWorkerData;
-  const server = await startStubServer({ latencyMs });
-  parentPort!.postMessage({ url: server.url });
-  parentPort!.once("message", () => {
-    void server.close().then(() => process.exit(0));
-  });
-} else {
-  await main();
-}
+await main();

@@ -83,6 +83,13 @@ export interface StubOptions {
   stallMs?: number;
   /** Token counts to report; default ≈ characters / 4. */
   usage?: (body: ChatBody, choices: string[]) => { prompt_tokens: number; completion_tokens: number };
+  /** The answer texts; default `stubAnswers`. */
+  answers?: (body: ChatBody) => string[];
+  /**
+   * Keep every request (and per-body retry counts) in memory for assertions. Default true;
+   * benchmarks of long runs turn it off (then `requests` stays empty and `seen` is 0).
+   */
+  keepRequests?: boolean;
 }
 
 export interface StubServer {
@@ -144,6 +151,7 @@ function completionEnvelope(body: ChatBody, contents: Array<string | null>, usag
 
 export async function startStubServer(options: StubOptions = {}): Promise<StubServer> {
   const requests: StubRequestRecord[] = [];
+  let received = 0;
   const seenBodies = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -184,9 +192,10 @@ export async function startStubServer(options: StubOptions = {}): Promise<StubSe
     } catch {
       body = undefined;
     }
-    const seen = seenBodies.get(bodyText) ?? 0;
-    seenBodies.set(bodyText, seen + 1);
-    const index = requests.length;
+    const keep = options.keepRequests ?? true;
+    const seen = keep ? (seenBodies.get(bodyText) ?? 0) : 0;
+    if (keep) seenBodies.set(bodyText, seen + 1);
+    const index = received++;
     const record: StubRequestRecord = {
       index,
       method: req.method ?? "",
@@ -195,7 +204,7 @@ export async function startStubServer(options: StubOptions = {}): Promise<StubSe
       body,
       fault: undefined,
     };
-    requests.push(record);
+    if (keep) requests.push(record);
 
     await wait(options.latencyMs ?? 0);
     if (closing) {
@@ -219,7 +228,7 @@ export async function startStubServer(options: StubOptions = {}): Promise<StubSe
 
     const fault = pickFault({ body, index, seen }, bodyText);
     record.fault = fault?.kind;
-    const answers = stubAnswers(body);
+    const answers = (options.answers ?? stubAnswers)(body);
     const usage = (options.usage ?? defaultUsage)(body, answers);
     switch (fault?.kind) {
       case undefined:
@@ -289,7 +298,7 @@ export async function startStubServer(options: StubOptions = {}): Promise<StubSe
     url: `http://127.0.0.1:${port}/v1`,
     port,
     requests,
-    count: () => requests.length,
+    count: () => received,
     close: async () => {
       closing = true;
       for (const t of timers) clearTimeout(t);
