@@ -6,6 +6,11 @@
 // Data contracts and preparation
 export * from "./data/sample.ts";
 export { readJsonl, readSamples, readSamplesMany, writeJsonl } from "./data/jsonl.ts";
+export { importFile, IMPORT_FORMATS } from "./data/importers/index.ts";
+export { batchSchema } from "./data/batch-schema.ts";
+export { instancesToSamples } from "./data/instances-to-samples.ts";
+export { sparsitySample, LIGHT_CAPS } from "./data/sparsity.ts";
+export { deduplicate, decontaminate, testTexts } from "./data/dedup.ts";
 
 // Metrics
 export { levenshtein, spanSimilarity, normalizeSpan } from "./metrics/levenshtein.ts";
@@ -35,6 +40,9 @@ export type { IEProgram, Demo, QueryInput, PromptSlots, ParseResult } from "../p
 // Evaluation
 export { predictSamples, buildRequest, type PromptSpec, type Outcome } from "./eval/runner.ts";
 export { evaluatePrompt } from "./eval/evaluate.ts";
+export { resolvePrompt, PROMPT_KINDS, type ResolvedPrompt } from "./eval/prompt-source.ts";
+export { writeEvalReport } from "./report/write-eval-report.ts";
+export { buildPromptfooConfig } from "./export/promptfoo.ts";
 export { METRICS, metricByName, type SampleMetric } from "./eval/metric.ts";
 
 // Runs and frozen prompts
@@ -46,4 +54,7 @@ export { optimize, type OptimizeRequest, type OptimizeOutcome } from "../optimiz
 export { runMipro, MIPRO_DEFAULTS, type MiproSettings, type MiproResult } from "../optimizers/mipro.ts";
 export { bootstrapDemoSets } from "../optimizers/bootstrap.ts";
 export { proposeInstructions } from "../optimizers/propose.ts";
+export { optimizeAutoThought } from "../optimizers/autothought-run.ts";
+export { buildDefaultCotPrompt } from "../optimizers/default-cot.ts";
+export { compareReasoningVariants } from "../optimizers/reasoning-comparison.ts";
 export { UserInputError, RunStopped } from "./errors.ts";
