@@ -296,9 +296,10 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
 
   const best = bestFull(fullEvals);
   if (!best) throw new Error("no combination was fully evaluated");
-  // The optimizer never hands back a prompt that scored below the default on the same
-  // full validation: then the default prompt is the result, and the run says so.
-  const chosen = baseline.score > best.score ? "default" : "search";
+  // Plain MIPRO never hands back a prompt that scored below the default on the same full
+  // validation: then the default prompt is the result, and the run says so. Reasoning
+  // searches (AutoThought) compare against a thought-less frame, not a usable prompt.
+  const chosen = !reasoning && baseline.score > best.score ? "default" : "search";
   return {
     best: best.combo,
     bestScore: best.score,
