@@ -23,10 +23,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "../src/util/fs.ts";
 import { startStubWorker } from "./stub-worker.ts";
+import { launcherNodeFlags } from "./launcher-flags.ts";
 
 const TARGET_SAMPLES_PER_S = 1000;
 const TARGET_RSS_MB = 500;
 const CONCURRENCY = 64;
+// The flags of bin/ieopt.js, plus any extra ones for experiments.
+const LAUNCHER_NODE_FLAGS = [...launcherNodeFlags(), ...(process.env.BENCH_EXTRA_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
 const LANGS = ["eng", "deu", "spa", "zho"];
 const FIRST = ["Ada", "Bao", "Chidi", "Dana", "Emil", "Fatima", "Goran", "Hana"];
 const CITIES = ["Lagos", "Oslo", "Lima", "Hanoi", "Quito", "Accra", "Riga", "Perth"];
@@ -60,7 +63,12 @@ async function child(args: string[]): Promise<void> {
   const started = performance.now();
   const code = await main(["node", "ieopt", ...args]);
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`\n@@bench ${JSON.stringify({ code, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  // For memory investigations: BENCH_HEAP_SNAPSHOT=<file> writes the child's heap at the end.
+  if (process.env.BENCH_HEAP_SNAPSHOT) (await import("node:v8")).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  const mb = (n: number) => Math.round(n / 1048576);
+  const m = process.memoryUsage();
+  const memory_at_end_mb = { rss: mb(m.rss), heap_total: mb(m.heapTotal), heap_used: mb(m.heapUsed), external: mb(m.external), array_buffers: mb(m.arrayBuffers) };
+  process.stderr.write(`\n@@bench ${JSON.stringify({ code, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024, memory_at_end_mb })}\n`);
   process.exitCode = code;
 }
 
@@ -79,7 +87,8 @@ async function run(): Promise<void> {
   ];
   process.stdout.write(`ieopt eval on ${samples} samples at concurrency ${CONCURRENCY} (stub ${stub.url})…\n`);
   const started = performance.now();
-  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // The child runs with the Node flags the ieopt launchers use (bin/ieopt.js, ./ieopt).
+  const proc = spawn(process.execPath, [...LAUNCHER_NODE_FLAGS, fileURLToPath(import.meta.url), "--child", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let stdout = "";
   proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -95,7 +104,7 @@ async function run(): Promise<void> {
   await stub.stop();
   load.after = Number(loadavg()[0]!.toFixed(2));
   const marker = /@@bench (\{.*\})/.exec(stderr);
-  const inner = marker ? (JSON.parse(marker[1]!) as { code: number; seconds: number; max_rss_mb: number }) : undefined;
+  const inner = marker ? (JSON.parse(marker[1]!) as { code: number; seconds: number; max_rss_mb: number; memory_at_end_mb: Record<string, number> }) : undefined;
   const predictions = join(dir, "out/predictions/default_NER--bench-model.jsonl");
   let predictionBytes = 0;
   try {
@@ -112,6 +121,7 @@ async function run(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     loadavg_1m: load,
+    node_flags: LAUNCHER_NODE_FLAGS,
     setup: `ieopt eval (default:NER prompt, 1 model) on ${samples} generated NER samples (${Math.ceil(samples / 2)} instances × 2 queries, ${LANGS.length} languages) against a zero-latency loopback OpenAI-compatible stub in a worker thread; concurrency ${CONCURRENCY}; LM cache on (fresh sqlite file); predictions file, bootstrap CIs (1000) and all four reports included`,
     quick_run: samples !== 400_000,
     samples,
@@ -119,6 +129,7 @@ async function run(): Promise<void> {
     exit_code: exitCode,
     seconds: Number(seconds.toFixed(2)),
     samples_per_s: Number(samplesPerS.toFixed(1)),
+    memory_at_end_mb: inner?.memory_at_end_mb,
     peak_rss_mb: Number(rss.toFixed(1)),
     predictions_bytes: predictionBytes,
     targets: { samples_per_s: TARGET_SAMPLES_PER_S, peak_rss_mb: TARGET_RSS_MB },
