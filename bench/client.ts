@@ -28,7 +28,6 @@ import { LimiterRegistry } from "../src/lm/limiter.ts";
 import { writeJsonAtomic } from "../src/util/fs.ts";
 import { startStubWorker } from "./stub-worker.ts";
 
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -56,6 +56,17 @@ export function simProfile(model: string): string | undefined {
   return SIM_MODEL.test(name) ? name : undefined;
 }
 
+/**
+ * The base URL a model is served from: undefined for a sim name without an explicit base
+ * URL (it runs in-process), else the explicit one, $OPENAI_BASE_URL or OpenAI's. An
+ * explicit base URL wins even for a sim name: a server that serves it (e.g. `ieopt sim
+ * serve`) exercises the real client path end to end.
+ */
+export function endpointBaseURL(model: string, baseURL: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (baseURL === undefined && simProfile(model) !== undefined) return undefined;
+  return baseURL ?? env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL;
+}
+
 let defaultCache: LMCache | undefined;
 
 /** The process-wide cache at defaultCachePath(), opened on first use. */
@@ -66,21 +77,18 @@ export function sharedDefaultCache(): LMCache {
 
 export function createLM(spec: LMSpec): LM {
   const env = spec.env ?? process.env;
-  const profile = simProfile(spec.model);
+  const baseURL = endpointBaseURL(spec.model, spec.baseURL, env);
   let lm: LM;
   let cache: LMCache | null;
-  // A sim name runs in-process, unless an explicit base URL points at a server that serves
-  // it (e.g. `ieopt sim serve`), which exercises the real client path end to end.
-  if (profile !== undefined && spec.baseURL === undefined) {
+  if (baseURL === undefined) {
     try {
-      lm = createSimLM(profile);
+      lm = createSimLM(spec.model.trim());
     } catch (err) {
       // A misspelt profile is the user's to fix, not a crash.
       throw new UserInputError(err instanceof Error ? err.message : String(err), { field: "model" });
     }
     cache = spec.cache ?? null;
   } else {
-    const baseURL = spec.baseURL ?? env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL;
     const apiKey = spec.apiKey ?? env["OPENAI_API_KEY"];
     const options: OpenAICompatibleOptions = { model: spec.model, baseURL };
     if (apiKey !== undefined) options.apiKey = apiKey;

@@ -19,6 +19,9 @@ export interface Fault {
   detail: string;
 }
 
+/** The caller gave up (its signal fired): never retried. */
+export const CALLER_ABORT: Readonly<Fault> = Object.freeze({ kind: "aborted", retryable: false, detail: "aborted by the caller" });
+
 /** A 200 whose body cannot be used (not JSON, no choices, null content, not the JSON asked for). */
 export class MalformedResponseError extends Error {
   constructor(message: string) {
@@ -118,9 +121,9 @@ export function classifyError(err: unknown): Fault {
   const o = asObject(err);
   // The openai package's error classes leave `name` as "Error"; their constructor names
   // (APIConnectionTimeoutError, APIUserAbortError, …) are what tells them apart.
-  const ownName = typeof o?.["name"] === "string" ? (o["name"] as string) : "";
-  const ctorName = typeof (o?.["constructor"] as { name?: unknown } | undefined)?.name === "string" ? (o!["constructor"] as { name: string }).name : "";
-  const name = ownName && ownName !== "Error" ? ownName : ctorName;
+  const ownName = o?.["name"];
+  const ctorName = (o?.["constructor"] as { name?: unknown } | undefined)?.name;
+  const name = typeof ownName === "string" && ownName !== "" && ownName !== "Error" ? ownName : typeof ctorName === "string" ? ctorName : "";
   if (err instanceof MalformedResponseError || err instanceof SyntaxError) {
     return { kind: "malformed", retryable: true, detail: `malformed response: ${messageOf(err)}` };
   }
@@ -139,7 +142,7 @@ export function classifyError(err: unknown): Fault {
     };
   }
   if (name === "APIUserAbortError" || name === "AbortError") {
-    return { kind: "aborted", retryable: false, detail: "aborted by the caller" };
+    return CALLER_ABORT;
   }
   const code = connectionCode(err);
   if (code !== undefined || name === "APIConnectionError") {

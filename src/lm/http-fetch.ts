@@ -48,11 +48,14 @@ function cutShort(message: string): Error {
 }
 
 export const httpFetch: typeof globalThis.fetch = (input, init = {}) => {
-  const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+  // The SDK passes a URL string; a Request carries its own body and headers, so it and
+  // every other input go to the global fetch.
+  if (typeof input !== "string") return globalThis.fetch(input, init);
+  const url = new URL(input);
   const body = init.body;
   const simpleBody = body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
   const protocol = url.protocol === "https:" || url.protocol === "http:" ? url.protocol : undefined;
-  if (!simpleBody || !protocol || typeof input !== "string") return globalThis.fetch(input, init);
+  if (!simpleBody || !protocol) return globalThis.fetch(input, init);
 
   return new Promise<Response>((resolve, reject) => {
     const transport = protocol === "https:" ? https : http;

@@ -8,7 +8,7 @@
  * tests never wait for real.
  */
 import { LMCallError } from "./types.ts";
-import { classifyError, type Fault } from "./faults.ts";
+import { CALLER_ABORT, classifyError, type Fault } from "./faults.ts";
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0 = one attempt only). */
@@ -93,21 +93,21 @@ export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy
   const maxAttempts = Math.max(0, Math.floor(policy.maxRetries)) + 1;
   for (let attempt = 1; ; attempt++) {
     if (policy.signal?.aborted) {
-      throw finalError({ kind: "aborted", retryable: false, detail: "aborted by the caller" }, attempt - 1, policy);
+      throw finalError(CALLER_ABORT, attempt - 1, policy);
     }
     try {
       return await fn(attempt);
     } catch (err) {
       if (err instanceof LMCallError && err.kind === "budget") throw err;
       let fault = classify(err);
-      if (policy.signal?.aborted) fault = { kind: "aborted", retryable: false, detail: "aborted by the caller" };
+      if (policy.signal?.aborted) fault = CALLER_ABORT;
       if (!fault.retryable || attempt >= maxAttempts) throw finalError(fault, attempt, policy);
       const delayMs = retryDelay(fault, attempt - 1, policy);
       policy.onRetry?.({ attempt, fault, delayMs });
       try {
         await sleep(delayMs, policy.signal);
       } catch {
-        throw finalError({ kind: "aborted", retryable: false, detail: "aborted by the caller" }, attempt, policy);
+        throw finalError(CALLER_ABORT, attempt, policy);
       }
     }
   }

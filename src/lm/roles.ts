@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { createLM, simProfile } from "./factory.ts";
-import { normalizeBaseURL, DEFAULT_BASE_URL } from "./endpoint.ts";
+import { createLM, endpointBaseURL, simProfile } from "./factory.ts";
+import { normalizeBaseURL } from "./endpoint.ts";
 import { LMCache } from "./cache.ts";
 import { Budget, UsageMeter, type PriceTable } from "./usage.ts";
 import type { LM, LMRole } from "./types.ts";
@@ -84,16 +84,12 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
   // Commander gives `cache: false` for --no-cache, a string for --cache <path>, undefined otherwise.
   const cache = flags.cache === false ? null : typeof flags.cache === "string" ? new LMCache(flags.cache) : undefined;
 
-  const inferenceModel = overrides.model ?? flags.model;
-  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = {
-    inference: { model: inferenceModel, baseURL: flags.baseUrl },
-    prompt: { model: flags.promptModel ?? inferenceModel, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : flags.baseUrl) },
-    thought: { model: "", baseURL: undefined },
-  };
-  specs.thought = {
-    model: flags.thoughtModel ?? specs.prompt.model,
-    baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : specs.prompt.baseURL),
-  };
+  // A role without a model of its own takes the previous role's model and endpoint; one
+  // with its own model takes only an endpoint given for it.
+  const inference = { model: overrides.model ?? flags.model, baseURL: flags.baseUrl };
+  const prompt = { model: flags.promptModel ?? inference.model, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : inference.baseURL) };
+  const thought = { model: flags.thoughtModel ?? prompt.model, baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : prompt.baseURL) };
+  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = { inference, prompt, thought };
   const common = {
     apiKey: flags.apiKey,
     timeoutMs: nonNegativeInt(flags.timeout, "--timeout"),
@@ -115,13 +111,12 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
     cache,
     describe: () =>
       Object.fromEntries(
-        Object.entries(specs).map(([role, s]) => [
-          role,
-          simProfile(s.model) !== undefined && !s.baseURL
-            ? { model: s.model }
-            : // Normalized: credentials or query strings in a URL never reach config.json.
-              { model: s.model, base_url: normalizeBaseURL(s.baseURL ?? process.env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL) },
-        ]),
+        Object.entries(specs).map(([role, s]) => {
+          // The endpoint createLM talks to (make() drops an empty base URL, so does this).
+          const url = endpointBaseURL(s.model, s.baseURL || undefined);
+          // Normalized: credentials or query strings in a URL never reach config.json.
+          return [role, url === undefined ? { model: s.model } : { model: s.model, base_url: normalizeBaseURL(url) }];
+        }),
       ),
   };
 }

@@ -21,12 +21,12 @@ const HEADING_KINDS: [string, MetaKind][] = [
 export type RequestKind =
   | { kind: "meta"; meta: MetaKind; body: string }
   | { kind: "extract"; query: ParsedQuery; queryIndex: number; reasoningHint: string | undefined }
-  | { kind: "chat"; last: string };
+  | { kind: "chat" };
 
 export function classify(messages: readonly ChatMessage[]): RequestKind {
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === "user") { lastUser = i; break; }
-  if (lastUser < 0) return { kind: "chat", last: "" };
+  if (lastUser < 0) return { kind: "chat" };
   const content = messages[lastUser]!.content;
   const opening = content.trimStart();
   for (const [heading, meta] of HEADING_KINDS) {
@@ -43,5 +43,5 @@ export function classify(messages: readonly ChatMessage[]): RequestKind {
   }
   const query = parseQuery(content);
   if (query) return { kind: "extract", query, queryIndex: lastUser, reasoningHint: undefined };
-  return { kind: "chat", last: content };
+  return { kind: "chat" };
 }

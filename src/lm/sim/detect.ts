@@ -51,6 +51,17 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** The last token that ends at or before `at` (the word before a span starting there). */
+export function tokenBefore(tokens: readonly Token[], at: number): Token | undefined {
+  for (let i = tokens.length - 1; i >= 0; i--) if (tokens[i]!.end <= at) return tokens[i];
+  return undefined;
+}
+
+/** The first token that starts at or after `at` (the word after a span ending there). */
+export function tokenAfter(tokens: readonly Token[], at: number): Token | undefined {
+  return tokens.find((t) => t.start >= at);
+}
+
 export function make(text: string, start: number, end: number, cats: Record<string, number>, confidence: number, source: string): Candidate {
   return { start, end, text: text.slice(start, end), cats, confidence, source };
 }
@@ -95,10 +106,10 @@ export function entityCandidates(text: string, tokens: Token[], script: Script):
   for (const [first, entries] of GAZETTEER_BY_FIRST) {
     if (!chars.has(first)) continue;
     for (const [name, cat] of entries) {
-    const cats: Record<string, number> = cat === "location" ? { gpe: 0.9, location: 0.55 } : cat === "natural" ? { location: 0.9 } : { organization: 0.9 };
-    for (const at of findAll(text, name, spaced && /^[\p{Script=Latin}\p{Script=Cyrillic}]/u.test(name))) {
-      out.push(make(text, at, at + name.length, { ...cats }, 0.95, "gazetteer"));
-    }
+      const cats: Record<string, number> = cat === "location" ? { gpe: 0.9, location: 0.55 } : cat === "natural" ? { location: 0.9 } : { organization: 0.9 };
+      for (const at of findAll(text, name, spaced && /^[\p{Script=Latin}\p{Script=Cyrillic}]/u.test(name))) {
+        out.push(make(text, at, at + name.length, { ...cats }, 0.95, "gazetteer"));
+      }
     }
   }
   // Capitalised sequences: scripts with case, and Latin names embedded in any text.
@@ -334,7 +345,7 @@ export function todoCandidates(text: string, times: readonly Candidate[]): Candi
 function stemMatches(token: string, stem: string): boolean {
   if (!token.startsWith(stem)) return false;
   const rest = token.slice(stem.length);
-  if (/^[a-z]+$/.test(stem) && stem.length <= 4) return /^(?:|s|d|ed|es|ing|ings|ed)$/.test(rest) || (stem.endsWith("e") && /^(?:d|s)$/.test(rest));
+  if (/^[a-z]+$/.test(stem) && stem.length <= 4) return /^(?:|s|d|ed|es|ing|ings)$/.test(rest) || (stem.endsWith("e") && /^(?:d|s)$/.test(rest));
   return rest.length <= 5;
 }
 
@@ -343,7 +354,6 @@ export interface TriggerCandidate extends Candidate {
   events: Record<string, number>;
 }
 
-/** Event triggers from built-in stems (and learned stems, passed in). */
 // Built-in stems indexed by their first two characters, so each token checks only a few.
 const SPACED_STEMS = new Map<string, [string, string][]>();
 const PHRASE_STEMS: [string, string][] = [];
@@ -362,6 +372,7 @@ for (const [cat, stems] of Object.entries(EVENT_STEMS)) {
 }
 const ARABIC_STEMS = [...SPACED_STEMS.values()].flat().filter(([stem]) => /^\p{Script=Arabic}/u.test(stem));
 
+/** Event triggers from built-in stems (and learned stems, passed in). */
 export function triggerCandidates(text: string, tokens: Token[], script: Script, learned: ReadonlyMap<string, Map<string, number>>): TriggerCandidate[] {
   const out: TriggerCandidate[] = [];
   const unspaced = isUnspaced(script);
@@ -379,15 +390,14 @@ export function triggerCandidates(text: string, tokens: Token[], script: Script,
   }
   // Triggers learned from the demos: a shared stem is a strong hint in any language.
   for (const [stem, types] of learned) {
-    const matcher = unspaced || !/^[\p{L}]/u.test(stem) ? undefined : stem;
-    if (matcher === undefined) {
-      for (const at of findAll(text, stem, false)) out.push({ ...make(text, at, at + stem.length, {}, 0.85, "lexicon"), events: Object.fromEntries([...types].map(([k, v]) => [`type:${k}`, v])) });
+    // Shared by this stem's hits: nothing writes to `events` (dedupe merges `cats`).
+    const events = Object.fromEntries([...types].map(([k, v]) => [`type:${k}`, v]));
+    if (unspaced || !/^\p{L}/u.test(stem)) {
+      for (const at of findAll(text, stem, false)) out.push({ ...make(text, at, at + stem.length, {}, 0.85, "lexicon"), events });
       continue;
     }
     for (const t of tokens) {
-      if (t.lower.startsWith(stem) && t.lower.length <= stem.length + 4) {
-        out.push({ ...make(text, t.start, t.end, {}, 0.85, "lexicon"), events: Object.fromEntries([...types].map(([k, v]) => [`type:${k}`, v])) });
-      }
+      if (t.lower.startsWith(stem) && t.lower.length <= stem.length + 4) out.push({ ...make(text, t.start, t.end, {}, 0.85, "lexicon"), events });
     }
   }
   return out;

@@ -83,7 +83,7 @@ function answerOne(profile: SimProfile, request: LMRequest, choice: number): str
       }
     }
   }
-  if (kind.kind === "chat") return chatReply().text;
+  if (kind.kind === "chat") return chatReply();
 
   const { query, queryIndex, reasoningHint } = kind;
   const reading = cachedReading(query.task, messages, queryIndex, profile);
@@ -97,7 +97,7 @@ function answerOne(profile: SimProfile, request: LMRequest, choice: number): str
   }
   const formatError = profile.formatError * (1 - reading.formatKnowledge);
   const answer = renderAnswer(query.task, records, reading, rand, formatError);
-  return reasoning ? `Thought: ${thought}\nAnswer: ${answer.text}` : answer.text;
+  return reasoning ? `Thought: ${thought}\nAnswer: ${answer}` : answer;
 }
 
 function applyLimits(text: string, request: LMRequest): SimChoice {

@@ -11,9 +11,9 @@
  * prompt never said [] is allowed.
  */
 import type { Task } from "../../data/sample.ts";
-import { SCRIPT_COVERAGE, categoryOfTypeName, detectScript, eventCategoryOf, relationCategoryOf, RELATION_KNOWLEDGE, roleKindOf, ROLE_PREPS, LOC_PREPS, TIME_WORDS, PREPOSITIONS, DETERMINERS, isUnspaced } from "./knowledge.ts";
+import { SCRIPT_COVERAGE, categoryOfTypeName, detectScript, eventCategoryOf, relationCategoryOf, RELATION_KNOWLEDGE, roleKindOf, ROLE_PREPS, LOC_PREPS, TIME_WORDS, PREPOSITIONS, DETERMINERS, isUnspaced, opensWith } from "./knowledge.ts";
 import {
-  dedupe, dropNested, entityCandidates, findAll, make, nounPhrases, numberCandidates, timeCandidates, todoCandidates, tokenize, triggerCandidates,
+  dedupe, dropNested, entityCandidates, findAll, make, nounPhrases, numberCandidates, timeCandidates, todoCandidates, tokenAfter, tokenBefore, tokenize, triggerCandidates,
   weatherCandidates, slotWordCandidates, type Candidate, type Token, type TriggerCandidate,
 } from "./detect.ts";
 import type { ParsedQuery, SchemaEntry } from "./query.ts";
@@ -49,7 +49,7 @@ export interface Rates {
   forceAnswer: number;
 }
 
-export function rates(query: ParsedQuery, reading: PromptReading, profile: SimProfile, reasoning: boolean): Rates {
+function rates(query: ParsedQuery, reading: PromptReading, profile: SimProfile, reasoning: boolean): Rates {
   const task = query.task;
   const text = query.text;
   let u = reading.understanding;
@@ -111,8 +111,14 @@ function compat(cat: string, typeCat: string): number {
   return cat === typeCat ? 1 : (RELATED[`${cat}|${typeCat}`] ?? 0);
 }
 
-/** Evidence that candidate `c` is of type `t`. */
-function typeScore(c: Candidate, t: TypeInfo, reading: PromptReading, tokens: Token[], profile: SimProfile): number {
+/** The words just before and after a candidate: the same for every type it is scored against. */
+interface Context {
+  before: Token | undefined;
+  after: Token | undefined;
+}
+
+/** Evidence that candidate `c` (with context words `ctx`) is of type `t`. */
+function typeScore(c: Candidate, ctx: Context, t: TypeInfo, reading: PromptReading, profile: SimProfile): number {
   let s = 0;
   const lex = reading.lexicon.get(c.text.toLowerCase());
   if (lex) s += 1.6 * ((lex.get(t.name) ?? 0) / Math.max(1e-9, total(lex))) * profile.icl;
@@ -133,12 +139,10 @@ function typeScore(c: Candidate, t: TypeInfo, reading: PromptReading, tokens: To
     }
   }
   s += catScore;
-  const before = tokens.filter((x) => x.end <= c.start).pop();
-  const after = tokens.find((x) => x.start >= c.end);
   const pc = reading.prevCue.get(t.name);
   const nc = reading.nextCue.get(t.name);
-  if (before && pc?.get(before.lower)) s += 0.15 * profile.icl;
-  if (after && nc?.get(after.lower)) s += 0.1 * profile.icl;
+  if (ctx.before && pc?.get(ctx.before.lower)) s += 0.15 * profile.icl;
+  if (ctx.after && nc?.get(ctx.after.lower)) s += 0.1 * profile.icl;
   return s;
 }
 
@@ -153,7 +157,8 @@ function typeCandidates(cands: Candidate[], types: TypeInfo[], reading: PromptRe
   const typed: Typed[] = [];
   const untyped: Typed[] = [];
   for (const c of cands) {
-    const scored = types.map((t) => ({ t, s: typeScore(c, t, reading, tokens, profile) })).sort((a, b) => b.s - a.s);
+    const ctx: Context = { before: tokenBefore(tokens, c.start), after: tokenAfter(tokens, c.end) };
+    const scored = types.map((t) => ({ t, s: typeScore(c, ctx, t, reading, profile) })).sort((a, b) => b.s - a.s);
     const best = scored[0];
     if (!best) continue;
     const entry = { c, type: best.t.name, score: best.s, second: scored[1]?.t.name };
@@ -166,7 +171,7 @@ function typeCandidates(cands: Candidate[], types: TypeInfo[], reading: PromptRe
 function adjustSpan(text: string, tokens: Token[], c: Candidate, type: string, reading: PromptReading, r: Rates, rand: SimRandom, key: string): string {
   let start = c.start;
   let end = c.end;
-  const before = tokens.filter((x) => x.end <= start).pop();
+  const before = tokenBefore(tokens, start);
   const prepShare = reading.prepShare.get(type);
   const detShare = reading.detShare.get(type);
   if (before && start - before.end <= 1) {
@@ -181,7 +186,7 @@ function adjustSpan(text: string, tokens: Token[], c: Candidate, type: string, r
   if (!copied && rand.text.u(`slip:${key}`) < r.boundaryError) {
     const inside = tokens.filter((x) => x.start >= start && x.end <= end);
     const v = rand.text.u(`slipkind:${key}`);
-    const after = tokens.find((x) => x.start >= end);
+    const after = tokenAfter(tokens, end);
     if (v < 0.4 && inside.length >= 2) end = inside[inside.length - 2]!.end;
     else if (v < 0.7 && after && after.sentence === (inside[0]?.sentence ?? after.sentence) && after.start - end <= 1) end = after.end;
     else if (before && start === c.start && start - before.end <= 1) start = before.start;
@@ -229,24 +234,19 @@ export function extract(query: ParsedQuery, reading: PromptReading, profile: Sim
   if (types.length === 0) return [];
   const spaced = !isUnspaced(script);
   const lexicon = lexiconCandidates(text, reading, types, opts.hint, spaced);
-  let records: SimRecord[];
   switch (query.task) {
     case "NER":
     case "SF":
-      records = spanTask(query.task, text, tokens, script, types, reading, profile, rand, r, lexicon);
-      break;
+      return spanTask(query.task, text, tokens, script, types, reading, profile, rand, r, lexicon);
     case "ED":
     case "EE":
-      records = eventTask(query.task, text, tokens, script, types, reading, profile, rand, r, lexicon);
-      break;
+      return eventTask(query.task, text, tokens, script, types, reading, profile, rand, r, lexicon);
     case "RE":
-      records = relationTask(text, tokens, script, types, reading, profile, rand, r, lexicon);
-      break;
+      return relationTask(text, tokens, script, types, reading, profile, rand, r, lexicon);
   }
-  return records;
 }
 
-const SPAN_KEYS = { NER: ["entity", "entity_type"], SF: ["slot", "slot_type"], ED: ["event_trigger", "event_type"] } as const;
+const SPAN_KEYS = { NER: ["entity", "entity_type"], SF: ["slot", "slot_type"] } as const;
 
 function spanTask(task: "NER" | "SF", text: string, tokens: Token[], script: ReturnType<typeof detectScript>, types: TypeInfo[], reading: PromptReading, profile: SimProfile, rand: SimRandom, r: Rates, lexicon: Candidate[]): SimRecord[] {
   const times = timeCandidates(text, tokens, script);
@@ -321,10 +321,10 @@ function eventTask(task: "ED" | "EE", text: string, tokens: Token[], script: Ret
   }
   const trig = dedupe<TriggerCandidate>(triggerCandidates(text, tokens, script, learned).concat(lexicon.filter((c) => c.source === "hint").map((c) => ({ ...c, events: c.cats }))));
   // Event categories → candidate category evidence the typing understands.
-  const cands: Candidate[] = trig.map((t) => ({ ...t, cats: Object.fromEntries(Object.entries(t.events).map(([k, v]) => [k, v])) }));
-  if (task === "ED") return finishSpans(text, tokens, dropNested(cands), types, reading, profile, rand, r, "event_trigger", "event_type");
-
+  const cands: Candidate[] = trig.map((t) => ({ ...t, cats: { ...t.events } }));
   const events = finishSpans(text, tokens, dropNested(cands), types, reading, profile, rand, r, "event_trigger", "event_type");
+  if (task === "ED") return events;
+
   const nps = dropNested(dedupe(nounPhrases(text, tokens, script)));
   return events.map((ev, i) => {
     const trigger = String(ev.event_trigger);
@@ -332,7 +332,7 @@ function eventTask(task: "ED" | "EE", text: string, tokens: Token[], script: Ret
     const trigAt = text.indexOf(trigger);
     const args: { role: string; argument: string }[] = [];
     if (info && trigAt >= 0) {
-      const sentence = tokens.find((t) => t.start >= trigAt)?.sentence ?? 0;
+      const sentence = tokenAfter(tokens, trigAt)?.sentence ?? 0;
       const used = new Set<string>();
       for (const role of info.roles) {
         const key = `arg:${i}:${role}`;
@@ -341,9 +341,9 @@ function eventTask(task: "ED" | "EE", text: string, tokens: Token[], script: Ret
         if (rand.text.u(`find:${key}:${np.text}`) >= r.recall * 0.9) continue;
         let argument = np.text;
         const detShare = reading.detShare.get(`arg:${role}`) ?? reading.detShare.get("arg:*");
-        const before = tokens.filter((t) => t.end <= np.start).pop();
+        const before = tokenBefore(tokens, np.start);
         if (detShare !== undefined && before && DETERMINERS.has(before.lower) && np.start - before.end <= 1 && rand.text.u(`argdet:${key}`) < detShare) argument = text.slice(before.start, np.end);
-        if (detShare !== undefined && detShare < 0.5 && DETERMINERS.has(argument.split(/\s+/)[0]!.toLowerCase()) && argument.includes(" ")) argument = argument.slice(argument.indexOf(" ") + 1);
+        if (detShare !== undefined && detShare < 0.5 && opensWith(argument, DETERMINERS)) argument = argument.slice(argument.indexOf(" ") + 1);
         if (rand.text.u(`slip:${key}`) < r.boundaryError) argument = argument.split(/\s+/).slice(-1)[0]!;
         used.add(argument);
         let roleOut = role;
@@ -356,8 +356,8 @@ function eventTask(task: "ED" | "EE", text: string, tokens: Token[], script: Ret
 }
 
 function pickArgument(role: string, text: string, tokens: Token[], nps: Candidate[], trigStart: number, trigEnd: number, sentence: number, reading: PromptReading, used: Set<string>): Candidate | undefined {
-  const inSentence = nps.filter((c) => (tokens.find((t) => t.start >= c.start)?.sentence ?? -1) === sentence && !used.has(c.text) && (c.end <= trigStart || c.start >= trigEnd));
-  const prevWord = (c: Candidate) => tokens.filter((t) => t.end <= c.start).pop()?.lower;
+  const inSentence = nps.filter((c) => (tokenAfter(tokens, c.start)?.sentence ?? -1) === sentence && !used.has(c.text) && (c.end <= trigStart || c.start >= trigEnd));
+  const prevWord = (c: Candidate) => tokenBefore(tokens, c.start)?.lower;
   const learned = reading.roleCues.get(role);
   if (learned && learned.prep.size > 0) {
     const preps = [...learned.prep.keys()];
@@ -382,7 +382,7 @@ const SINGLE_WORD = /^[\p{Script=Latin}\p{Script=Cyrillic}]+$/u;
 
 function relationTask(text: string, tokens: Token[], script: ReturnType<typeof detectScript>, types: TypeInfo[], reading: PromptReading, profile: SimProfile, rand: SimRandom, r: Rates, lexicon: Candidate[]): SimRecord[] {
   const ents = dropNested(dedupe([...lexicon, ...entityCandidates(text, tokens, script)]));
-  const sentenceOf = (c: Candidate) => tokens.find((t) => t.start >= c.start)?.sentence ?? -1;
+  const sentenceOf = (c: Candidate) => tokenAfter(tokens, c.start)?.sentence ?? -1;
   const out: SimRecord[] = [];
   const seen = new Set<string>();
   const catWeight = (c: Candidate, cat: string): number =>

@@ -115,6 +115,11 @@ export const DETERMINERS = new Set([
   "el", "los", "las", "una", "il", "lo", "gli", "i", "o", "os", "as", "um", "uma", "het", "een",
 ]);
 
+/** Whether a multi-word span opens with one of `words` ("in Paris" for PREPOSITIONS). */
+export function opensWith(span: string, words: ReadonlySet<string>): boolean {
+  return span.includes(" ") && words.has(span.split(/\s+/)[0]!.toLowerCase());
+}
+
 /** Prepositions that introduce places (the token just before a location name). */
 export const LOC_PREPS = new Set([
   "in", "at", "near", "to", "from", "into", "outside", "across", "im", "nach", "aus", "bei", "à", "en", "dans", "près", "vers",

@@ -14,8 +14,8 @@
  */
 import type { Task } from "../../data/sample.ts";
 import type { ChatMessage } from "../types.ts";
-import { DETERMINERS, PREPOSITIONS, detectScript } from "./knowledge.ts";
-import { entityCandidates, timeCandidates, tokenize, triggerCandidates, weatherCandidates } from "./detect.ts";
+import { DETERMINERS, PREPOSITIONS, detectScript, opensWith } from "./knowledge.ts";
+import { entityCandidates, timeCandidates, tokenAfter, tokenBefore, tokenize, triggerCandidates, weatherCandidates } from "./detect.ts";
 import { parseOutput, parseQuery, recordSpanType, type ParsedQuery } from "./query.ts";
 import type { SimProfile } from "./profiles.ts";
 
@@ -94,7 +94,7 @@ const TASK_WORDS: Readonly<Record<Task, RegExp>> = {
   EE: /event|trigger|argument|role/i,
 };
 
-export function instructionFeatures(task: Task, instruction: string): InstructionFeatures {
+function instructionFeatures(task: Task, instruction: string): InstructionFeatures {
   const s = instruction;
   const words = s.split(/\s+/).filter(Boolean).length;
   const taskNamed = TASK_WORDS[task].test(s) && /extract|identify|find|list|detect|fill|tag|label|recogni|annotat|output|return/i.test(s);
@@ -148,6 +148,14 @@ function bump<K>(map: Map<K, Map<string, number>>, key: K, sub: string, by = 1):
   inner.set(sub, (inner.get(sub) ?? 0) + by);
 }
 
+/** Counts one span towards a share: [spans that opened with the function word, all spans]. */
+function tally(shares: Map<string, [number, number]>, key: string, hit: boolean): void {
+  const counts = shares.get(key) ?? [0, 0];
+  counts[0] += hit ? 1 : 0;
+  counts[1] += 1;
+  shares.set(key, counts);
+}
+
 function learnFromDemos(r: PromptReading, profile: SimProfile): void {
   const prep = new Map<string, [number, number]>();
   const det = new Map<string, [number, number]>();
@@ -175,28 +183,23 @@ function learnFromDemos(r: PromptReading, profile: SimProfile): void {
       r.lexiconSpans.set(lower, span);
       const at = text.indexOf(span);
       if (at < 0) return;
-      const before = tokens.filter((t) => t.end <= at).pop();
-      const after = tokens.find((t) => t.start >= at + span.length);
+      const before = tokenBefore(tokens, at);
+      const after = tokenAfter(tokens, at + span.length);
       if (before) bump(r.prevCue, type, before.lower);
       if (after) bump(r.nextCue, type, after.lower);
-      const firstWord = span.split(/\s+/)[0]!.toLowerCase();
-      const p = prep.get(type) ?? [0, 0];
-      p[0] += PREPOSITIONS.has(firstWord) && span.includes(" ") ? 1 : 0;
-      p[1] += 1;
-      prep.set(type, p);
-      const d = det.get(type) ?? [0, 0];
-      d[0] += DETERMINERS.has(firstWord) && span.includes(" ") ? 1 : 0;
-      d[1] += 1;
-      det.set(type, d);
+      tally(prep, type, opensWith(span, PREPOSITIONS));
+      tally(det, type, opensWith(span, DETERMINERS));
       const overlapping = builtin.filter((c) => c.start < at + span.length && c.end > at);
       for (const c of overlapping) {
         for (const [cat, w] of Object.entries(c.cats)) if (w >= 0.5) bump(r.catToType, cat, type, w);
       }
     };
     for (const rec of records) {
-      for (const { span, type } of recordSpanType(r.task, rec)) learnSpan(span, type);
       if (typeof rec.relation === "string") r.demoTypes.add(rec.relation);
-      for (const { type } of recordSpanType(r.task, rec)) r.demoTypes.add(type);
+      for (const { span, type } of recordSpanType(r.task, rec)) {
+        learnSpan(span, type);
+        r.demoTypes.add(type);
+      }
       if (r.task === "RE") {
         const head = typeof rec.head === "string" ? rec.head : undefined;
         const tail = typeof rec.tail === "string" ? rec.tail : undefined;
@@ -229,17 +232,11 @@ function learnFromDemos(r: PromptReading, profile: SimProfile): void {
           let cue = r.roleCues.get(role);
           if (!cue) r.roleCues.set(role, (cue = { prep: new Map(), side: 0 }));
           if (at >= 0 && trigAt >= 0) cue.side += at < trigAt ? -1 : 1;
-          const before = tokens.filter((t) => t.end <= at).pop();
+          const before = tokenBefore(tokens, at);
           if (before && PREPOSITIONS.has(before.lower)) cue.prep.set(before.lower, (cue.prep.get(before.lower) ?? 0) + 1);
-          const firstWord = argument.split(/\s+/)[0]!.toLowerCase();
-          const d = det.get(`arg:${role}`) ?? [0, 0];
-          d[0] += DETERMINERS.has(firstWord) && argument.includes(" ") ? 1 : 0;
-          d[1] += 1;
-          det.set(`arg:${role}`, d);
-          const dd = det.get("arg:*") ?? [0, 0];
-          dd[0] += DETERMINERS.has(firstWord) && argument.includes(" ") ? 1 : 0;
-          dd[1] += 1;
-          det.set("arg:*", dd);
+          const withDet = opensWith(argument, DETERMINERS);
+          tally(det, `arg:${role}`, withDet);
+          tally(det, "arg:*", withDet);
         }
       }
     }

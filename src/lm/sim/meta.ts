@@ -11,10 +11,10 @@
  */
 import type { Task } from "../../data/sample.ts";
 import type { Rng } from "../../util/random.ts";
-import { DETERMINERS, PREPOSITIONS, guessLanguage } from "./knowledge.ts";
+import { DETERMINERS, PREPOSITIONS, guessLanguage, opensWith } from "./knowledge.ts";
 import { parseOutput, parseQuery, recordSpanType, LABELS, type ParsedQuery } from "./query.ts";
 import { RECORD_KEYS } from "./learn.ts";
-import { thoughtFor, type Rendered } from "./output.ts";
+import { thoughtFor } from "./output.ts";
 import type { SimRecord } from "./extract.ts";
 
 interface Example {
@@ -23,7 +23,7 @@ interface Example {
 }
 
 /** Reads "Example N / Input: / Output:" blocks (optimizers/prompts.ts renderDemoBlock). */
-export function readExamples(body: string): Example[] {
+function readExamples(body: string): Example[] {
   const out: Example[] = [];
   const chunks = body.split(/(?:^|\n)Example \d+\nInput:\n/).slice(1);
   for (const chunk of chunks) {
@@ -90,7 +90,10 @@ export function observations(body: string, rng: Rng): string {
   if (examples.length === 0) return "The examples could not be read; no new observations.";
   const lines: string[] = [];
   const langs = new Map<string, number>();
-  for (const ex of examples) langs.set(guessLanguage(ex.query.text), (langs.get(guessLanguage(ex.query.text)) ?? 0) + 1);
+  for (const ex of examples) {
+    const lang = guessLanguage(ex.query.text);
+    langs.set(lang, (langs.get(lang) ?? 0) + 1);
+  }
   const langList = [...langs.entries()].sort((a, b) => b[1] - a[1]).map(([l]) => l);
   lines.push(langList.length === 1 ? `All texts are in ${langList[0]}.` : `The texts are in ${langList.join(", ")}.`);
   const meanWords = examples.reduce((n, ex) => n + ex.query.text.split(/\s+/).length, 0) / examples.length;
@@ -111,8 +114,8 @@ export function observations(body: string, rng: Rng): string {
   if (spans.length > 0) {
     const words = spans.reduce((n, s) => n + s.split(/\s+/).length, 0) / spans.length;
     lines.push(`Spans are short: ${words.toFixed(1)} words on average, copied verbatim from the text.`);
-    const withPrep = spans.filter((s) => s.includes(" ") && PREPOSITIONS.has(s.split(/\s+/)[0]!.toLowerCase()));
-    const withDet = spans.filter((s) => s.includes(" ") && DETERMINERS.has(s.split(/\s+/)[0]!.toLowerCase()));
+    const withPrep = spans.filter((s) => opensWith(s, PREPOSITIONS));
+    const withDet = spans.filter((s) => opensWith(s, DETERMINERS));
     if (withPrep.length > 0) lines.push(`Some spans start with a preposition (e.g. "${withPrep[0]}"), so the preposition belongs to the span there.`);
     else lines.push("Span boundaries exclude prepositions before the span.");
     if (withDet.length > 0) lines.push(`Determiners are kept inside some spans (e.g. "${withDet[0]}").`);
@@ -266,6 +269,6 @@ export function extractQuery(body: string): ParsedQuery | undefined {
   return parseQuery(rest.slice(0, end).join("\n"));
 }
 
-export function chatReply(): Rendered {
-  return { text: "I am the offline sim model. Send an extraction query (\"Entity types: [...]\\nText: ...\") or one of the optimizer's requests.", malformed: false };
+export function chatReply(): string {
+  return "I am the offline sim model. Send an extraction query (\"Entity types: [...]\\nText: ...\") or one of the optimizer's requests.";
 }

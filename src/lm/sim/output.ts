@@ -39,7 +39,7 @@ function spanAndType(task: Task, rec: SimRecord): [string, string] {
   }
 }
 
-export function prose(task: Task, records: readonly SimRecord[]): string {
+function prose(task: Task, records: readonly SimRecord[]): string {
   if (records.length === 0) {
     return task === "RE" ? "There are no relations of these types in the text." : task === "SF" ? "None of the slots is mentioned in the request." : "I could not find anything of these types in the text.";
   }
@@ -50,23 +50,22 @@ export function prose(task: Task, records: readonly SimRecord[]): string {
   return `The text mentions ${parts.join(", ")}.`;
 }
 
-export interface Rendered {
-  text: string;
-  malformed: boolean;
-}
-
-/** The JSON answer: correct keys, or (when the format is unknown) a plausible wrong shape. */
-export function renderAnswer(task: Task, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number): Rendered {
+/**
+ * The JSON answer with the right keys, or (probability `formatError`) a plausible wrong
+ * shape: prose, wrong keys, a dict by type or a list cut short — or a fenced block with a
+ * preamble, which still holds the right JSON.
+ */
+export function renderAnswer(task: Task, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number): string {
   const keys = reading.demoKeys ?? RECORD_KEYS[task];
   const shaped = records.map((r) => rename(task, r, keys));
   const u = rand.prompt.u("format");
-  if (u >= formatError) return { text: JSON.stringify(shaped), malformed: false };
+  if (u >= formatError) return JSON.stringify(shaped);
   const kind = rand.prompt.u("format:kind");
-  if (kind < 0.3) return { text: prose(task, records), malformed: true };
+  if (kind < 0.3) return prose(task, records);
   if (kind < 0.6) {
     const options = WRONG_KEYS[task];
     const wrong = options[Math.floor(rand.prompt.u("format:keys") * options.length)]!;
-    return { text: JSON.stringify(records.map((r) => rename(task, r, wrong)), null, 1), malformed: true };
+    return JSON.stringify(records.map((r) => rename(task, r, wrong)), null, 1);
   }
   if (kind < 0.72 && task !== "RE" && task !== "EE") {
     const dict: Record<string, string[]> = {};
@@ -74,16 +73,13 @@ export function renderAnswer(task: Task, records: SimRecord[], reading: PromptRe
       const [span, type] = spanAndType(task, r);
       (dict[type] ??= []).push(span);
     }
-    return { text: JSON.stringify(dict), malformed: true };
+    return JSON.stringify(dict);
   }
-  if (kind < 0.86) {
-    const json = JSON.stringify(shaped, null, 2);
-    return { text: `Here is the answer:\n\`\`\`json\n${json}\n\`\`\``, malformed: false };
-  }
+  if (kind < 0.86) return `Here is the answer:\n\`\`\`json\n${JSON.stringify(shaped, null, 2)}\n\`\`\``;
   // A rambling answer cut off mid-list (the model ran on; still partly readable).
+  if (records.length === 0) return "The answer is: none.";
   const json = JSON.stringify(shaped);
-  const cut = json.length > 8 ? json.slice(0, Math.max(2, Math.floor(json.length * (0.4 + 0.4 * rand.prompt.u("format:cut"))))) : `${json.slice(0, 1)}`;
-  return { text: records.length === 0 ? "The answer is: none." : `${cut}`, malformed: true };
+  return json.length > 8 ? json.slice(0, Math.max(2, Math.floor(json.length * (0.4 + 0.4 * rand.prompt.u("format:cut"))))) : json.slice(0, 1);
 }
 
 /** A reasoning text naming the answer's spans and types. */

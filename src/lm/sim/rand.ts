@@ -35,7 +35,7 @@ export interface Keyed {
   u(key: string): number;
 }
 
-export function keyed(seed: string): Keyed {
+function keyed(seed: string): Keyed {
   return { u: (key) => hash32(`${seed}\u0000${key}`) / 4294967296 };
 }
 

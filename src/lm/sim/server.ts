@@ -37,7 +37,7 @@ class HttpError extends Error {
   constructor(status: number, message: string, param: string | null = null, code: string | null = null) {
     super(message);
     this.status = status;
-    this.type = status === 404 ? "not_found_error" : "invalid_request_error";
+    this.type = status === 404 ? "not_found_error" : status >= 500 ? "server_error" : "invalid_request_error";
     this.param = param;
     this.code = code;
   }
@@ -139,7 +139,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       const e = err instanceof HttpError ? err : new HttpError(500, `sim server error: ${err instanceof Error ? err.message : String(err)}`);
-      send(res, e.status, { error: { message: e.message, type: e.status === 500 ? "server_error" : e.type, param: e.param, code: e.code } });
+      send(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: e.code } });
     });
   });
 
