@@ -16,7 +16,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { batchSchema } from "../src/data/batch-schema.ts";
+import { uniqueRecords } from "../src/data/dedup.ts";
+import { DEFAULT_SPLIT_NUM } from "../src/data/instances-to-samples.ts";
 import {
+  recordTypeName,
   SampleSchema,
   schemaItemName,
   type EeRecord,
@@ -35,13 +39,13 @@ import { RE } from "./gen/re.ts";
 import { SF } from "./gen/sf.ts";
 import type { Sentence, TaskContent } from "./gen/spec.ts";
 
-export const SEED = "ieopt-examples-v1";
-export const SPLIT_NUM = 6;
+const SEED = "ieopt-examples-v1";
+const SPLIT_NUM = DEFAULT_SPLIT_NUM;
 const SAMPLES_PER_TUNING_SPLIT = 40;
 const FILLS_PER_TEMPLATE = 4;
 const EMPTY_SHARE = 0.3;
 export const CONTENTS: readonly TaskContent[] = [NER, RE, SF, ED, EE];
-export const TEST_LANGS = ["eng", "deu", "spa", "rus", "ara", "zho", "hin"] as const;
+const TEST_LANGS = ["eng", "deu", "spa", "rus", "ara", "zho", "hin"] as const;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DATA_DIR = join(HERE, "data");
@@ -53,17 +57,6 @@ interface Instance {
   text: string;
   labels: IERecord[];
   present: Set<string>;
-}
-
-/** design/method §2: batches of SPLIT_NUM; a short last batch stays if ≥ half, else merges. */
-export function batchSchema<T>(items: readonly T[], size = SPLIT_NUM): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  if (out.length > 1 && out[out.length - 1]!.length < size / 2) {
-    const last = out.pop()!;
-    out[out.length - 1]!.push(...last);
-  }
-  return out;
 }
 
 /** Turn one marked-up sentence into plain text + gold records. */
@@ -115,19 +108,7 @@ function annotate(c: TaskContent, s: Sentence, marked: string): { text: string; 
     }
   }
   // Unique labels within a text (method §2).
-  const seen = new Set<string>();
-  const unique = labels.filter((l) => {
-    const k = JSON.stringify(l);
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
-  return { text, labels: unique };
-}
-
-function typeOf(label: IERecord): string {
-  if ("entity_type" in label) return label.entity_type;
-  if ("relation" in label) return label.relation;
-  if ("slot_type" in label) return label.slot_type;
-  return label.event_type;
+  return { text, labels: uniqueRecords(labels) };
 }
 
 function makeSample(c: TaskContent, inst: Instance, k: number, batch: readonly string[]): SampleInput {
@@ -144,7 +125,7 @@ function makeSample(c: TaskContent, inst: Instance, k: number, batch: readonly s
     split: inst.split,
     text: inst.text,
     schema,
-    labels: inst.labels.filter((l) => inBatch.has(typeOf(l))),
+    labels: inst.labels.filter((l) => inBatch.has(recordTypeName(c.task, l))),
     ...(Object.keys(descriptions).length > 0 ? { schema_descriptions: descriptions } : {}),
   } as SampleInput;
 }
@@ -213,7 +194,8 @@ function tuningSamples(c: TaskContent, inst: Instance, rng: Rng, counter: Counte
 function testSamples(c: TaskContent, insts: Instance[], rng: Rng): SampleInput[] {
   const all = c.inventory.map(schemaItemName);
   if (all.length <= SPLIT_NUM) return insts.map((inst) => makeSample(c, inst, 1, rng.shuffle(all)));
-  if (batchSchema(all).length !== 2 || batchSchema(all)[1]!.length !== all.length - SPLIT_NUM) {
+  const batches = batchSchema(all);
+  if (batches.length !== 2 || batches[1]!.length !== all.length - SPLIT_NUM) {
     throw new Error("test batching below assumes a 6 + short-batch split");
   }
   const tail = all.length - SPLIT_NUM;
@@ -240,7 +222,7 @@ function toInstance(c: TaskContent, split: Split, lang: string, n: number, ann: 
     split,
     text: ann.text,
     labels: ann.labels,
-    present: new Set(ann.labels.map(typeOf)),
+    present: new Set(ann.labels.map((l) => recordTypeName(c.task, l))),
   };
 }
 

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { Task, IERecord, SchemaItem } from "../src/data/sample.ts";
-import { RECORD_SCHEMAS, recordTypeName, schemaItemName } from "../src/data/sample.ts";
+import { parseRecords, RECORD_SCHEMAS, RECORD_TYPE_FIELD, recordTypeName, schemaItemName } from "../src/data/sample.ts";
 import type { ChatMessage } from "../src/lm/types.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import { extractJson, splitThought } from "./parse.ts";
@@ -174,8 +174,7 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
       const type = recordTypeName(spec.task, r);
       const canonical = byLower.get(type.toLowerCase());
       if (!canonical || canonical === type) return r;
-      const key = spec.task === "NER" ? "entity_type" : spec.task === "RE" ? "relation" : spec.task === "SF" ? "slot_type" : "event_type";
-      return { ...r, [key]: canonical } as IERecord;
+      return { ...r, [RECORD_TYPE_FIELD[spec.task]]: canonical } as IERecord;
     });
   };
 
@@ -190,17 +189,9 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
     }
     const items = toItems(json.value);
     if (typeof items === "string") return { ok: false, reason: items };
-    const records: IERecord[] = [];
-    for (const [i, item] of items.entries()) {
-      const parsed = recordSchema.safeParse(normaliseRecord(item));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = issue.path.length > 0 ? ` field '${issue.path.join(".")}'` : "";
-        return { ok: false, reason: `record ${i}${field}: ${issue.message}` };
-      }
-      records.push(parsed.data as IERecord);
-    }
-    return { ok: true, records: canonicaliseTypes(records, options.schema), thought: thoughtOut };
+    const checked = parseRecords(spec.task, items.map(normaliseRecord));
+    if ("problem" in checked) return { ok: false, reason: checked.problem };
+    return { ok: true, records: canonicaliseTypes(checked.records, options.schema), thought: thoughtOut };
   };
 
   const outputJsonSchema = (reasoning: boolean): Record<string, unknown> => {

@@ -12,14 +12,19 @@
 import { stableStringify } from "../util/hash.ts";
 import type { Sample } from "./sample.ts";
 
-export function uniqueLabels(sample: Sample): Sample {
+/** Removes repeated records (same fields, same values, in any key order), keeping first occurrences. */
+export function uniqueRecords<R>(records: readonly R[]): R[] {
   const seen = new Set<string>();
-  const labels = (sample.labels as unknown[]).filter((label) => {
-    const key = stableStringify(label);
+  return records.filter((record) => {
+    const key = stableStringify(record);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+export function uniqueLabels(sample: Sample): Sample {
+  const labels = uniqueRecords(sample.labels as unknown[]);
   return labels.length === sample.labels.length ? sample : ({ ...sample, labels } as Sample);
 }
 
@@ -51,7 +56,7 @@ export function deduplicate(samples: readonly Sample[]): DedupResult {
   return { samples: out, labelsRemoved, samplesRemoved: samples.length - out.length };
 }
 
-export function normalizeForContamination(text: string): string {
+function normalizeForContamination(text: string): string {
   return text.normalize("NFC").replace(/\s+/gu, " ").trim();
 }
 

@@ -85,12 +85,15 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** File-system failures (missing file, a directory...) are the user's to fix too. */
-function asFileError(err: unknown, path: string): unknown {
+/**
+ * File-system failures (missing file, a directory...) are the user's to fix too. `expected`
+ * names what the path should have been, for the directory case.
+ */
+export function asFileError(err: unknown, path: string, expected = "a JSONL file"): unknown {
   if (err instanceof UserInputError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") return new UserInputError("file not found; check the path", { file: path });
-  if (code === "EISDIR") return new UserInputError("is a directory, expected a JSONL file", { file: path });
+  if (code === "EISDIR") return new UserInputError(`is a directory, expected ${expected}`, { file: path });
   if (code === "EACCES" || code === "EPERM") return new UserInputError("permission denied reading the file", { file: path });
   return err;
 }
@@ -116,13 +119,16 @@ function kindOf(value: unknown): string {
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** The message for a line that is not UTF-8 (every reader of source files uses it). */
+export const NOT_UTF8 = "the line contains bytes that are not valid UTF-8; re-save the file as UTF-8";
+
 /** Decodes one line, enforcing UTF-8 and the byte-order-mark rule. */
 function decodeLine(bytes: Buffer, line: number, path: string): string {
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new UserInputError("the line contains bytes that are not valid UTF-8; re-save the file as UTF-8", { file: path, line });
+    throw new UserInputError(NOT_UTF8, { file: path, line });
   }
   if (line === 1 && text.startsWith(BOM)) text = text.slice(1);
   if (text.startsWith(BOM)) {
@@ -188,41 +194,28 @@ export async function* readJsonl<T>(
  * samples at all (almost always a wrong path or an export that failed).
  */
 export async function readSamples(path: string, options: ReadJsonlOptions = {}): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  const firstLineOf = new Map<string, number>();
-  for await (const { value, line } of readJsonl(path, SampleSchema, options)) {
-    const seen = firstLineOf.get(value.id);
-    if (seen !== undefined) {
-      throw new UserInputError(`duplicate id '${value.id}' (first used on line ${seen}); sample ids must be unique`, {
-        file: path,
-        line,
-        field: "id",
-      });
-    }
-    firstLineOf.set(value.id, line);
-    samples.push(value);
-  }
-  if (samples.length === 0) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
-  return samples;
+  return readSamplesMany([path], options);
 }
 
 /** Reads several sample files; ids must be unique across all of them. */
 export async function readSamplesMany(paths: readonly string[], options: ReadJsonlOptions = {}): Promise<Sample[]> {
   const all: Sample[] = [];
-  const fileOf = new Map<string, string>();
+  const firstUse = new Map<string, { file: string; line: number }>();
   for (const path of paths) {
-    const samples = await readSamples(path, options);
-    for (const sample of samples) {
-      const other = fileOf.get(sample.id);
-      if (other !== undefined) {
-        throw new UserInputError(`duplicate id '${sample.id}', also in ${other}; sample ids must be unique across files`, {
-          file: path,
-          field: "id",
-        });
+    const before = all.length;
+    for await (const { value, line } of readJsonl(path, SampleSchema, options)) {
+      const seen = firstUse.get(value.id);
+      if (seen !== undefined) {
+        const message =
+          seen.file === path
+            ? `duplicate id '${value.id}' (first used on line ${seen.line}); sample ids must be unique`
+            : `duplicate id '${value.id}', also in ${seen.file}; sample ids must be unique across files`;
+        throw new UserInputError(message, { file: path, line, field: "id" });
       }
-      fileOf.set(sample.id, path);
+      firstUse.set(value.id, { file: path, line });
+      all.push(value);
     }
-    all.push(...samples);
+    if (all.length === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
   }
   return all;
 }

@@ -27,8 +27,7 @@ export function rankBySimilarity(
   const ranked = new Map<string, string[]>();
   names.forEach((name, i) => {
     const others = names
-      .map((other, j) => ({ other, j, score: i === j ? -Infinity : similarity.score(texts[i]!, texts[j]!) }))
-      .filter((o) => o.j !== i)
+      .flatMap((other, j) => (j === i ? [] : [{ other, j, score: similarity.score(texts[i]!, texts[j]!) }]))
       .sort((a, b) => b.score - a.score || a.j - b.j);
     ranked.set(name, others.map((o) => o.other));
   });

@@ -64,19 +64,37 @@ export function schemaItemName(item: SchemaItem): string {
   return typeof item === "string" ? item : item.event_type;
 }
 
+/** The field of a task's record that holds its type (the name a schema item stands for). */
+export const RECORD_TYPE_FIELD = {
+  NER: "entity_type",
+  RE: "relation",
+  SF: "slot_type",
+  ED: "event_type",
+  EE: "event_type",
+} as const satisfies { [T in Task]: keyof RecordOf[T] };
+
 /** The type a record is filed under (the field the schema item names). */
 export function recordTypeName(task: Task, record: IERecord): string {
-  switch (task) {
-    case "NER":
-      return (record as NerRecord).entity_type;
-    case "RE":
-      return (record as ReRecord).relation;
-    case "SF":
-      return (record as SfRecord).slot_type;
-    case "ED":
-    case "EE":
-      return (record as EdRecord).event_type;
+  return (record as unknown as Record<string, string>)[RECORD_TYPE_FIELD[task]]!;
+}
+
+/**
+ * Checks `items` against the task's record schema. The first bad item is described as
+ * `record <i> field '<path>': <problem>`, for the caller to report.
+ */
+export function parseRecords(task: Task, items: readonly unknown[]): { records: IERecord[] } | { problem: string } {
+  const schema = RECORD_SCHEMAS[task];
+  const records: IERecord[] = [];
+  for (const [i, item] of items.entries()) {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length > 0 ? ` field '${issue.path.join(".")}'` : "";
+      return { problem: `record ${i}${field}: ${issue.message}` };
+    }
+    records.push(parsed.data as IERecord);
   }
+  return { records };
 }
 
 /** Every span of a record that must be copied verbatim from the text. */

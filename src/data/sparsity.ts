@@ -31,7 +31,7 @@ export interface SparsityOptions {
   unit?: "sample" | "instance";
 }
 
-export function groupKey(sample: Sample): string {
+function groupKey(sample: Sample): string {
   return [sample.task, sample.split, sample.lang, sample.dataset].join("|");
 }
 

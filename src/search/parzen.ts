@@ -15,6 +15,10 @@
  *    normalized. The prior component's row is therefore uniform;
  *  - numerical kernels: normal distributions truncated to the bounds (ints: a grid of bins of
  *    width `step`; log scales: everything in log space), with the bandwidth rules below.
+ *    One deliberate difference: Optuna scores a log-scale int by the continuous density at
+ *    log x (its own "hack" in `_calculate_distributions`); here it gets the mass of its bin
+ *    [log(x − step/2), log(x + step/2)], like any other int, so the masses over the grid sum
+ *    to 1. Candidates and l/g ratios can differ slightly; ieopt's own spaces are categorical.
  *
  * Values are in *internal* representation: choice index for categoricals, the number itself
  * (not its log) for ints and floats.
@@ -141,7 +145,7 @@ export function categoricalKernels(observed: readonly number[], nChoices: number
 }
 
 /** Support of a numerical parameter in transformed space (ints widened by half a step). */
-export function transformedBounds(d: Exclude<Distribution, { type: "categorical" }>): { low: number; high: number } {
+function transformedBounds(d: Exclude<Distribution, { type: "categorical" }>): { low: number; high: number } {
   const half = d.type === "int" ? intStep(d) / 2 : 0;
   const low = d.low - half;
   const high = d.high + half;

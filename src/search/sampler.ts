@@ -32,7 +32,7 @@ export function trialRng(seed: string | number, trialNumber: number): Rng {
  * uniform choice; ints uniform over the grid (log ints: uniform in log space over
  * [low − ½, high + ½], then rounded); floats uniform (log floats: uniform in log space).
  */
-export function sampleUniform(d: Distribution, rng: Rng): ParamValue {
+function sampleUniform(d: Distribution, rng: Rng): ParamValue {
   if (isSingle(d)) return singleValue(d);
   switch (d.type) {
     case "categorical":

@@ -67,11 +67,6 @@ export function erfc(x: number): number {
   return Math.exp(logErfcNonNegative(x));
 }
 
-export function erf(x: number): number {
-  if (Math.abs(x) < CF_THRESHOLD) return erfSeries(x);
-  return x > 0 ? 1 - erfc(x) : erfc(-x) - 1;
-}
-
 /** Standard normal CDF Φ(z). */
 export function ndtr(z: number): number {
   const t = z / Math.SQRT2;
@@ -88,7 +83,7 @@ export function logNdtr(z: number): number {
 }
 
 /** log of the standard normal density. */
-export function normLogPdf(z: number): number {
+function normLogPdf(z: number): number {
   return -0.5 * z * z - LOG_SQRT_2PI;
 }
 
@@ -99,7 +94,7 @@ function logDiff(logP: number, logQ: number): number {
 }
 
 /** log(e^p + e^q). */
-export function logAddExp(p: number, q: number): number {
+function logAddExp(p: number, q: number): number {
   if (p === -Infinity) return q;
   if (q === -Infinity) return p;
   const m = Math.max(p, q);

@@ -18,9 +18,9 @@ export function tempDir(prefix = "ieopt-data-"): string {
   return dir;
 }
 
-/** A valid sample with overridable fields (parsed, so instance_id is filled). */
-export function sample(fields: Partial<SampleInput> & { id: string }): Sample {
-  return SampleSchema.parse({
+/** A valid NER sample's fields, overridden by `fields`. */
+function sampleFields(fields: Partial<SampleInput> & { id: string }): Record<string, unknown> {
+  return {
     dataset: "demo",
     lang: "eng",
     task: "NER",
@@ -29,20 +29,17 @@ export function sample(fields: Partial<SampleInput> & { id: string }): Sample {
     schema: ["person", "location"],
     labels: [],
     ...fields,
-  });
+  };
 }
 
+/** A valid sample with overridable fields (parsed, so instance_id is filled). */
+export function sample(fields: Partial<SampleInput> & { id: string }): Sample {
+  return SampleSchema.parse(sampleFields(fields));
+}
+
+/** The same, as one line of a JSONL file (unparsed: overrides may make it invalid on purpose). */
 export function sampleLine(fields: Partial<SampleInput> & { id: string }): string {
-  return JSON.stringify({
-    dataset: "demo",
-    lang: "eng",
-    task: "NER",
-    split: "test",
-    text: "Alice met Bob in Paris.",
-    schema: ["person", "location"],
-    labels: [],
-    ...fields,
-  });
+  return JSON.stringify(sampleFields(fields));
 }
 
 export interface CliRun {

@@ -1,9 +1,14 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alignTokens, spanText } from "../../src/data/importers/align.ts";
 import { bioSpans, parseTag, type ParsedTag } from "../../src/data/importers/bio.ts";
 import { parseConll } from "../../src/data/importers/conll.ts";
 import { stripEntityMarkers } from "../../src/data/importers/relx.ts";
 import { langFromFileName, splitFromFileName } from "../../src/data/importers/source-info.ts";
+import { readSourceLines } from "../../src/data/importers/text-file.ts";
+import { UserInputError } from "../../src/errors.ts";
+import { tempDir } from "./helpers.ts";
 
 describe("alignTokens", () => {
   it("finds tokens that the text writes without spaces", () => {
@@ -100,5 +105,32 @@ describe("file-name conventions", () => {
     expect(splitFromFileName("en_ewt-ud-test.iob2")).toBe("test");
     expect(splitFromFileName("train_base.json")).toBe("train");
     expect(splitFromFileName("RELX_en.txt")).toBeUndefined();
+  });
+});
+
+describe("readSourceLines", () => {
+  const dir = tempDir();
+
+  it("reports a missing file or a directory as the user's error, naming the path", () => {
+    for (const [path, message] of [
+      [join(dir, "missing.conll"), "file not found"],
+      [dir, "is a directory, expected a data file"],
+    ] as const) {
+      let caught: unknown;
+      try {
+        readSourceLines(path);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(UserInputError);
+      expect((caught as UserInputError).file).toBe(path);
+      expect((caught as UserInputError).message).toContain(message);
+    }
+  });
+
+  it("names the first line that is not UTF-8", () => {
+    const path = join(dir, "bad.conll");
+    writeFileSync(path, Buffer.concat([Buffer.from("# text = ok\nfine\n"), Buffer.from([0x41, 0xff, 0x0a])]));
+    expect(() => readSourceLines(path)).toThrow(/:3: the line contains bytes that are not valid UTF-8/);
   });
 });

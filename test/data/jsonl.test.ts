@@ -130,6 +130,7 @@ describe("readSamples", () => {
     const b = file(`${sampleLine({ id: "b" })}\n${sampleLine({ id: "a" })}\n`);
     const err = await failure(readSamplesMany([a, b]));
     expect(err.message).toContain(`also in ${a}`);
+    expect(err).toMatchObject({ file: b, line: 2, field: "id" });
     expect(await readSamplesMany([a, file(`${sampleLine({ id: "c" })}\n`)])).toHaveLength(2);
   });
 });

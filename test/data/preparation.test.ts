@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isAmbiguousType, removeAmbiguousTypes } from "../../src/data/ambiguous.ts";
-import { decontaminate, deduplicate, testTexts } from "../../src/data/dedup.ts";
+import { decontaminate, deduplicate, testTexts, uniqueRecords } from "../../src/data/dedup.ts";
 import { instancesToSamples } from "../../src/data/instances-to-samples.ts";
 import { mineSchemaNames, rankBySimilarity } from "../../src/data/negative-mining.ts";
 import type { Sample } from "../../src/data/sample.ts";
@@ -248,6 +248,11 @@ describe("de-duplication and de-contamination", () => {
     expect(result.samples.map((s) => s.id)).toEqual(["a", "c"]); // c: another split, left to de-contamination
     expect(result.samples[0]!.labels).toHaveLength(1);
     expect(result).toMatchObject({ labelsRemoved: 1, samplesRemoved: 1 });
+  });
+
+  it("uniqueRecords keeps first occurrences and ignores key order", () => {
+    const records = [{ entity: "Alice", entity_type: "person" }, { entity_type: "person", entity: "Alice" }, { entity: "Bob", entity_type: "person" }];
+    expect(uniqueRecords(records)).toEqual([records[0], records[2]]);
   });
 
   it("label order does not make samples different", () => {

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SampleSchema, schemaItemName, type Sample, type SchemaItem } from "../../src/data/sample.ts";
-import { batchSchema, buildTask, CONTENTS, DATA_DIR } from "../../examples/generate.ts";
+import { batchSchema } from "../../src/data/batch-schema.ts";
+import { buildTask, CONTENTS, DATA_DIR } from "../../examples/generate.ts";
 
 const TASKS = ["ner", "re", "sf", "ed", "ee"] as const;
 const SPLITS = ["train", "dev", "test"] as const;

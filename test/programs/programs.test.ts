@@ -66,6 +66,22 @@ describe("parsing", () => {
     expect(ok(text).records).toEqual(ada);
   });
 
+  it("names the first record that does not fit the task's record schema", () => {
+    expect(ner.parse('[{"entity": "Ada", "entity_type": "person"}, {"entity": "Bob"}]')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^record 1 field 'entity_type': /),
+    });
+  });
+
+  it("gives a case-variant type the schema's spelling in every task's type field", () => {
+    const r = PROGRAMS.RE.parse('[{"head": "Ada", "tail": "Acme", "relation": "WORKS_FOR"}]', { schema: ["works_for"] });
+    expect(r).toMatchObject({ ok: true, records: [{ head: "Ada", tail: "Acme", relation: "works_for" }] });
+    const e = PROGRAMS.EE.parse('[{"event_trigger": "hit", "event_type": "attack", "arguments": []}]', {
+      schema: [{ event_type: "Attack", roles: [] }],
+    });
+    expect(e).toMatchObject({ ok: true, records: [{ event_trigger: "hit", event_type: "Attack" }] });
+  });
+
   it("keeps a type outside the schema as it is (scored as wrong, not an error)", () => {
     expect(ok('[{"entity": "Ada", "entity_type": "Scientist"}]').records).toEqual([{ entity: "Ada", entity_type: "Scientist" }]);
   });

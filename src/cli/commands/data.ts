@@ -9,7 +9,7 @@ import { UserInputError } from "../../errors.ts";
 import { removeAmbiguousTypes } from "../../data/ambiguous.ts";
 import { decontaminate, deduplicate, testTexts } from "../../data/dedup.ts";
 import { IMPORT_FORMATS, importFile, type ImportFormat } from "../../data/importers/index.ts";
-import { instancesToSamples } from "../../data/instances-to-samples.ts";
+import { DEFAULT_HARD_NEGATIVES, DEFAULT_SPLIT_NUM, instancesToSamples } from "../../data/instances-to-samples.ts";
 import { readSamples, readSamplesMany, writeJsonl } from "../../data/jsonl.ts";
 import type { Sample } from "../../data/sample.ts";
 import { LIGHT_CAPS, sparsitySample, type SparsityCaps } from "../../data/sparsity.ts";
@@ -45,7 +45,10 @@ export function parseCaps(specs: readonly string[]): SparsityCaps {
 
 function countBy(samples: readonly Sample[], key: (s: Sample) => string): string {
   const counts = new Map<string, number>();
-  for (const s of samples) counts.set(key(s), (counts.get(key(s)) ?? 0) + 1);
+  for (const s of samples) {
+    const k = key(s);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
   return [...counts].map(([k, n]) => `${k} ${n}`).join(", ");
 }
 
@@ -129,8 +132,10 @@ export function register(program: Command): void {
     .argument("<files...>", "JSONL sample files")
     .option("--json", "print one JSON object")
     .action(async (files: string[], opts: { json?: boolean }) => {
-      const samples: Sample[] = [];
-      for (const file of files) samples.push(...(await readSamples(file)));
+      // Files are read one by one (not readSamplesMany): an id may recur across files here.
+      // No push(...file): spreading a large file's samples overflows the call stack.
+      let samples: Sample[] = [];
+      for (const file of files) samples = samples.concat(await readSamples(file));
       const stats = computeStats(samples);
       process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + "\n" : formatStats(stats) + "\n");
     });
@@ -140,8 +145,8 @@ export function register(program: Command): void {
     .description("Turn instances into queries: batched schema; train/dev with negative schema mining")
     .requiredOption("--in <file>", "instance-level JSONL (one line per instance)")
     .requiredOption("--out <file>", "JSONL file to write")
-    .option("--split-num <n>", "schema items per query", integer(1), 6)
-    .option("--hard-negatives <k>", "hard negatives per positive type (train/dev)", integer(0), 2)
+    .option("--split-num <n>", "schema items per query", integer(1), DEFAULT_SPLIT_NUM)
+    .option("--hard-negatives <k>", "hard negatives per positive type (train/dev)", integer(0), DEFAULT_HARD_NEGATIVES)
     .option("--random-negatives <n>", "random negatives per instance (train/dev); default: split-num", integer(0))
     .option("--seed <seed>", "random seed", "0")
     .option("--remove-ambiguous", "drop Misc/Other-style types first")

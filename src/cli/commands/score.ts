@@ -13,7 +13,7 @@
 import type { Command } from "commander";
 import { getProgram } from "../../../programs/index.ts";
 import { readJsonl, readSamples } from "../../data/jsonl.ts";
-import { PredictionLineSchema, RECORD_SCHEMAS, type IERecord, type PredictionLine, type Sample } from "../../data/sample.ts";
+import { parseRecords, PredictionLineSchema, type PredictionLine, type Sample } from "../../data/sample.ts";
 import { UserInputError } from "../../errors.ts";
 import type { GroupSummary } from "../../metrics/aggregate.ts";
 import { scorePredictions, type SampleOutcome, type ScoreReport } from "../../metrics/score.ts";
@@ -68,25 +68,15 @@ async function readOutcomes(path: string, samples: readonly Sample[]): Promise<M
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
-export function toOutcome(prediction: PredictionLine, sample: Sample): SampleOutcome {
+function toOutcome(prediction: PredictionLine, sample: Sample): SampleOutcome {
   // Both line shapes are loose objects, so narrow on the field's type, not its presence.
   const { output, records: items } = prediction as { output?: unknown; records?: unknown[] };
   if (typeof output === "string") {
     const parsed = getProgram(sample.task).parse(output, { schema: sample.schema });
     return parsed.ok ? { records: parsed.records } : { failure: `unparseable output: ${parsed.reason}` };
   }
-  const schema = RECORD_SCHEMAS[sample.task];
-  const records: IERecord[] = [];
-  for (const [i, item] of (items ?? []).entries()) {
-    const parsed = schema.safeParse(item);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length > 0 ? ` field '${issue.path.join(".")}'` : "";
-      return { failure: `invalid record ${i}${field}: ${issue.message}` };
-    }
-    records.push(parsed.data as IERecord);
-  }
-  return { records };
+  const checked = parseRecords(sample.task, items ?? []);
+  return "problem" in checked ? { failure: `invalid ${checked.problem}` } : checked;
 }
 
 /** Plain-text report: overall, non-English, per language, dataset and task, then failures. */

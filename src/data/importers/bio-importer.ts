@@ -4,11 +4,12 @@
  * is always an exact substring.
  */
 import { UserInputError } from "../../errors.ts";
+import { uniqueRecords } from "../dedup.ts";
 import type { Sample, SampleInput, Split } from "../sample.ts";
 import { alignTokens, spanText } from "./align.ts";
 import { bioSpans, parseTag, type ParsedTag } from "./bio.ts";
 import { parseConll, type ConllSentence } from "./conll.ts";
-import { finalizeInstances, uniqueRecords, type BuiltInstance } from "./finalize.ts";
+import { finalizeInstances, type BuiltInstance } from "./finalize.ts";
 import { instanceId, resolveSourceInfo, type ImportOptions } from "./source-info.ts";
 import { readSourceLines } from "./text-file.ts";
 

@@ -8,16 +8,17 @@
  */
 import { z } from "zod";
 import { UserInputError } from "../../errors.ts";
+import { uniqueRecords } from "../dedup.ts";
 import { readJsonl } from "../jsonl.ts";
 import type { EdRecord, EeRecord, EeSchemaItem, Sample, SampleInput } from "../sample.ts";
-import { finalizeInstances, uniqueRecords, type BuiltInstance } from "./finalize.ts";
+import { finalizeInstances, type BuiltInstance } from "./finalize.ts";
 import { instanceId, resolveSourceInfo, type ImportOptions } from "./source-info.ts";
 
 const TRIGGER_ROLE = "trigger";
 
 const FewfcMention = z.object({ word: z.string().min(1), span: z.array(z.number()).optional(), role: z.string().min(1) });
 const FewfcEvent = z.object({ type: z.string().min(1), mentions: z.array(FewfcMention) });
-export const FewfcLineSchema = z.looseObject({
+const FewfcLineSchema = z.looseObject({
   id: z.union([z.string().min(1), z.number()]),
   content: z.string(),
   events: z.array(FewfcEvent).default([]),
@@ -86,9 +87,10 @@ export async function importFewfc(path: string, options: FewfcImportOptions): Pr
   const eventTypes = options.types === undefined || options.types === "file" ? found.map((s) => s.event_type) : options.types;
   const schema: SampleInput["schema"] =
     options.task === "EE" ? eventTypes.map((t) => ({ event_type: t, roles: rolesOf.get(t) ?? [] })) : [...eventTypes];
+  const allowed = new Set(eventTypes);
   const built: BuiltInstance[] = rows.map(({ row, line, events }) => {
     for (const event of events) {
-      if (!eventTypes.includes(event.type)) {
+      if (!allowed.has(event.type)) {
         throw new UserInputError(`event type '${event.type}' is not in the schema; pass --types to change it`, { file: path, line });
       }
     }

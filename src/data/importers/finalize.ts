@@ -36,14 +36,3 @@ export function finalizeInstances(built: readonly BuiltInstance[], file: string)
     return parsed.data;
   });
 }
-
-/** Removes repeated records (same fields, same values), keeping first occurrences. */
-export function uniqueRecords<R>(records: readonly R[]): R[] {
-  const seen = new Set<string>();
-  return records.filter((r) => {
-    const key = JSON.stringify(r);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

@@ -5,26 +5,21 @@
  */
 import { readFileSync } from "node:fs";
 import { UserInputError } from "../../errors.ts";
+import { asFileError, NOT_UTF8 } from "../jsonl.ts";
 
 export function readSourceLines(path: string): string[] {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserInputError("file not found; check the path", { file: path });
-    if (code === "EISDIR") throw new UserInputError("is a directory, expected a data file", { file: path });
-    throw err;
+    throw asFileError(err, path, "a data file");
   }
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new UserInputError("the line contains bytes that are not valid UTF-8; re-save the file as UTF-8", {
-      file: path,
-      line: firstInvalidLine(bytes, decoder),
-    });
+    throw new UserInputError(NOT_UTF8, { file: path, line: firstInvalidLine(bytes, decoder) });
   }
   if (text.startsWith("\uFEFF")) text = text.slice(1);
   return text.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
