@@ -20,16 +20,16 @@
  * back and `runMipro` replays the trial log, so nothing is recomputed or re-paid.
  */
 import pLimit from "p-limit";
-import type { Sample } from "../src/data/sample.ts";
-import { LMCallError, type LM } from "../src/lm/types.ts";
-import { UserInputError, RunStopped } from "../src/errors.ts";
-import { createRng, type Rng } from "../src/util/random.ts";
+import type { LM } from "../src/lm/types.ts";
+import { UserInputError } from "../src/errors.ts";
+import { stoppingCleanly } from "../src/eval/runner.ts";
+import { createRng } from "../src/util/random.ts";
 import { RunFolder } from "../src/runs/run-folder.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../src/runs/frozen.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
-import { labeledDemo, type DemoSet } from "./bootstrap.ts";
-import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
-import { runMipro, type Candidates, type Combo, type FullEvalRecord, type LogRecord, type MiproContext, type MiproResult } from "./mipro.ts";
+import { augmentationPool, labeledDemo, planSet, SPARES, type BootstrapOptions, type DemoSet } from "./bootstrap.ts";
+import { normaliseInstruction, proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+import { minibatchScoresByCombo, runMipro, type Candidates, type Combo, type FullEvalRecord, type LogRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
 import { mean } from "../src/eval/metric.ts";
 import { explainDemo, thinkDemo, thinkAndAnswerDemo, type DemoWithNote, type ThoughtNote } from "./thoughts.ts";
 
@@ -77,15 +77,8 @@ function bestFewShotCombination(run: RunFolder): { instruction: string; demos: D
     ? { combo: full.params, fallback: `the winner was zero-shot; using the best fully evaluated few-shot combination (validation ${full.score.toFixed(4)})` }
     : undefined;
   if (!pick) {
-    const byCombo = new Map<string, { combo: Combo; scores: number[] }>();
-    for (const t of log) {
-      if (t.kind !== "trial" || !fewShot(t.params)) continue;
-      const key = `${t.params.instruction}/${t.params.demos}`;
-      const entry = byCombo.get(key) ?? { combo: t.params, scores: [] };
-      entry.scores.push(t.score);
-      byCombo.set(key, entry);
-    }
-    const best = [...byCombo.values()].sort((a, b) => mean(b.scores) - mean(a.scores))[0];
+    const fewShotTrials = log.filter((r): r is TrialRecord => r.kind === "trial" && fewShot(r.params));
+    const best = minibatchScoresByCombo(fewShotTrials).sort((a, b) => mean(b.scores) - mean(a.scores))[0];
     if (best) pick = { combo: best.combo, fallback: `the winner was zero-shot; using the few-shot combination with the best mean minibatch score (${mean(best.scores).toFixed(4)})` };
   }
   if (!pick) return undefined;
@@ -150,36 +143,20 @@ export async function injectThoughts(demos: readonly Demo[], options: InjectOpti
   return { demos: done.map((d) => d.demo), notes: done.map((d) => d.note), exchanges: logs.flat() };
 }
 
-export interface ThoughtBootstrapOptions {
-  program: IEProgram;
-  train: readonly Sample[];
-  /** m, the number of non-empty sets. */
-  sets: number;
-  /** K, demos per set. */
-  size: number;
-  /** Φ: writes T ~ Φ(T | x) and answers y′ = Φ(x, T). */
-  teacher: LM;
-  rng: Rng;
-  concurrency?: number;
-  signal?: AbortSignal | undefined;
-}
-
-/** Spare train samples per set, for thoughts or answers that fail. */
-const SPARES = 4;
+/** As for bootstrapDemoSets; the teacher Φ writes T ~ Φ(T | x) and answers y′ = Φ(x, T). */
+export type ThoughtBootstrapOptions = Omit<BootstrapOptions, "zeroShot">;
 
 /**
  * AutoThought-4's demo candidates: the empty set, then m sets of K augmented (x, T, y′).
  * A sample whose thought or answer fails is skipped for the next in the set's order; a set
- * with fewer than K good augmentations among its K + 4 candidates stays short (never
+ * with fewer than K good augmentations among its K + SPARES candidates stays short (never
  * filled with labeled demos: this variant's demos are all the teacher's).
  */
 export async function bootstrapThoughtDemoSets(options: ThoughtBootstrapOptions): Promise<{ demoSets: DemoSet[]; notes: ThoughtNote[]; exchanges: TeacherExchange[] }> {
   const { program, train, size, rng, teacher, signal } = options;
-  // Same planning as bootstrapDemoSets: each set's order depends only on the seed.
-  const plans = Array.from({ length: options.sets }, (_, i) => rng.fork(`set/${i}`).shuffle(train).slice(0, size + SPARES));
-  const wanted = new Map<string, Sample>();
-  for (const plan of plans) for (const s of plan) wanted.set(s.id, s);
-  const samples = [...wanted.values()];
+  // The same sets as bootstrapDemoSets plans for this seed.
+  const plans = Array.from({ length: options.sets }, (_, i) => planSet(rng, train, i).order.slice(0, size + SPARES));
+  const samples = augmentationPool(plans, size);
   const logs = samples.map((): TeacherExchange[] => []);
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const augmented = await Promise.all(
@@ -198,11 +175,8 @@ export async function bootstrapThoughtDemoSets(options: ThoughtBootstrapOptions)
   return { demoSets, notes: augmented.map((a) => a.note), exchanges: logs.flat() };
 }
 
-/** Instruction text equality up to case, spacing and trailing punctuation (as the proposer merges). */
-const sameInstruction = (a: string, b: string) => {
-  const norm = (t: string) => t.toLowerCase().replace(/\s+/g, " ").replace(/[.!\s]+$/, "").trim();
-  return norm(a) === norm(b);
-};
+/** Instruction text equality as the proposer merges duplicates. */
+const sameInstruction = (a: string, b: string) => normaliseInstruction(a) === normaliseInstruction(b);
 
 /** An instruction carried over from the source run (I_top). */
 export interface CarriedInstruction extends InstructionCandidate {
@@ -252,6 +226,8 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
   let demoSets: DemoSet[];
   let notes: ThoughtNote[];
   let thoughtExchanges: TeacherExchange[];
+  /** I_top and S_top (variants 1–3). */
+  let top: SourcePrompt | undefined;
   if (spec.variant === 4) {
     ctx.events?.phase?.("thoughts", `${settings.demoSets} demo sets of ${settings.demos} augmented (x, T, y′) from the prompt teacher`);
     ({ demoSets, notes, exchanges: thoughtExchanges } = await bootstrapThoughtDemoSets({
@@ -259,11 +235,11 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
       rng: rng.fork("bootstrap"), concurrency: settings.concurrency, signal: ctx.signal,
     }));
   } else {
-    const source = spec.source;
-    if (!source) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
-    ctx.events?.phase?.("thoughts", `a thought for each of the ${source.demos.length} demos of run ${source.run_id}`);
-    const injected = await injectThoughts(source.demos, {
-      program, variant: spec.variant, thoughtModel: spec.thoughtModel, instruction: source.instruction, concurrency: settings.concurrency, signal: ctx.signal,
+    top = spec.source;
+    if (!top) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
+    ctx.events?.phase?.("thoughts", `a thought for each of the ${top.demos.length} demos of run ${top.run_id}`);
+    const injected = await injectThoughts(top.demos, {
+      program, variant: spec.variant, thoughtModel: spec.thoughtModel, instruction: top.instruction, concurrency: settings.concurrency, signal: ctx.signal,
     });
     // The one, fixed demo set: index 0 is its position in the candidates.
     demoSets = [{ index: 0, demos: injected.demos }];
@@ -271,28 +247,28 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
     thoughtExchanges = injected.exchanges;
   }
 
-  const keepsTop = spec.variant !== 4 && spec.source !== undefined;
-  const topIsDefault = keepsTop && sameInstruction(spec.source!.instruction, program.defaultInstruction);
+  const topIsDefault = top !== undefined && sameInstruction(top.instruction, program.defaultInstruction);
   ctx.events?.phase?.("propose", `${settings.instructions} instruction candidates for the thought-carrying demos`);
   const proposals = await proposeInstructions({
     program,
     train: ctx.train,
     demoSets,
     // The total stays settings.instructions with I_top added in front.
-    count: Math.max(1, keepsTop && !topIsDefault ? settings.instructions - 1 : settings.instructions),
+    count: Math.max(1, top && !topIsDefault ? settings.instructions - 1 : settings.instructions),
     teacher: ctx.promptModel,
     rng: rng.fork(`autothought-${spec.variant}/propose`),
+    signal: ctx.signal,
   });
   const candidates: ThoughtCandidates = {
-    instructions: keepsTop ? withTopInstruction(program, spec.source!, proposals.instructions) : proposals.instructions,
+    instructions: top ? withTopInstruction(program, top, proposals.instructions) : proposals.instructions,
     demo_sets: demoSets,
     dataset_summary: proposals.datasetSummary,
     program_summary: proposals.programSummary,
     exchanges: [...thoughtExchanges, ...proposals.exchanges],
     autothought: {
       variant: spec.variant,
-      ...(spec.source && keepsTop ? { source_run: spec.source.run_id, source_instruction: spec.source.instruction } : {}),
-      ...(spec.source?.fallback && keepsTop ? { source_fallback: spec.source.fallback } : {}),
+      ...(top ? { source_run: top.run_id, source_instruction: top.instruction } : {}),
+      ...(top?.fallback ? { source_fallback: top.fallback } : {}),
       thoughts: notes,
     },
   };
@@ -302,14 +278,7 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
 
 /** The whole AutoThought search: candidates, then MIPRO's TPE loop with reasoning on. */
 export async function runAutoThought(ctx: MiproContext, spec: AutoThoughtSpec): Promise<MiproResult> {
-  let candidates: ThoughtCandidates;
-  try {
-    candidates = await prepareThoughtCandidates(ctx, spec);
-  } catch (err) {
-    // A budget stop or an abort while the teachers write thoughts is a clean, resumable stop.
-    if (err instanceof LMCallError && err.kind === "budget") throw new RunStopped(`budget exhausted: ${err.message}`);
-    if (ctx.signal?.aborted || (err instanceof LMCallError && err.kind === "aborted")) throw new RunStopped("stopped by the user");
-    throw err;
-  }
+  // A budget stop or an abort while the teachers write thoughts is a clean, resumable stop.
+  const candidates = await stoppingCleanly(() => prepareThoughtCandidates(ctx, spec), ctx.signal);
   return runMipro({ ...ctx, fixedCandidates: candidates }, true);
 }

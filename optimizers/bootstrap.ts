@@ -9,7 +9,7 @@
 import type { Sample } from "../src/data/sample.ts";
 import type { LM } from "../src/lm/types.ts";
 import type { Rng } from "../src/util/random.ts";
-import { predictSamples, type Outcome } from "../src/eval/runner.ts";
+import { defaultPrompt, predictSamples, type Outcome } from "../src/eval/runner.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 
 export interface DemoSet {
@@ -31,7 +31,26 @@ export interface BootstrapOptions {
   /** Zero-shot optimization: only the empty set. */
   zeroShot?: boolean;
   concurrency?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** Train samples each set may draw on beyond its K, for augmentations that fail. */
+export const SPARES = 4;
+
+/**
+ * Set i's order of the train samples, and the set's generator for its further draws. Both
+ * depend only on the seed, so AutoThought-4 plans the same sets as a plain run.
+ */
+export function planSet(rng: Rng, train: readonly Sample[], i: number): { order: Sample[]; setRng: Rng } {
+  const setRng = rng.fork(`set/${i}`);
+  return { order: setRng.shuffle(train), setRng };
+}
+
+/** The distinct samples among the first K + SPARES of each order: the ones the teacher augments. */
+export function augmentationPool(orders: readonly (readonly Sample[])[], size: number): Sample[] {
+  const pool = new Map<string, Sample>();
+  for (const order of orders) for (const s of order.slice(0, size + SPARES)) pool.set(s.id, s);
+  return [...pool.values()];
 }
 
 export function labeledDemo(sample: Sample): Demo {
@@ -51,18 +70,14 @@ export async function bootstrapDemoSets(options: BootstrapOptions): Promise<Demo
   // Plan every set first (which samples, how many augmented), so all augmentation calls
   // run as one concurrent batch and the plan depends only on the seed.
   const plans = Array.from({ length: options.sets }, (_, i) => {
-    const setRng = rng.fork(`set/${i}`);
-    const order = setRng.shuffle(train);
-    const augmented = setRng.int(1, size);
-    return { order, augmented };
+    const { order, setRng } = planSet(rng, train, i);
+    return { order, augmented: setRng.int(1, size) };
   });
 
-  const wanted = new Map<string, Sample>();
-  for (const plan of plans) for (const s of plan.order.slice(0, size + 4)) wanted.set(s.id, s); // spares for parse failures
   const augmentations = new Map<string, Outcome>();
   await predictSamples(
-    { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false },
-    [...wanted.values()],
+    defaultPrompt(program),
+    augmentationPool(plans.map((p) => p.order), size),
     { lm: options.teacher, concurrency: options.concurrency, signal: options.signal, onOutcome: (o) => augmentations.set(o.id, o) },
   );
 

@@ -14,7 +14,7 @@ import type { LM } from "../src/lm/types.ts";
 import { createRng } from "../src/util/random.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import { RunStopped } from "../src/errors.ts";
-import { predictSamples, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
+import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
 import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
 import { Study, TPESampler, categorical, type SearchSpace } from "../src/search/index.ts";
@@ -128,6 +128,17 @@ export interface MiproResult {
 
 const comboKey = (c: Combo) => `${c.instruction}/${c.demos}`;
 
+/** Trials grouped by combination, each with its minibatch scores, in first-tried order. */
+export function minibatchScoresByCombo(trials: Iterable<TrialRecord>): { combo: Combo; scores: number[] }[] {
+  const byCombo = new Map<string, { combo: Combo; scores: number[] }>();
+  for (const t of trials) {
+    const entry = byCombo.get(comboKey(t.params)) ?? { combo: t.params, scores: [] };
+    entry.scores.push(t.score);
+    byCombo.set(comboKey(t.params), entry);
+  }
+  return [...byCombo.values()];
+}
+
 export function comboPrompt(program: IEProgram, candidates: Candidates, combo: Combo, reasoning = false): PromptSpec {
   return {
     program,
@@ -162,6 +173,7 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
     count: ctx.settings.instructions,
     teacher: ctx.promptModel,
     rng: rng.fork("propose"),
+    signal: ctx.signal,
   });
   const candidates: Candidates = {
     instructions: proposals.instructions,
@@ -217,7 +229,7 @@ export function searchSpace(candidates: Candidates): SearchSpace {
 /** Steps 3–4: the TPE search with minibatches and periodic full evaluations. */
 export async function runMipro(ctx: MiproContext, reasoning = false): Promise<MiproResult> {
   const { settings, program, val } = ctx;
-  const candidates = await prepareCandidates(ctx);
+  const candidates = await stoppingCleanly(() => prepareCandidates(ctx), ctx.signal);
   const scorer = new Scorer(ctx);
   const log = ctx.run.readLog<LogRecord>("trials.jsonl");
   const checkStop = () => {
@@ -225,11 +237,11 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   };
 
   // Baseline: the default prompt on the whole validation split.
-  const defaultPrompt: PromptSpec = { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
+  const baselinePrompt = defaultPrompt(program, reasoning);
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
   if (!baseline) {
     ctx.events?.phase?.("baseline", `default prompt on ${val.length} validation samples`);
-    const r = await scorer.score("default", defaultPrompt, val);
+    const r = await scorer.score("default", baselinePrompt, val);
     baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures };
     ctx.run.appendLog("trials.jsonl", baseline);
   }
@@ -248,13 +260,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     if ((afterTrial + 1) % settings.fullEvalEvery !== 0 && afterTrial !== settings.trials - 1) return;
     if (loggedDuePoints.has(afterTrial)) return; // replayed from the log
     // The combination with the best mean minibatch score not yet fully evaluated.
-    const byCombo = new Map<string, { combo: Combo; scores: number[] }>();
-    for (const t of trials) {
-      const entry = byCombo.get(comboKey(t.params)) ?? { combo: t.params, scores: [] };
-      entry.scores.push(t.score);
-      byCombo.set(comboKey(t.params), entry);
-    }
-    const pending = [...byCombo.values()]
+    const pending = minibatchScoresByCombo(trials)
       .filter((e) => !fullEvals.has(comboKey(e.combo)))
       .sort((a, b) => mean(b.scores) - mean(a.scores) || comboKey(a.combo).localeCompare(comboKey(b.combo)));
     const next = pending[0];
@@ -305,7 +311,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     bestScore: best.score,
     baselineScore: baseline.score,
     chosen,
-    prompt: chosen === "default" ? defaultPrompt : comboPrompt(program, candidates, best.combo, reasoning),
+    prompt: chosen === "default" ? baselinePrompt : comboPrompt(program, candidates, best.combo, reasoning),
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],

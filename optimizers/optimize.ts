@@ -42,6 +42,8 @@ export interface OptimizeRequest {
 
 export interface OptimizeOutcome {
   run: RunFolder;
+  /** The run's settings (on resume, the ones it started with). */
+  settings: MiproSettings;
   result: MiproResult;
   frozen: FrozenPrompt;
   frozenPath: string;
@@ -170,7 +172,7 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
     writeRunReport(run, { config, result, usage: request.models.meter.toJSON() });
     if (config.autothought) appendAutoThoughtReport(run, result);
     run.setStatus("finished");
-    return { run, result, frozen, frozenPath };
+    return { run, settings: config.settings, result, frozen, frozenPath };
   } catch (err) {
     run.writeJson("usage.json", request.models.meter.toJSON());
     if (err instanceof RunStopped) {

@@ -8,7 +8,7 @@
  * proposals are merged. Every request and reply is kept for the run folder.
  */
 import type { Sample } from "../src/data/sample.ts";
-import type { ChatMessage, LM } from "../src/lm/types.ts";
+import type { ChatMessage, LM, LMRequest } from "../src/lm/types.ts";
 import { LMCallError } from "../src/lm/types.ts";
 import type { Rng } from "../src/util/random.ts";
 import type { IEProgram } from "../programs/index.ts";
@@ -59,31 +59,46 @@ export interface ProposeOptions {
   viewBatchSize?: number;
   maxViewBatches?: number;
   tips?: readonly Tip[];
+  signal?: AbortSignal | undefined;
 }
 
 export const T_INIT = 0.5;
 
-/** Same instruction up to case, spacing and trailing punctuation. */
-function normaliseInstruction(text: string): string {
+/** Same instruction up to case, spacing and trailing punctuation (how duplicates are merged). */
+export function normaliseInstruction(text: string): string {
   return text.toLowerCase().replace(/\s+/g, " ").replace(/[.!\s]+$/, "").trim();
+}
+
+/**
+ * One teacher call (Φ or Θ), its request and reply appended to `log`. A fault after the
+ * client's retries becomes `undefined`, recorded with its error: it costs one grounding
+ * piece, proposal or thought, never the run. Only a budget stop or an abort propagates.
+ */
+export async function askTeacher(
+  teacher: LM,
+  request: LMRequest,
+  purpose: string,
+  options: { log?: TeacherExchange[] | undefined; signal?: AbortSignal | undefined },
+): Promise<string | undefined> {
+  const { messages } = request;
+  try {
+    const response = await teacher.complete(request, { signal: options.signal });
+    const reply = response.choices[0] ?? "";
+    options.log?.push({ purpose, messages, reply });
+    return reply;
+  } catch (err) {
+    if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;
+    if (options.signal?.aborted) throw err;
+    options.log?.push({ purpose, messages, reply: undefined, error: (err as Error).message });
+    return undefined;
+  }
 }
 
 export async function proposeInstructions(options: ProposeOptions): Promise<ProposalResult> {
   const { program, teacher, rng } = options;
   const exchanges: TeacherExchange[] = [];
-  const ask = async (purpose: string, messages: ChatMessage[], temperature: number, draw = 0): Promise<string | undefined> => {
-    try {
-      const response = await teacher.complete({ messages, temperature, max_tokens: 512, draw });
-      const reply = response.choices[0] ?? "";
-      exchanges.push({ purpose, messages, reply });
-      return reply;
-    } catch (err) {
-      // A teacher fault costs one grounding piece or one proposal, never the run.
-      if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;
-      exchanges.push({ purpose, messages, reply: undefined, error: (err as Error).message });
-      return undefined;
-    }
-  };
+  const ask = (purpose: string, messages: ChatMessage[], temperature: number, draw = 0) =>
+    askTeacher(teacher, { messages, temperature, max_tokens: 512, draw }, purpose, { log: exchanges, signal: options.signal });
 
   // Dataset summary: observations over a few batches, then a condensed summary.
   const batchSize = options.viewBatchSize ?? 8;

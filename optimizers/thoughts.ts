@@ -23,9 +23,8 @@
  */
 import type { IERecord } from "../src/data/sample.ts";
 import type { LM, ChatMessage } from "../src/lm/types.ts";
-import { LMCallError } from "../src/lm/types.ts";
 import type { Demo, IEProgram, QueryInput } from "../programs/index.ts";
-import type { TeacherExchange } from "./propose.ts";
+import { askTeacher, type TeacherExchange } from "./propose.ts";
 import { explainRequest, thinkRequest, cleanThought, useThoughtMessage } from "./prompts.ts";
 
 export const THOUGHT_TEMPERATURE = 0;
@@ -40,19 +39,9 @@ export interface ThoughtCallOptions {
   purpose?: string | undefined;
 }
 
-/** One LM call whose fault becomes `undefined` (recorded), except a budget stop or abort. */
-async function ask(model: LM, messages: ChatMessage[], maxTokens: number, purpose: string, options: ThoughtCallOptions): Promise<string | undefined> {
-  try {
-    const response = await model.complete({ messages, temperature: THOUGHT_TEMPERATURE, max_tokens: maxTokens }, { signal: options.signal });
-    const reply = response.choices[0] ?? "";
-    options.log?.push({ purpose, messages, reply });
-    return reply;
-  } catch (err) {
-    if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;
-    if (options.signal?.aborted) throw err;
-    options.log?.push({ purpose, messages, reply: undefined, error: (err as Error).message });
-    return undefined;
-  }
+/** One greedy teacher call (see askTeacher: a fault becomes `undefined`, recorded). */
+function ask(model: LM, messages: ChatMessage[], maxTokens: number, purpose: string, options: ThoughtCallOptions): Promise<string | undefined> {
+  return askTeacher(model, { messages, temperature: THOUGHT_TEMPERATURE, max_tokens: maxTokens }, purpose, options);
 }
 
 const label = (kind: string, options: ThoughtCallOptions) => (options.purpose ? `${kind} ${options.purpose}` : kind);

@@ -55,6 +55,17 @@ function storedOutcome(prompt: PromptSpec, sample: Sample, stored: StoredPredict
   return outcomeFromText(prompt, sample, "output" in stored ? stored.output : JSON.stringify(stored.records), true);
 }
 
+/** Scores one outcome, and lists it in the failures file when it failed. */
+function record(store: PredictionStore, scorer: InstanceScorer, sample: Sample, outcome: Outcome, resumed = false): void {
+  const scorable = scorableOutcome(outcome);
+  if (!outcome.ok && "failure" in scorable) store.fail(sample.id, scorable.failure, outcome.failure);
+  scorer.add(sample, scorable, resumed);
+}
+
+function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceScorer, meter: UsageMeter, store: PredictionStore): PairResult {
+  return { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.role("inference"), predictions: store.paths.predictions, notes: store.notes };
+}
+
 /** Predicts what the predictions file does not hold yet, and scores everything. */
 export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex, options: OnlineOptions): Promise<PairResult> {
   const store = await PredictionStore.open(options.outDir, meta(prompt, model, index), { resume: options.resume });
@@ -73,9 +84,7 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
         continue;
       }
       previous.delete(sample.id);
-      const outcome = storedOutcome(prompt.prompt, sample, stored);
-      if (!outcome.ok) store.fail(sample.id, "parse", outcome.failure);
-      scorer.add(sample, scorableOutcome(outcome), true);
+      record(store, scorer, sample, storedOutcome(prompt.prompt, sample, stored), true);
       tick();
     }
   }
@@ -87,15 +96,14 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
       ...(options.signal ? { signal: options.signal } : {}),
       onOutcome: (outcome, sample) => {
         if (outcome.raw !== undefined) store.append(sample.id, outcome.raw);
-        if (!outcome.ok) store.fail(sample.id, outcome.raw === undefined ? "lm" : "parse", outcome.failure);
-        scorer.add(sample, scorableOutcome(outcome));
+        record(store, scorer, sample, outcome);
         tick();
       },
     });
   } finally {
     await store.close();
   }
-  return { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.role("inference"), predictions: store.paths.predictions, notes: store.notes };
+  return pairResult(prompt, model, scorer, meter, store);
 }
 
 /** Scores batch results; a request without a result is a recorded failure, never dropped. */
@@ -120,14 +128,12 @@ export async function scoreBatchResults(prompt: ResolvedPrompt, model: EvalModel
       }
       if (result.usage) meter.recordCall("inference", model.name, result.usage);
       store.append(sample.id, result.text);
-      const outcome = outcomeFromText(prompt.prompt, sample, result.text, false);
-      if (!outcome.ok) store.fail(sample.id, "parse", outcome.failure);
-      scorer.add(sample, scorableOutcome(outcome));
+      record(store, scorer, sample, outcomeFromText(prompt.prompt, sample, result.text, false));
     }
   } finally {
     await store.close();
   }
-  return { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.role("inference"), predictions: store.paths.predictions, notes: store.notes };
+  return pairResult(prompt, model, scorer, meter, store);
 }
 
 /** Writes every prompt × model request as OpenAI Batch lines; returns the files per model. */

@@ -9,9 +9,9 @@
  * names and batch custom_ids; otherwise it is the spec itself for built-in kinds and
  * the run id (or file stem) for frozen prompts.
  *
- * Adding a kind is one entry in PROMPT_KINDS. `default-cot:<task>` (method.md §4, a
- * thought from Θ prepended to each default exemplar) is left to the AutoThought work:
- * it gets the thought model from the context.
+ * Adding a kind is one entry in PROMPT_KINDS. Kinds that need a model get it from the
+ * context: `default-cot:<task>` (method.md §4) has Θ write a thought for each default
+ * exemplar.
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -22,7 +22,7 @@ import { loadFrozenPrompt, promptFromFrozen } from "../runs/frozen.ts";
 import { fingerprint } from "../util/hash.ts";
 import { getProgram } from "../../programs/index.ts";
 import { buildDefaultCotPrompt } from "../../optimizers/default-cot.ts";
-import type { PromptSpec } from "./runner.ts";
+import { defaultPrompt, type PromptSpec } from "./runner.ts";
 
 export interface ResolvedPrompt {
   /** Label in reports, file names and custom_ids; unique within one eval. */
@@ -52,7 +52,7 @@ export const PROMPT_KINDS: Record<string, KindResolver> = {
     return {
       kind: "default",
       task: program.task,
-      prompt: { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false },
+      prompt: defaultPrompt(program),
       source: { spec },
     };
   },

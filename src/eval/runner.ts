@@ -29,6 +29,11 @@ export interface PromptSpec {
   structuredOutput?: boolean;
 }
 
+/** The program's default prompt (method.md §4): hand-written instruction, fixed exemplars. */
+export function defaultPrompt(program: IEProgram, reasoning = false): PromptSpec {
+  return { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
+}
+
 export type Outcome =
   | { id: string; ok: true; records: IERecord[]; thought: string | undefined; raw: string; cached: boolean }
   | { id: string; ok: false; failure: string; raw: string | undefined; cached: boolean };
@@ -123,11 +128,27 @@ export async function predictSamples(
   }
   await Promise.all(inFlight);
 
-  if (stopError !== undefined) {
-    if (stopError instanceof LMCallError && stopError.kind === "budget") throw new RunStopped(`budget exhausted: ${stopError.message}`);
-    if (options.signal?.aborted) throw new RunStopped("stopped by the user");
-    throw stopError;
-  }
+  if (stopError !== undefined) throw asRunStop(stopError, options.signal) ?? stopError;
   if (options.signal?.aborted) throw new RunStopped("stopped by the user");
   return results;
+}
+
+/**
+ * The clean, resumable stop an error stands for: a budget stop or a caller abort becomes
+ * RunStopped (a RunStopped stays one); any other error gives undefined.
+ */
+export function asRunStop(err: unknown, signal: AbortSignal | undefined): RunStopped | undefined {
+  if (err instanceof RunStopped) return err;
+  if (err instanceof LMCallError && err.kind === "budget") return new RunStopped(`budget exhausted: ${err.message}`);
+  if (signal?.aborted || (err instanceof LMCallError && err.kind === "aborted")) return new RunStopped("stopped by the user");
+  return undefined;
+}
+
+/** Runs work outside the runner (teacher calls); a budget stop or an abort in it becomes RunStopped. */
+export async function stoppingCleanly<T>(work: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asRunStop(err, signal) ?? err;
+  }
 }

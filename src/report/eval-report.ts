@@ -152,11 +152,18 @@ function groupsOf(index: InstanceIndex): Groups {
   return g;
 }
 
-/** A seed part that identifies a set of instance positions (sorted ascending). */
+/**
+ * A seed part for a set of instance positions (sorted ascending): equal sets get equal
+ * seeds. Different sets can share one (same size, ends and sum), so it is not an identity.
+ */
 function groupSeed(positions: readonly number[]): string {
   let sum = 0;
   for (const p of positions) sum += p;
   return `${positions.length}:${positions[0] ?? -1}:${positions[positions.length - 1] ?? -1}:${sum}`;
+}
+
+function samePositions(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 function pick(values: Float64Array, positions: readonly number[]): number[] {
@@ -203,14 +210,16 @@ function pairReport(pair: PairInput, index: InstanceIndex, groups: Groups, seed:
   const results = instanceResults(index, pair.scores);
   const base = `${seed}/${pair.task}`;
   // Seeded by the group's instances, not its name: a dataset holding every instance gets
-  // the same interval as "overall".
-  // Groups with the same instances (a single dataset = overall) are computed once.
-  const memo = new Map<string, GroupScores>();
+  // the same interval as "overall". Groups with the same instances (a single dataset =
+  // overall) are computed once; the memo checks the positions, as seeds can collide.
+  const memo = new Map<string, { positions: readonly number[]; scores: GroupScores }>();
   const score = (positions: readonly number[]) => {
-    const key = groupSeed(positions);
-    let got = memo.get(key);
-    if (!got) memo.set(key, (got = groupScores(results, pair.scores, positions, `${base}/${key}`, iterations)));
-    return structuredClone(got);
+    const seed = groupSeed(positions);
+    const hit = memo.get(seed);
+    if (hit && samePositions(hit.positions, positions)) return structuredClone(hit.scores);
+    const scores = groupScores(results, pair.scores, positions, `${base}/${seed}`, iterations);
+    if (!hit) memo.set(seed, { positions, scores });
+    return structuredClone(scores);
   };
   const mapScores = (map: Map<string, number[]>) => sortedRecord(new Map([...map].map(([k, pos]) => [k, score(pos)])));
   const c = pair.scores.counts;

@@ -5,9 +5,9 @@ export function fmtScore(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits);
 }
 
-/** "42.1 [38.0, 46.3]" */
-export function fmtWithCI(v: { value: number | null; ci_low: number | null; ci_high: number | null }): string {
-  if (v.value === null) return "–";
+/** "42.1 [38.0, 46.3]"; "–" for no value (or no such group). */
+export function fmtWithCI(v: { value: number | null; ci_low: number | null; ci_high: number | null } | undefined): string {
+  if (v === undefined || v.value === null) return "–";
   return `${fmtScore(v.value)} [${fmtScore(v.ci_low)}, ${fmtScore(v.ci_high)}]`;
 }
 

@@ -9,18 +9,14 @@
  * the page shows its numbers even with scripts off. The report JSON is embedded for reuse.
  * Sim numbers carry a banner and "(sim)" after the model name.
  */
-import { modelLabel, reportLanguages, type EvalReport, type Metric, type PairReport } from "./eval-report.ts";
-import { simBanner, OVERALL_HEADER, overallRow } from "./markdown.ts";
-import { fmtDiff, fmtInt, fmtP, fmtScore, fmtWithCI } from "./format.ts";
+import { reportLanguages, type EvalReport, type Metric } from "./eval-report.ts";
+import { simBanner, pairName, OVERALL_HEADER, overallRow, COMPARISON_HEADER, comparisonRow, datasetRows } from "./markdown.ts";
+import { fmtInt, fmtScore, fmtWithCI } from "./format.ts";
 
 const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
-
-function seriesName(report: EvalReport, r: PairReport): string {
-  return `${r.prompt} × ${modelLabel(report, r.model)}`;
 }
 
 /** Grouped bars: languages on x, one bar per (prompt, model), CI whiskers. */
@@ -47,7 +43,7 @@ export function barChartSvg(report: EvalReport, metric: Metric): string {
       const v = r.by_lang[lang]?.[metric];
       if (!v || v.value === null) return;
       const x = x0 + si * bar;
-      const name = `${seriesName(report, r)} — ${lang}: ${metric.toUpperCase()} ${fmtWithCI(v)}`;
+      const name = `${pairName(report, r)} — ${lang}: ${metric.toUpperCase()} ${fmtWithCI(v)}`;
       parts.push(
         `<rect x="${x}" y="${y(v.value).toFixed(1)}" width="${bar - 2}" height="${(y(0) - y(v.value)).toFixed(1)}" fill="${PALETTE[si % PALETTE.length]}" data-series="${si}" data-lang="${escapeHtml(lang)}" data-value="${v.value.toFixed(1)}"><title>${escapeHtml(name)}</title></rect>`,
       );
@@ -62,7 +58,7 @@ export function barChartSvg(report: EvalReport, metric: Metric): string {
     const ly = top + plotH + 32 + si * 18;
     parts.push(
       `<rect x="${left}" y="${ly}" width="12" height="12" fill="${PALETTE[si % PALETTE.length]}"/>`,
-      `<text x="${left + 18}" y="${ly + 10}" class="legend">${escapeHtml(seriesName(report, r))}</text>`,
+      `<text x="${left + 18}" y="${ly + 10}" class="legend">${escapeHtml(pairName(report, r))}</text>`,
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" role="img" aria-label="${metric.toUpperCase()} per language" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join("")}</svg>`;
@@ -80,7 +76,7 @@ export function heatMapSvg(report: EvalReport, metric: Metric): string {
   const langs = reportLanguages(report);
   const cols = [...langs, "non-eng"];
   const rows = report.results;
-  const labelW = Math.min(360, 40 + Math.max(10, ...rows.map((r) => seriesName(report, r).length)) * 7);
+  const labelW = Math.min(360, 40 + Math.max(10, ...rows.map((r) => pairName(report, r).length)) * 7);
   const cellW = 52;
   const cellH = 26;
   const top = 24;
@@ -90,7 +86,7 @@ export function heatMapSvg(report: EvalReport, metric: Metric): string {
   cols.forEach((c, ci) => parts.push(`<text x="${labelW + ci * cellW + cellW / 2}" y="${top - 8}" class="tick" text-anchor="middle">${escapeHtml(c)}</text>`));
   rows.forEach((r, ri) => {
     const yy = top + ri * cellH;
-    parts.push(`<text x="${labelW - 8}" y="${yy + cellH / 2 + 4}" class="legend" text-anchor="end">${escapeHtml(seriesName(report, r))}</text>`);
+    parts.push(`<text x="${labelW - 8}" y="${yy + cellH / 2 + 4}" class="legend" text-anchor="end">${escapeHtml(pairName(report, r))}</text>`);
     cols.forEach((c, ci) => {
       const g = c === "non-eng" ? r.non_english : r.by_lang[c];
       const v = g?.[metric];
@@ -101,7 +97,7 @@ export function heatMapSvg(report: EvalReport, metric: Metric): string {
       }
       const dark = v.value > 55;
       parts.push(
-        `<g data-row="${ri}" data-lang="${escapeHtml(c)}"><rect x="${x}" y="${yy}" width="${cellW - 2}" height="${cellH - 2}" fill="${heatColor(v.value)}"><title>${escapeHtml(`${seriesName(report, r)} — ${c}: ${metric.toUpperCase()} ${fmtWithCI(v)}`)}</title></rect>` +
+        `<g data-row="${ri}" data-lang="${escapeHtml(c)}"><rect x="${x}" y="${yy}" width="${cellW - 2}" height="${cellH - 2}" fill="${heatColor(v.value)}"><title>${escapeHtml(`${pairName(report, r)} — ${c}: ${metric.toUpperCase()} ${fmtWithCI(v)}`)}</title></rect>` +
           `<text x="${x + (cellW - 2) / 2}" y="${yy + cellH / 2 + 4}" text-anchor="middle" class="cell${dark ? " dark" : ""}">${fmtScore(v.value)}</text></g>`,
       );
     });
@@ -148,7 +144,7 @@ export function renderHtml(report: EvalReport): string {
   const banner = simBanner(report);
   const langs = reportLanguages(report);
   const s = report.settings;
-  const overall = table(OVERALL_HEADER, report.results.map((r) => overallRow(report, r, seriesName(report, r))), "overall");
+  const overall = table(OVERALL_HEADER, report.results.map((r) => overallRow(report, r, pairName(report, r))), "overall");
   const perMetric = (metric: Metric) =>
     `<div data-metric-view="${metric}"${metric === "lf1" ? "" : " hidden"}>
 <h2>${metric.toUpperCase()} per language</h2>
@@ -157,36 +153,18 @@ export function renderHtml(report: EvalReport): string {
 <div class="scroll">${heatMapSvg(report, metric)}</div>
 <div class="scroll">${table(
       ["prompt × model", ...langs, "non-eng"],
-      report.results.map((r) => [seriesName(report, r), ...langs.map((l) => fmtWithCI(r.by_lang[l]?.[metric] ?? { value: null, ci_low: null, ci_high: null })), fmtWithCI(r.non_english[metric])]),
+      report.results.map((r) => [pairName(report, r), ...langs.map((l) => fmtWithCI(r.by_lang[l]?.[metric])), fmtWithCI(r.non_english[metric])]),
       `by-lang-${metric}`,
     )}</div>
 </div>`;
-  const datasets = [...new Set(report.results.flatMap((r) => Object.keys(r.by_dataset)))].sort();
-  const byDataset = table(
-    ["prompt × model", ...datasets],
-    report.results.map((r) => [seriesName(report, r), ...datasets.map((d) => fmtWithCI(r.by_dataset[d]?.lf1 ?? { value: null, ci_low: null, ci_high: null }))]),
-    "by-dataset",
-  );
+  const datasets = datasetRows(report);
+  const byDataset = table(datasets.header, datasets.rows, "by-dataset");
   const comparisons =
     report.comparisons.length === 0
       ? ""
       : `<h2>Paired comparisons (same instances)</h2>
 <p class="muted">Δ = mean(a − b) with a paired bootstrap CI; p-values from the bootstrap and a two-sided sign-flip permutation test.</p>
-<div class="scroll">${table(
-          ["compared", "under", "a − b", "scope", "metric", "Δ [95% CI]", "p (bootstrap)", "p (permutation)", "n"],
-          report.comparisons.map((c) => [
-            c.kind,
-            c.kind === "prompts" ? modelLabel(report, c.fixed) : c.fixed,
-            c.kind === "models" ? `${modelLabel(report, c.a)} − ${modelLabel(report, c.b)}` : `${c.a} − ${c.b}`,
-            c.scope,
-            c.metric.toUpperCase(),
-            `${fmtDiff(c.mean_diff)} [${fmtDiff(c.ci_low)}, ${fmtDiff(c.ci_high)}]`,
-            fmtP(c.p_bootstrap),
-            fmtP(c.p_permutation),
-            fmtInt(c.n),
-          ]),
-          "comparisons",
-        )}</div>`;
+<div class="scroll">${table(COMPARISON_HEADER, report.comparisons.map((c) => comparisonRow(report, c)), "comparisons")}</div>`;
   // JSON inside <script>: "<" escaped so no string can close the element.
   const data = JSON.stringify(report).replace(/</g, "\\u003c");
   return `<!doctype html>

@@ -4,7 +4,7 @@
  * every sim model's name.
  */
 import { renderTable } from "./table.ts";
-import { modelLabel, reportLanguages, type EvalReport, type PairReport } from "./eval-report.ts";
+import { modelLabel, reportLanguages, type Comparison, type EvalReport, type PairReport } from "./eval-report.ts";
 import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI } from "./format.ts";
 
 export function simBanner(report: EvalReport): string | undefined {
@@ -13,11 +13,14 @@ export function simBanner(report: EvalReport): string | undefined {
   return `SIM: numbers of ${sims.join(", ")} come from ieopt's offline sim model — a stand-in for tests and dry runs, not an LLM result.`;
 }
 
-function pairName(report: EvalReport, r: PairReport): string {
+/** "prompt × model (sim)": a result's row label in every table and chart. */
+export function pairName(report: EvalReport, r: PairReport): string {
   return `${r.prompt} × ${modelLabel(report, r.model)}`;
 }
 
-/** The overall results table (one row per prompt × model), shared by Markdown and HTML. */
+// Table rows shared by Markdown and HTML.
+
+/** The overall results table (one row per prompt × model). */
 export const OVERALL_HEADER = ["prompt × model", "task", "LF1 [95% CI]", "F1 [95% CI]", "non-eng LF1", "instances", "parse fail", "failed", "tokens in/out", "cost"];
 
 export function overallRow(report: EvalReport, r: PairReport, name: string): string[] {
@@ -47,29 +50,38 @@ export function languageTable(report: EvalReport, metric: "lf1" | "f1" = "lf1"):
   );
 }
 
-function datasetTable(report: EvalReport): string {
+/** LF1 per dataset: the header and one row per prompt × model. */
+export function datasetRows(report: EvalReport): { header: string[]; rows: string[][] } {
   const datasets = [...new Set(report.results.flatMap((r) => Object.keys(r.by_dataset)))].sort();
-  return renderTable(
-    ["prompt × model", ...datasets],
-    report.results.map((r) => [pairName(report, r), ...datasets.map((d) => fmtWithCI(r.by_dataset[d]?.lf1 ?? { value: null, ci_low: null, ci_high: null }))]),
-  );
+  return {
+    header: ["prompt × model", ...datasets],
+    rows: report.results.map((r) => [pairName(report, r), ...datasets.map((d) => fmtWithCI(r.by_dataset[d]?.lf1))]),
+  };
+}
+
+function datasetTable(report: EvalReport): string {
+  const { header, rows } = datasetRows(report);
+  return renderTable(header, rows);
+}
+
+export const COMPARISON_HEADER = ["compared", "under", "a − b", "scope", "metric", "Δ [95% CI]", "p (bootstrap)", "p (permutation)", "n"];
+
+export function comparisonRow(report: EvalReport, c: Comparison): string[] {
+  return [
+    c.kind,
+    c.kind === "prompts" ? modelLabel(report, c.fixed) : c.fixed,
+    c.kind === "models" ? `${modelLabel(report, c.a)} − ${modelLabel(report, c.b)}` : `${c.a} − ${c.b}`,
+    c.scope,
+    c.metric.toUpperCase(),
+    `${fmtDiff(c.mean_diff)} [${fmtDiff(c.ci_low)}, ${fmtDiff(c.ci_high)}]`,
+    fmtP(c.p_bootstrap),
+    fmtP(c.p_permutation),
+    fmtInt(c.n),
+  ];
 }
 
 function comparisonTable(report: EvalReport): string {
-  return renderTable(
-    ["compared", "under", "a − b", "scope", "metric", "Δ [95% CI]", "p (bootstrap)", "p (permutation)", "n"],
-    report.comparisons.map((c) => [
-      c.kind,
-      c.kind === "prompts" ? modelLabel(report, c.fixed) : c.fixed,
-      c.kind === "models" ? `${modelLabel(report, c.a)} − ${modelLabel(report, c.b)}` : `${c.a} − ${c.b}`,
-      c.scope,
-      c.metric.toUpperCase(),
-      `${fmtDiff(c.mean_diff)} [${fmtDiff(c.ci_low)}, ${fmtDiff(c.ci_high)}]`,
-      fmtP(c.p_bootstrap),
-      fmtP(c.p_permutation),
-      fmtInt(c.n),
-    ]),
-  );
+  return renderTable(COMPARISON_HEADER, report.comparisons.map((c) => comparisonRow(report, c)));
 }
 
 export function renderMarkdown(report: EvalReport): string {

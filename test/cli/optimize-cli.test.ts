@@ -53,6 +53,9 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
     expect(first.stderr).not.toContain("internal error");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/validation LF1 \(sim\): default [\d.]+ → best searched [\d.]+/);
+    // Progress lines with scores are marked sim too.
+    expect(first.stderr).toMatch(/default prompt: [\d.]+ \(sim\)/);
+    expect(first.stderr).toMatch(/full eval \d+×\d+: [\d.]+ \(sim\)/);
     const [runId] = readdirSync(runsDir);
     const run = join(runsDir, runId!);
     for (const f of ["config.json", "candidates.json", "trials.jsonl", "frozen.json", "report.md", "usage.json"]) expect(existsSync(join(run, f))).toBe(true);

@@ -16,7 +16,7 @@ import { MeteredLM, UsageMeter } from "../../src/lm/usage.ts";
 import { RunStopped, UserInputError } from "../../src/errors.ts";
 import { loadFrozenPrompt } from "../../src/runs/frozen.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
-import type { LM, LMRequest } from "../../src/lm/types.ts";
+import { LMCallError, type LM, type LMRequest } from "../../src/lm/types.ts";
 import type { Sample } from "../../src/data/sample.ts";
 
 const sf = PROGRAMS.SF;
@@ -178,6 +178,26 @@ describe("optimize (MIPRO search)", () => {
     expect(paid).toBe(a.base.requests.length);
     const log = readFileSync(join(runsB, "killed", "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(log.filter((r) => r.kind === "trial").map((t) => t.number)).toEqual([...Array(40).keys()]);
+  });
+
+  it("a budget stop while Φ proposes instructions marks the run stopped (resumable), not failed", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const lm = new ScriptedLM((r) => {
+      if (lastUser(r).startsWith(HEADINGS.proposal)) throw new LMCallError("budget of 0 calls reached", "budget", 1);
+      return teacherAnswer(r);
+    });
+    await expect(optimize({ task: "SF", train, val, settings, models: roleModels(lm, lm), runsDir, runId: "b" })).rejects.toThrow(RunStopped);
+    expect(JSON.parse(readFileSync(join(runsDir, "b", "status.json"), "utf8")).state).toBe("stopped");
+  });
+
+  it("a resumed run keeps the settings it started with, and reports them", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const lm = new ScriptedLM(teacherAnswer);
+    const small = { ...settings, trials: 5, metric: "f1" };
+    await optimize({ task: "SF", train, val, settings: small, models: roleModels(lm, lm), runsDir, runId: "m" });
+    const resumed = await optimize({ task: "SF", train, val, settings: { ...small, metric: "lf1" }, models: roleModels(lm, lm), runsDir, resume: "m" });
+    expect(resumed.settings.metric).toBe("f1");
+    expect(resumed.frozen.provenance.scores).toMatchObject({ metric: "f1" });
   });
 
   it("rejects bad input before creating a run folder", async () => {

@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readSamples } from "../../src/data/jsonl.ts";
 import { createSimLM } from "../../src/lm/sim/index.ts";
 import { UsageMeter } from "../../src/lm/usage.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../../src/runs/frozen.ts";
@@ -17,7 +16,7 @@ import { optimize } from "../../optimizers/optimize.ts";
 import { compareReasoningVariants, COMPARISON_ROWS } from "../../optimizers/reasoning-comparison.ts";
 import type { ThoughtCandidates } from "../../optimizers/autothought.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
-import { examplePaths } from "../../src/cli/commands/demo.ts";
+import { examplePaths, readExamples } from "../../src/cli/examples.ts";
 import { runIeopt } from "../data/helpers.ts";
 
 const SMALL = { trials: 6, minibatch: 10, fullEvalEvery: 3, demoSets: 3, demos: 3, instructions: 3, seed: 1, concurrency: 4 };
@@ -28,15 +27,9 @@ function simRoles(): RoleModels {
   return { inference: sim, prompt: sim, thought: sim, meter: new UsageMeter(), budget: undefined, cache: null, describe: () => ({ inference: { model: "sim" } }) };
 }
 
-async function examples(task: string) {
-  const p = examplePaths(task);
-  const [train, val, test] = await Promise.all([readSamples(p.train), readSamples(p.val), readSamples(p.test)]);
-  return { train, val, test };
-}
-
 describe("AutoThought with the sim on examples/ (sim numbers)", () => {
   it("continues a plain NER run with each variant; the frozen reasoning prompts load and run", async () => {
-    const { train, val, test } = await examples("NER");
+    const { train, val, test } = await readExamples("NER");
     const runsDir = tmpRuns();
     const models = simRoles();
     const plain = await optimize({ task: "NER", train, val, settings: SMALL, models, runsDir, runId: "plain" });
@@ -64,7 +57,7 @@ describe("AutoThought with the sim on examples/ (sim numbers)", () => {
   });
 
   it("compares Default, Default-CoT, Optim and AutoThought-1…4 on the test split", async () => {
-    const { train, val, test } = await examples("SF");
+    const { train, val, test } = await readExamples("SF");
     const rows = await compareReasoningVariants({ task: "SF", train, val, test, models: simRoles(), settings: SMALL, runsDir: tmpRuns() });
     expect(rows.map((r) => r.name)).toEqual([...COMPARISON_ROWS]);
     expect(rows.map((r) => r.reasoning)).toEqual([false, true, false, true, true, true, true]);

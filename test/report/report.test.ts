@@ -102,6 +102,33 @@ describe("eval report", () => {
     expect(escapeHtml(`<a href="x">&'`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   });
 
+  it("scores each group from its own instances, even when two groups share size, ends and position sum", () => {
+    // deu = positions [0, 2, 3, 5], dataset x = [0, 1, 4, 5]: 4 instances from 0 to 5, sum 10 each.
+    const langs = ["deu", "eng", "deu", "deu", "eng", "deu"];
+    const datasets = ["x", "x", "y", "y", "x", "x"];
+    const values = [1, 1, 0, 0, 1, 1];
+    const six: InstanceIndex = {
+      ...index(),
+      instanceId: langs.map((_, i) => `i${i}`),
+      lang: langs,
+      dataset: datasets,
+      sampleCount: langs.map(() => 1),
+      totalSamples: langs.length,
+    };
+    const usage = new UsageMeter().role("inference");
+    const report = buildEvalReport({
+      ...input(false),
+      data: [{ file: "x.jsonl", task: "NER", lines: 6, samples: 6 }],
+      models: [{ name: "m1", simulated: false }],
+      indexes: new Map([["NER", six]]),
+      pairs: [{ prompt: "p", model: "m1", task: "NER", simulated: false, scores: scores(values), usage, predictions: "p1.jsonl" }],
+    });
+    const [r] = report.results;
+    expect(r!.by_lang["deu"]!.lf1.value).toBeCloseTo(50, 9);
+    expect(r!.by_dataset["x"]!.lf1.value).toBeCloseTo(100, 9);
+    expect(r!.by_dataset["y"]!.lf1.value).toBeCloseTo(0, 9);
+  });
+
   it("embedded JSON cannot close its script element", () => {
     const report = buildEvalReport(input(false));
     report.prompts[0]!.name = "</script><script>alert(1)</script>";

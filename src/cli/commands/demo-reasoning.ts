@@ -5,31 +5,20 @@
  * number. The study's own search settings are the default (50 trials etc.): on the
  * examples/ data the whole comparison takes seconds per task.
  */
-import { readSamples } from "../../data/jsonl.ts";
 import { TASKS, type Sample } from "../../data/sample.ts";
 import { buildRoleModels } from "../../lm/roles.ts";
 import type { ScoreSummary } from "../../metrics/aggregate.ts";
 import { renderTable } from "../../report/table.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
-import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
+import { demoSettings, fmtDemoScore as f, readExamples, type DemoFlags } from "../examples.ts";
+import { MIPRO_DEFAULTS } from "../../../optimizers/mipro.ts";
 import { compareReasoningVariants, COMPARISON_ROWS, type ComparisonRow } from "../../../optimizers/reasoning-comparison.ts";
-
-export interface ReasoningDemoFlags {
-  task: string;
-  model: string;
-  trials: string;
-  seed: string;
-  runsDir: string;
-  quiet?: boolean;
-}
 
 /** The study's average LF1 over five tasks (Llama-3.1-8B-Instruct, Φ = θ), method.md §5. */
 const STUDY_REFERENCE: Record<(typeof COMPARISON_ROWS)[number], number> = {
   Default: 19.15, "Default-CoT": 29.32, Optim: 39.17, "AutoThought-1": 35.73, "AutoThought-2": 35.04, "AutoThought-3": 34.32, "AutoThought-4": 34.68,
 };
-
-const f = (x: number | null | undefined) => (x === undefined || x === null ? "-" : x.toFixed(1));
 
 function taskTable(task: string, rows: readonly ComparisonRow[], model: string, test: readonly Sample[]): string {
   const langs = Object.keys(rows[0]!.test.by_lang).sort();
@@ -62,9 +51,9 @@ function averageTable(byTask: ReadonlyMap<string, readonly ComparisonRow[]>): st
   ].join("\n");
 }
 
-export async function runReasoningDemo(flags: ReasoningDemoFlags, examplePaths: (task: string) => { train: string; val: string; test: string }): Promise<void> {
+export async function runReasoningDemo(flags: DemoFlags): Promise<void> {
   const tasks = flags.task.toLowerCase() === "all" ? [...TASKS] : [flags.task.toUpperCase()];
-  const settings: Partial<MiproSettings> = { trials: Number(flags.trials), seed: flags.seed };
+  const settings = demoSettings(flags);
   const s = { ...MIPRO_DEFAULTS, ...settings };
   const progress = createProgress({ quiet: flags.quiet });
   const started = Date.now();
@@ -78,8 +67,7 @@ export async function runReasoningDemo(flags: ReasoningDemoFlags, examplePaths: 
   );
   const byTask = new Map<string, ComparisonRow[]>();
   for (const task of tasks) {
-    const paths = examplePaths(task);
-    const [train, val, test] = await Promise.all([readSamples(paths.train), readSamples(paths.val), readSamples(paths.test)]);
+    const { paths, train, val, test } = await readExamples(task);
     // Fresh role models per task: one usage meter per comparison.
     const models = buildRoleModels({ model: flags.model });
     const taskStarted = Date.now();

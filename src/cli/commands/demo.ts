@@ -1,37 +1,22 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { readSamples } from "../../data/jsonl.ts";
 import { TASKS, type Sample } from "../../data/sample.ts";
 import { UserInputError } from "../../errors.ts";
 import { buildRoleModels } from "../../lm/roles.ts";
 import { simProfile } from "../../lm/factory.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { evaluatePrompt } from "../../eval/evaluate.ts";
-import type { PromptSpec } from "../../eval/runner.ts";
+import { defaultPrompt, type PromptSpec } from "../../eval/runner.ts";
 import type { ScoreSummary } from "../../metrics/aggregate.ts";
 import { renderTable } from "../../report/table.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
+import { demoSettings, fmtDemoScore as f, readExamples, type DemoFlags } from "../examples.ts";
 import { optimize } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS } from "../../../optimizers/mipro.ts";
 import { getProgram } from "../../../programs/index.ts";
 import { runReasoningDemo } from "./demo-reasoning.ts";
 
-const EXAMPLES = fileURLToPath(new URL("../../../examples/data/", import.meta.url));
-
-export function examplePaths(task: string): { train: string; val: string; test: string } {
-  const dir = `${EXAMPLES}${task.toLowerCase()}/`;
-  return { train: `${dir}train.jsonl`, val: `${dir}dev.jsonl`, test: `${dir}test.jsonl` };
-}
-
-interface DemoFlags {
-  task: string;
-  model: string;
-  trials: string;
-  seed: string;
-  runsDir: string;
-  quiet?: boolean;
+interface DemoCommandFlags extends DemoFlags {
   reasoning?: boolean;
 }
 
@@ -46,13 +31,11 @@ export function register(program: Command): void {
     .option("--seed <seed>", "seed", String(MIPRO_DEFAULTS.seed))
     .option("--runs-dir <dir>", "where the run folder goes", DEFAULT_RUNS_DIR)
     .option("--quiet", "no progress output")
-    .action(async (flags: DemoFlags) => {
+    .action(async (flags: DemoCommandFlags) => {
       if (simProfile(flags.model) === undefined) throw new UserInputError(`the demo runs offline with a sim model; got --model ${flags.model}`);
-      if (flags.reasoning) return runReasoningDemo(flags, examplePaths);
+      if (flags.reasoning) return runReasoningDemo(flags);
       if (flags.task === "all") throw new UserInputError("--task all goes with --reasoning; the plain demo optimizes one task");
-      const paths = examplePaths(flags.task);
-      for (const p of Object.values(paths)) if (!existsSync(p)) throw new UserInputError(`example data missing: ${p}`);
-      const [train, val, test] = await Promise.all([readSamples(paths.train), readSamples(paths.val), readSamples(paths.test)]);
+      const { paths, train, val, test } = await readExamples(flags.task);
       const models = buildRoleModels({ model: flags.model });
       const progress = createProgress({ quiet: flags.quiet });
       const started = Date.now();
@@ -63,7 +46,7 @@ export function register(program: Command): void {
           train,
           val,
           dataPaths: { train: paths.train, val: paths.val },
-          settings: { trials: Number(flags.trials), seed: flags.seed },
+          settings: demoSettings(flags),
           models,
           runsDir: flags.runsDir,
           signal,
@@ -73,7 +56,7 @@ export function register(program: Command): void {
       progress.phase("compare", "default vs optimized prompt on validation and test");
       const program = getProgram(flags.task);
       const prompts: [string, PromptSpec][] = [
-        ["default", { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false }],
+        ["default", defaultPrompt(program)],
         ["optimized", outcome.result.prompt],
       ];
       const rows: { name: string; val: ScoreSummary; test: ScoreSummary }[] = [];
@@ -83,7 +66,6 @@ export function register(program: Command): void {
       }
       progress.stop();
       const langs = Object.keys(rows[0]!.test.by_lang).sort();
-      const f = (x: number | null | undefined) => (x === undefined || x === null ? "-" : x.toFixed(1));
       process.stdout.write(
         [
           "",

@@ -181,11 +181,11 @@ function summaryText(report: EvalReport, files: { json: string; csv: string; mar
   const lines = [""];
   if (banner) lines.push(banner, "");
   lines.push(overallTable(report), "", "LF1 per language:", languageTable(report, "lf1"), "");
-  const significant = report.comparisons.filter((c) => c.scope === "overall" && c.metric === "lf1");
-  for (const c of significant) {
+  const overallLf1 = report.comparisons.filter((c) => c.scope === "overall" && c.metric === "lf1");
+  for (const c of overallLf1) {
     lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p=${c.p_permutation.toFixed(3)}${c.simulated ? " (sim)" : ""}`);
   }
-  if (significant.length > 0) lines.push("");
+  if (overallLf1.length > 0) lines.push("");
   lines.push(`reports: ${files.json}, ${files.csv}, ${files.markdown}, ${files.html}`, "");
   return lines.join("\n");
 }

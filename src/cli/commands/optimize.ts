@@ -81,6 +81,7 @@ export function register(program: Command): void {
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
     const models = buildRoleModels(flags);
+    const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
     const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
     if (flags.from && variant === undefined) throw new UserInputError("--from names the run AutoThought continues; use it with --autothought 1, 2 or 3");
@@ -91,7 +92,7 @@ export function register(program: Command): void {
             ...request,
             variant,
             from: flags.from,
-            onSourceFinished: (s) => progress.line(`  plain run ${s.run.id} finished (validation ${(100 * s.result.bestScore).toFixed(2)}); AutoThought-${variant} continues from it`),
+            onSourceFinished: (s) => progress.line(`  plain run ${s.run.id} finished (validation ${(100 * s.result.bestScore).toFixed(2)}${tag}); AutoThought-${variant} continues from it`),
           });
     const outcome = await withInterrupt((signal) =>
       run({
@@ -107,17 +108,15 @@ export function register(program: Command): void {
         events: {
           phase: (name, detail) => progress.phase(name, detail),
           progress: (done, total) => progress.update(done, total),
-          fullEval: (r) => progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}`),
+          fullEval: (r) => progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}${tag}`),
         },
       }),
     );
     progress.stop();
-    const sim = usesSim(models.describe());
-    const tag = sim ? " (sim)" : "";
     process.stdout.write(
       [
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
-        `  validation ${settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)}`,
+        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)}`,
         outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
         `  frozen prompt: ${outcome.frozenPath}`,
         `  report: ${outcome.run.path("report.md")}`,
