@@ -3,18 +3,26 @@
  * else is a bug and exits with 1. Messages name the file, line and field when there is one.
  */
 export class UserInputError extends Error {
+  /** What is wrong, without the location prefix. */
+  readonly detail: string;
   readonly file: string | undefined;
   readonly line: number | undefined;
   readonly field: string | undefined;
 
-  constructor(message: string, where: { file?: string; line?: number; field?: string } = {}) {
+  constructor(message: string, where: { file?: string | undefined; line?: number | undefined; field?: string | undefined } = {}) {
     const loc = [where.file, where.line !== undefined ? String(where.line) : undefined].filter(Boolean).join(":");
     const field = where.field ? ` field '${where.field}'` : "";
     super(loc || field ? `${loc}${field}: ${message}`.trimStart() : message);
     this.name = "UserInputError";
+    this.detail = message;
     this.file = where.file;
     this.line = where.line;
     this.field = where.field;
+  }
+
+  /** The same error placed in a file (or line); what it already knows is kept. */
+  at(where: { file?: string; line?: number }): UserInputError {
+    return new UserInputError(this.detail, { file: this.file ?? where.file, line: this.line ?? where.line, field: this.field });
   }
 }
 

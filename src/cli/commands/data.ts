@@ -66,10 +66,7 @@ function inFile<T>(file: string, run: () => T): T {
   try {
     return run();
   } catch (err) {
-    if (err instanceof UserInputError && err.file === undefined) {
-      throw new UserInputError(err.message.replace(/^field '[^']*': /, ""), { file, ...(err.field ? { field: err.field } : {}) });
-    }
-    throw err;
+    throw err instanceof UserInputError ? err.at({ file }) : err;
   }
 }
 
