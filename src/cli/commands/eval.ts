@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .option("--batch-split-num <n>", "schema items per query when batching instance-level data (split_num)", "6")
     .option("--seed <seed>", "seed of the bootstrap and permutation resampling", "0")
     .option("--bootstrap <n>", "bootstrap / permutation resamples", "1000")
-    .option("--batch-out <file>", "write OpenAI Batch request files (one per model) and stop; no model is called")
+    .option("--batch-out <file>", "write OpenAI Batch request files (one per model) and stop; the evaluated models are not called (a default-cot prompt still has Θ write its 3 exemplar thoughts)")
     .option("--batch-in <files...>", "score OpenAI Batch result files instead of calling the models")
     .option("--fresh", "ignore earlier predictions in --out (default: resume)")
     .option("--runs-dir <dir>", "where run ids are looked up", DEFAULT_RUNS_DIR)
