@@ -1,7 +1,5 @@
 import type { EdRecord } from "../src/data/sample.ts";
-import { defineProgram, QUERY_FIELDS, spanRecordsFromTypeDict, type Demo } from "./program.ts";
-
-const demo = (text: string, schema: string[], records: EdRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+import { defineProgram, exemplar, QUERY_FIELDS, spanRecordsFromTypeDict } from "./program.ts";
 
 export const ed = defineProgram({
   task: "ED",
@@ -17,12 +15,12 @@ export const ed = defineProgram({
   defaultInstruction:
     'Detect the events of the given event types in the text. For each event, copy the trigger word exactly as it is written in the text. Answer with a JSON list of objects {"event_trigger": ..., "event_type": ...}, and with [] when no event of these types occurs.',
   defaultDemos: [
-    demo("Rebels attacked the convoy before it reached the border.", ["Attack", "Transport", "Meet"], [
+    exemplar<EdRecord>("Rebels attacked the convoy before it reached the border.", ["Attack", "Transport", "Meet"], [
       { event_trigger: "attacked", event_type: "Attack" },
       { event_trigger: "reached", event_type: "Transport" },
     ]),
-    demo("The museum is open every day except Monday.", ["Attack", "Die", "Acquire"], []),
-    demo("The two ministers met in Vienna to discuss the treaty.", ["Meet", "Transport"], [
+    exemplar<EdRecord>("The museum is open every day except Monday.", ["Attack", "Die", "Acquire"], []),
+    exemplar<EdRecord>("The two ministers met in Vienna to discuss the treaty.", ["Meet", "Transport"], [
       { event_trigger: "met", event_type: "Meet" },
     ]),
   ],

@@ -1,7 +1,5 @@
-import type { EeRecord, EeSchemaItem } from "../src/data/sample.ts";
-import { defineProgram, QUERY_FIELDS, type Demo } from "./program.ts";
-
-const demo = (text: string, schema: EeSchemaItem[], records: EeRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+import type { EeRecord } from "../src/data/sample.ts";
+import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 const ATTACK = { event_type: "Attack", roles: ["Attacker", "Target", "Place"] };
 const TRANSPORT = { event_type: "Transport", roles: ["Agent", "Artifact", "Destination", "Origin"] };
@@ -22,7 +20,7 @@ export const ee = defineProgram({
   defaultInstruction:
     'Extract the events of the given event types from the text. For each event give its trigger and the arguments that fill its roles, copying every trigger and argument exactly as it is written in the text. Answer with a JSON list of objects {"event_trigger": ..., "event_type": ..., "arguments": [{"role": ..., "argument": ...}]}, and with [] when no event of these types occurs.',
   defaultDemos: [
-    demo("Rebels attacked the convoy near Kandahar on Tuesday.", [ATTACK, TRANSPORT], [
+    exemplar<EeRecord>("Rebels attacked the convoy near Kandahar on Tuesday.", [ATTACK, TRANSPORT], [
       {
         event_trigger: "attacked",
         event_type: "Attack",
@@ -33,7 +31,7 @@ export const ee = defineProgram({
         ],
       },
     ]),
-    demo("Nokia bought the start-up from its founders for 40 million euros.", [ACQUIRE, ATTACK], [
+    exemplar<EeRecord>("Nokia bought the start-up from its founders for 40 million euros.", [ACQUIRE, ATTACK], [
       {
         event_trigger: "bought",
         event_type: "Acquire",
@@ -44,7 +42,7 @@ export const ee = defineProgram({
         ],
       },
     ]),
-    demo("The weather stayed mild for most of the week.", [TRANSPORT, ACQUIRE], []),
+    exemplar<EeRecord>("The weather stayed mild for most of the week.", [TRANSPORT, ACQUIRE], []),
   ],
   keyAliases: { trigger: "event_trigger", type: "event_type", label: "event_type", args: "arguments", roles: "arguments" },
   recordsFromTypeDict(type, value) {

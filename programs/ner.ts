@@ -1,7 +1,5 @@
 import type { NerRecord } from "../src/data/sample.ts";
-import { defineProgram, QUERY_FIELDS, spanRecordsFromTypeDict, type Demo } from "./program.ts";
-
-const demo = (text: string, schema: string[], records: NerRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+import { defineProgram, exemplar, QUERY_FIELDS, spanRecordsFromTypeDict } from "./program.ts";
 
 export const ner = defineProgram({
   task: "NER",
@@ -17,13 +15,13 @@ export const ner = defineProgram({
   defaultInstruction:
     'Extract the named entities of the given entity types from the text. Copy each entity exactly as it is written in the text. Answer with a JSON list of objects {"entity": ..., "entity_type": ...}, and with [] when there is no entity of these types.',
   defaultDemos: [
-    demo("Marie Curie moved to Paris in 1891 to study at the Sorbonne.", ["person", "location", "organization"], [
+    exemplar<NerRecord>("Marie Curie moved to Paris in 1891 to study at the Sorbonne.", ["person", "location", "organization"], [
       { entity: "Marie Curie", entity_type: "person" },
       { entity: "Paris", entity_type: "location" },
       { entity: "Sorbonne", entity_type: "organization" },
     ]),
-    demo("The committee will meet again after the summer break.", ["person", "location", "date"], []),
-    demo("Toyota opened a new plant near Kentucky last spring.", ["organization", "location", "product"], [
+    exemplar<NerRecord>("The committee will meet again after the summer break.", ["person", "location", "date"], []),
+    exemplar<NerRecord>("Toyota opened a new plant near Kentucky last spring.", ["organization", "location", "product"], [
       { entity: "Toyota", entity_type: "organization" },
       { entity: "Kentucky", entity_type: "location" },
     ]),

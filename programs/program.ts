@@ -235,6 +235,11 @@ export function spanRecordsFromTypeDict(spanKey: string, typeKey: string) {
   };
 }
 
+/** A hand-written labeled exemplar (the default demos), typed by its task's record. */
+export function exemplar<R extends IERecord>(text: string, schema: SchemaItem[], records: R[]): Demo {
+  return { input: { text, schema }, records, source: "labeled" };
+}
+
 /** The common input fields of every program. */
 export const QUERY_FIELDS: FieldDoc[] = [
   { name: "text", description: "the input text, in any language" },

@@ -1,7 +1,5 @@
 import type { ReRecord } from "../src/data/sample.ts";
-import { defineProgram, QUERY_FIELDS, type Demo } from "./program.ts";
-
-const demo = (text: string, schema: string[], records: ReRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 export const re = defineProgram({
   task: "RE",
@@ -18,13 +16,13 @@ export const re = defineProgram({
   defaultInstruction:
     'Extract the relations of the given relation types stated in the text. Copy the head and tail mentions exactly as they are written in the text; the relation reads "head relation tail". Answer with a JSON list of objects {"head": ..., "tail": ..., "relation": ...}, and with [] when no relation of these types is stated.',
   defaultDemos: [
-    demo("Satya Nadella has led Microsoft since 2014.", ["works_for", "located_in", "founded_by"], [
+    exemplar<ReRecord>("Satya Nadella has led Microsoft since 2014.", ["works_for", "located_in", "founded_by"], [
       { head: "Satya Nadella", tail: "Microsoft", relation: "works_for" },
     ]),
-    demo("The Louvre, in Paris, reopened on Monday.", ["located_in", "capital_of", "born_in"], [
+    exemplar<ReRecord>("The Louvre, in Paris, reopened on Monday.", ["located_in", "capital_of", "born_in"], [
       { head: "The Louvre", tail: "Paris", relation: "located_in" },
     ]),
-    demo("Both teams played well in the final.", ["works_for", "born_in"], []),
+    exemplar<ReRecord>("Both teams played well in the final.", ["works_for", "born_in"], []),
   ],
   keyAliases: { subject: "head", object: "tail", source: "head", target: "tail", type: "relation", label: "relation", predicate: "relation" },
   recordsFromTypeDict(type, value) {

@@ -1,7 +1,5 @@
 import type { SfRecord } from "../src/data/sample.ts";
-import { defineProgram, QUERY_FIELDS, spanRecordsFromTypeDict, type Demo } from "./program.ts";
-
-const demo = (text: string, schema: string[], records: SfRecord[]): Demo => ({ input: { text, schema }, records, source: "labeled" });
+import { defineProgram, exemplar, QUERY_FIELDS, spanRecordsFromTypeDict } from "./program.ts";
 
 export const sf = defineProgram({
   task: "SF",
@@ -17,16 +15,16 @@ export const sf = defineProgram({
   defaultInstruction:
     'Fill the given slot types from the user\'s request. Copy each slot value exactly as it is written in the text. Answer with a JSON list of objects {"slot": ..., "slot_type": ...}, and with [] when none of the slots is mentioned.',
   defaultDemos: [
-    demo("will it rain in Glasgow tomorrow morning", ["weather/attribute", "location", "datetime"], [
+    exemplar<SfRecord>("will it rain in Glasgow tomorrow morning", ["weather/attribute", "location", "datetime"], [
       { slot: "rain", slot_type: "weather/attribute" },
       { slot: "Glasgow", slot_type: "location" },
       { slot: "tomorrow morning", slot_type: "datetime" },
     ]),
-    demo("remind me to call the dentist at 5 pm", ["reminder/todo", "datetime", "location"], [
+    exemplar<SfRecord>("remind me to call the dentist at 5 pm", ["reminder/todo", "datetime", "location"], [
       { slot: "call the dentist", slot_type: "reminder/todo" },
       { slot: "at 5 pm", slot_type: "datetime" },
     ]),
-    demo("cancel it", ["alarm/alarm_modifier", "datetime"], []),
+    exemplar<SfRecord>("cancel it", ["alarm/alarm_modifier", "datetime"], []),
   ],
   keyAliases: { value: "slot", text: "slot", span: "slot", type: "slot_type", label: "slot_type" },
   recordsFromTypeDict: spanRecordsFromTypeDict("slot", "slot_type"),
