@@ -33,3 +33,18 @@ export class RunStopped extends Error {
     this.name = "RunStopped";
   }
 }
+
+/**
+ * The exit codes of the `ieopt` command, one table for every subcommand (the CLI maps
+ * library errors to these; library code never exits).
+ * - 0 ok: the job was done.
+ * - 1 internal error: a bug in ieopt (never reachable by user input).
+ * - 2 bad input: flags, files, a held lock, a preflight that failed before any paid call.
+ * - 3 failed: a phase could not do its job (e.g. most calls failed, no proposal parsed,
+ *   every (prompt, model) pair of an eval failed); finished work is kept, the run resumable.
+ * - 4 degraded: the job finished, but a significant share of calls failed; results written.
+ * - 5 budget: a call/token/cost budget ran out; finished work is kept, the run resumable.
+ * - 130 interrupted: Ctrl-C; finished work is kept, the run resumable.
+ */
+export const EXIT = { ok: 0, internal: 1, badInput: 2, failed: 3, degraded: 4, budget: 5, interrupted: 130 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
