@@ -12,7 +12,8 @@ import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts
 import { freezePrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
 import { metricByName } from "../src/eval/metric.ts";
 import { writeRunReport } from "./run-report.ts";
-import type { RoleModels } from "../src/lm/roles.ts";
+import type { RecordedModels, RoleModels } from "../src/lm/roles.ts";
+import { isDeepStrictEqual } from "node:util";
 import { getProgram, type IEProgram } from "../programs/index.ts";
 import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
 import { runAutoThought, loadSourcePrompt, needsSourceRun, autoThoughtOptimizer, type AutoThoughtVariant, type SourcePrompt } from "./autothought.ts";
@@ -27,8 +28,13 @@ export interface OptimizeRequest {
   settings?: Partial<MiproSettings>;
   models: RoleModels;
   runsDir?: string;
-  /** Continue this run instead of starting a new one. */
+  /** Continue this run instead of starting a new one (on the models it recorded). */
   resume?: string;
+  /**
+   * On resume, `models` may differ from the ones the run recorded: the run then records
+   * the switch in config.json (`model_changes`). Without it a difference is refused.
+   */
+  overrideModels?: boolean;
   runId?: string;
   signal?: AbortSignal;
   events?: MiproEvents;
@@ -57,7 +63,9 @@ interface RunConfig {
   created_at: string;
   program_version: string;
   settings: MiproSettings;
-  models: Record<string, { model: string; base_url?: string }>;
+  models: RecordedModels;
+  /** Model switches made on resume with --override-models, oldest first. */
+  model_changes?: { at: string; from: RecordedModels; to: RecordedModels }[];
   data: { train?: string; val?: string; fingerprints: Record<string, string> };
   /** AutoThought runs: the variant and the run I_top, S_top came from. */
   autothought?: { variant: AutoThoughtVariant; source_run?: string };
@@ -84,6 +92,12 @@ export function checkOptimizeInputs(program: IEProgram, train: readonly Sample[]
   }
 }
 
+function describeModels(models: RecordedModels): string {
+  return Object.entries(models)
+    .map(([role, m]) => `${role} ${m.model}${m.base_url ? ` at ${m.base_url}` : ""}`)
+    .join(", ");
+}
+
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
   const program = getProgram(request.task);
   const runsDir = request.runsDir ?? DEFAULT_RUNS_DIR;
@@ -102,6 +116,14 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
       throw new UserInputError(`the train/validation data differ from the data run ${run.id} started with; resume with the same files`);
     }
     checkOptimizeInputs(program, request.train, request.val, config.settings);
+    const now = request.models.describe();
+    if (!isDeepStrictEqual(now, config.models)) {
+      if (!request.overrideModels) {
+        throw new UserInputError(`run ${run.id} was made with models ${describeModels(config.models)}; resuming with ${describeModels(now)} needs overrideModels (--override-models)`);
+      }
+      config = { ...config, models: now, model_changes: [...(config.model_changes ?? []), { at: new Date().toISOString(), from: config.models, to: now }] };
+      run.writeJson("config.json", config);
+    }
     // The source is only needed until the thought-carrying candidates are written.
     if (config.autothought?.source_run && !run.has("candidates.json")) source = loadSourcePrompt(runsDir, config.autothought.source_run, program);
   } else {

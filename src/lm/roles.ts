@@ -121,6 +121,65 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
   };
 }
 
+/** What a run folder records per role: the model and its endpoint (no secrets). */
+export type RecordedModels = Record<string, { model: string; base_url?: string }>;
+
+/** The role flags (model and endpoint per role), in the order of ModelFlags. */
+export const ROLE_FLAGS = [
+  { role: "inference", model: "model", baseUrl: "baseUrl", modelFlag: "--model", baseUrlFlag: "--base-url" },
+  { role: "prompt", model: "promptModel", baseUrl: "promptBaseUrl", modelFlag: "--prompt-model", baseUrlFlag: "--prompt-base-url" },
+  { role: "thought", model: "thoughtModel", baseUrl: "thoughtBaseUrl", modelFlag: "--thought-model", baseUrlFlag: "--thought-base-url" },
+] as const;
+
+type RoleFlagKey = (typeof ROLE_FLAGS)[number]["model" | "baseUrl"];
+
+/**
+ * The model flags of a resumed run: the models and endpoints it recorded, role by role
+ * (the key comes from the environment again). A flag the user gave that differs from the
+ * record is refused, naming both, unless `override` is set; then it replaces the recorded
+ * value and is returned in `overridden` for the run to record.
+ */
+export function resumeModelFlags(
+  recorded: RecordedModels,
+  flags: ModelFlags,
+  given: (key: RoleFlagKey) => boolean,
+  override: boolean,
+): { flags: ModelFlags; overridden: { flag: string; recorded: string; now: string }[] } {
+  const merged: ModelFlags = { ...flags };
+  const overridden: { flag: string; recorded: string; now: string }[] = [];
+  for (const r of ROLE_FLAGS) {
+    const rec = recorded[r.role];
+    if (!rec) continue;
+    const recordedURL = rec.base_url;
+    const wanted = { model: flags[r.model], baseUrl: flags[r.baseUrl] };
+    merged[r.model] = rec.model;
+    merged[r.baseUrl] = recordedURL;
+    const checks = [
+      { key: r.model, flag: r.modelFlag, now: wanted.model, was: rec.model, same: (v: string) => v.trim() === rec.model },
+      {
+        key: r.baseUrl,
+        flag: r.baseUrlFlag,
+        now: wanted.baseUrl,
+        was: recordedURL ?? "(none: in-process)",
+        same: (v: string) => recordedURL !== undefined && normalizeBaseURL(v) === recordedURL,
+      },
+    ] as const;
+    for (const c of checks) {
+      if (!given(c.key) || c.now === undefined || c.same(c.now)) continue;
+      const now = c.key === r.baseUrl ? normalizeBaseURL(c.now) : c.now;
+      if (!override) {
+        throw new UserInputError(
+          `${c.flag} ${now} differs from the run's recorded ${r.role} ${c.key === r.model ? "model" : "endpoint"} ${c.was}; ` +
+            `resume without ${c.flag} to continue on the recorded one, or pass --override-models to switch (the run records it)`,
+        );
+      }
+      merged[c.key] = c.now;
+      overridden.push({ flag: c.flag, recorded: c.was, now });
+    }
+  }
+  return { flags: merged, overridden };
+}
+
 /** True when any role is the offline sim, so output can be marked "sim". */
 export function usesSim(models: Record<string, { model: string }>): boolean {
   return Object.values(models).some((m) => simProfile(m.model) !== undefined);

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { readSamples } from "../../data/jsonl.ts";
 import { UserInputError } from "../../errors.ts";
-import { buildRoleModels, nonNegativeInt, usesSim, type ModelFlags } from "../../lm/roles.ts";
+import { buildRoleModels, nonNegativeInt, resumeModelFlags, usesSim, type ModelFlags, type RecordedModels } from "../../lm/roles.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
@@ -25,6 +25,7 @@ interface OptimizeFlags extends ModelFlags {
   seed: string;
   metric: string;
   resume?: string;
+  overrideModels?: boolean;
   autothought?: string;
   from?: string;
   runsDir: string;
@@ -49,19 +50,28 @@ export function register(program: Command): void {
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
     .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
     .option("--from <run>", "AutoThought 1-3: continue this finished run's frozen prompt (default: run the plain optimization first)")
-    .option("--resume <run>", "continue a stopped or killed run (its settings are kept)")
+    .option("--resume <run>", "continue a stopped or killed run (its settings, models and endpoints are kept; the key comes from the environment)")
+    .option("--override-models", "with --resume: continue on the model flags given instead of the recorded ones (the run records the switch)")
     .option("--runs-dir <dir>", "where run folders go", DEFAULT_RUNS_DIR)
     .option("--quiet", "no progress output");
   addModelOptions(cmd, { roles: ["inference", "prompt", "thought"] });
-  cmd.action(async (flags: OptimizeFlags) => {
+  cmd.action(async (flags: OptimizeFlags, command: Command) => {
     let trainPath = flags.train;
     let valPath = flags.val;
     let task = flags.task;
+    let modelFlags: ModelFlags = flags;
     if (flags.resume) {
-      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string } }>("config.json");
+      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string }; models: RecordedModels }>("config.json");
       task ??= config.task;
       trainPath ??= config.data.train;
       valPath ??= config.data.val;
+      // The run continues on the models and endpoints it recorded, not on today's defaults.
+      const given = (key: string) => command.getOptionValueSource(key) === "cli";
+      const resumed = resumeModelFlags(config.models, flags, given, Boolean(flags.overrideModels));
+      modelFlags = resumed.flags;
+      for (const o of resumed.overridden) process.stderr.write(`ieopt: --override-models: ${o.flag} ${o.now} replaces the recorded ${o.recorded}\n`);
+    } else if (flags.overrideModels) {
+      throw new UserInputError("--override-models is for --resume: a new run uses the model flags as given");
     }
     if (!task) throw new UserInputError("--task is required (NER, RE, SF, ED or EE)");
     if (!valPath) throw new UserInputError("--val is required");
@@ -80,7 +90,7 @@ export function register(program: Command): void {
     };
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
-    const models = buildRoleModels(flags);
+    const models = buildRoleModels(modelFlags);
     const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
     const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
@@ -104,6 +114,7 @@ export function register(program: Command): void {
         models,
         runsDir: flags.runsDir,
         resume: flags.resume,
+        overrideModels: Boolean(flags.overrideModels),
         signal,
         events: {
           phase: (name, detail) => progress.phase(name, detail),

@@ -1,0 +1,82 @@
+/**
+ * A loopback HTTP proxy in front of an OpenAI-compatible server (e.g. the served sim) that
+ * counts what it receives and can fail requests on demand, for tests of what ieopt does
+ * under failure: how many calls really reached the endpoint, and what a dead or flaky
+ * endpoint does to a run. 127.0.0.1 only; nothing is written to disk.
+ */
+import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FaultProxy {
+  /** Base URL for the client, e.g. http://127.0.0.1:41234/v1 */
+  readonly url: string;
+  /** Requests received (every attempt, retries included). */
+  received(): number;
+  /** Requests answered 200 by the upstream and passed on. */
+  answered(): number;
+  /** Bodies of the requests received, parsed. */
+  readonly bodies: unknown[];
+  /** Answer requests with this status instead of forwarding them (undefined: forward). */
+  failWith: number | undefined;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** `upstream` is the upstream base URL (…/v1); `failWith` can be changed at any time. */
+export async function startFaultProxy(upstream: string, options: { failWith?: number } = {}): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  let received = 0;
+  let answered = 0;
+  const bodies: unknown[] = [];
+  const proxy: FaultProxy = {
+    url: "",
+    received: () => received,
+    answered: () => answered,
+    bodies,
+    failWith: options.failWith,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      received++;
+      try {
+        bodies.push(JSON.parse(body.toString("utf8")));
+      } catch {
+        bodies.push(undefined);
+      }
+      if (proxy.failWith !== undefined) {
+        const text = JSON.stringify({ error: { message: "injected failure", type: "server_error", param: null, code: null } });
+        res.writeHead(proxy.failWith, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      const path = target.pathname.replace(/\/+$/, "") + (req.url ?? "").replace(/^\/v1/, "");
+      const up = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path, headers: { "content-type": "application/json", "content-length": body.length } },
+        (upRes) => {
+          if (upRes.statusCode === 200) answered++;
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
+      up.on("error", () => res.destroy());
+      up.end(body);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  (proxy as { url: string }).url = `http://127.0.0.1:${port}/v1`;
+  return proxy;
+}
