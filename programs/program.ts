@@ -14,6 +14,7 @@ import type { Task, IERecord, SchemaItem } from "../src/data/sample.ts";
 import { parseRecords, RECORD_SCHEMAS, RECORD_TYPE_FIELD, recordTypeName, schemaItemName } from "../src/data/sample.ts";
 import type { ChatMessage } from "../src/lm/types.ts";
 import { fingerprint } from "../src/util/hash.ts";
+import { schemaTypes } from "../src/metrics/routing.ts";
 import { extractJson, splitThought } from "./parse.ts";
 
 /** What the model is asked about: a text and a batch of schema items. */
@@ -47,7 +48,7 @@ export type ParseResult =
   | { ok: false; reason: string };
 
 export interface ParseOptions {
-  /** When given, record types that match a schema item case-insensitively take its spelling. */
+  /** When given, record types that match a schema item after NFC, trim and case-folding take its spelling. */
   schema?: readonly SchemaItem[];
 }
 
@@ -167,12 +168,14 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
     return items;
   };
 
+  // The scorer resolves types itself (so `records` predictions get the same rule); this
+  // only makes parsed records read with the schema's spelling.
   const canonicaliseTypes = (records: IERecord[], schema: readonly SchemaItem[] | undefined): IERecord[] => {
     if (!schema) return records;
-    const byLower = new Map(schema.map((s) => [schemaItemName(s).toLowerCase(), schemaItemName(s)]));
+    const types = schemaTypes(schema);
     return records.map((r) => {
       const type = recordTypeName(spec.task, r);
-      const canonical = byLower.get(type.toLowerCase());
+      const canonical = types.resolve(type);
       if (!canonical || canonical === type) return r;
       return { ...r, [RECORD_TYPE_FIELD[spec.task]]: canonical } as IERecord;
     });

@@ -75,7 +75,7 @@ export class InstanceScorer {
       else counts.missing++;
     }
     const gold = toUnits(sample.task, sample.labels as IERecord[]);
-    const pred = failed ? undefined : toUnits(sample.task, outcome.records);
+    const pred = failed ? undefined : toUnits(sample.task, outcome.records, sample.schema);
     const expected = this.#index.sampleCount[at]!;
     if (expected === 1) {
       const score = pred === undefined ? FAILED_SCORE : scorePooledUnits(pred, gold, false);

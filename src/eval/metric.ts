@@ -2,16 +2,22 @@
  * The optimizer's metric μ: a per-sample score in [0, 1]. LF1 by default (method.md §5:
  * LF1 as the guide gave better exact and soft scores); exact F1 or a user function also fit.
  */
-import type { IERecord, Sample, Task } from "../data/sample.ts";
+import type { IERecord, Sample, SchemaItem, Task } from "../data/sample.ts";
 import { scoreSample } from "../metrics/lf1.ts";
 import { UserInputError } from "../errors.ts";
 import type { Outcome } from "./runner.ts";
 
-export type SampleMetric = (task: Task, pred: readonly IERecord[] | null, gold: readonly IERecord[]) => number;
+/** μ(pred, gold) for one sample; `schema` is the sample's own (predicted types are routed against it). */
+export type SampleMetric = (
+  task: Task,
+  pred: readonly IERecord[] | null,
+  gold: readonly IERecord[],
+  schema: readonly SchemaItem[],
+) => number;
 
 export const METRICS: Readonly<Record<string, SampleMetric>> = {
-  lf1: (task, pred, gold) => scoreSample(task, pred, gold).lf1,
-  f1: (task, pred, gold) => scoreSample(task, pred, gold).f1,
+  lf1: (task, pred, gold, schema) => scoreSample(task, pred, gold, schema).lf1,
+  f1: (task, pred, gold, schema) => scoreSample(task, pred, gold, schema).f1,
 };
 
 export function metricByName(name: string): SampleMetric {
@@ -22,7 +28,7 @@ export function metricByName(name: string): SampleMetric {
 
 /** Score one sample's outcome (a failure scores 0). */
 export function scoreOutcome(metric: SampleMetric, sample: Sample, outcome: Outcome | undefined): number {
-  return metric(sample.task, outcome && outcome.ok ? outcome.records : null, sample.labels);
+  return metric(sample.task, outcome && outcome.ok ? outcome.records : null, sample.labels, sample.schema);
 }
 
 export function mean(values: readonly number[]): number {

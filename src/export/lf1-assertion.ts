@@ -1,8 +1,9 @@
 /**
  * A self-contained JavaScript assertion (promptfoo `type: javascript`) that scores one
  * output with LF1 as ieopt does (method.md §3): the JSON list of records is read from the
- * output (after "Answer:" when the prompt reasons; code fences allowed), record types are
- * matched to the schema case-insensitively, records become routed units (NER by
+ * output (after "Answer:" when the prompt reasons; code fences allowed), record types (and
+ * EE roles) are matched to the schema after NFC, trim and case-folding like
+ * `foldTypeName` (src/metrics/routing.ts), records become routed units (NER by
  * entity_type, SF by slot_type, ED by event_type, RE by relation with head and tail, EE
  * triggers by event_type and arguments by (event_type, role)), spans are NFC-normalised
  * and trimmed, similarity is 1 − Levenshtein / max length over code points, and P, R
@@ -34,7 +35,9 @@ const TYPE_FIELD = ${JSON.stringify(TYPE_FIELD[task])};
 const PASS_AT = ${passAt};
 const gold = JSON.parse(context.vars.gold);
 const schema = JSON.parse(context.vars.schema);
-const typeByLower = new Map(schema.map((s) => { const n = typeof s === "string" ? s : s.event_type; return [n.toLowerCase(), n]; }));
+const fold = (n) => String(n).normalize("NFC").trim().toUpperCase().toLowerCase();
+const typeByFolded = new Map(schema.map((s) => { const n = typeof s === "string" ? s : s.event_type; return [fold(n), n]; }));
+const rolesOf = new Map(schema.filter((s) => typeof s !== "string").map((s) => [s.event_type, new Map(s.roles.map((r) => [fold(r), r]))]));
 const str = (v) => typeof v === "string" && v.length > 0;
 function readRecords(raw) {
   let t = typeof raw === "string" ? raw : JSON.stringify(raw);
@@ -50,11 +53,13 @@ function readRecords(raw) {
   for (const r of list) {
     if (!r || typeof r !== "object" || !FIELDS.every((f) => str(r[f]))) return null;
     const rec = Object.assign({}, r);
-    rec[TYPE_FIELD] = typeByLower.get(String(r[TYPE_FIELD]).toLowerCase()) || r[TYPE_FIELD];
+    // A type not in the schema routes to nothing: it costs precision, earns no recall.
+    rec[TYPE_FIELD] = typeByFolded.get(fold(r[TYPE_FIELD])) || "\u0000out-of-schema:" + r[TYPE_FIELD];
     if (TASK === "EE") {
       const args = r.arguments === undefined ? [] : r.arguments;
       if (!Array.isArray(args) || !args.every((a) => a && str(a.role) && str(a.argument))) return null;
-      rec.arguments = args;
+      const roles = rolesOf.get(rec.event_type);
+      rec.arguments = args.map((a) => ({ role: (roles && roles.get(fold(a.role))) || a.role, argument: a.argument }));
     }
     out.push(rec);
   }

@@ -13,7 +13,7 @@
  * Failed outputs (unparseable, wrong structure, no prediction) are `null` and score 0,
  * even against empty gold: "nothing here" only earns credit when the model said so.
  */
-import type { IERecord, Task } from "../data/sample.ts";
+import type { IERecord, SchemaItem, Task } from "../data/sample.ts";
 import { normalizedSimilarity } from "./levenshtein.ts";
 import { poolUnits, toUnits, type Unit } from "./routing.ts";
 
@@ -44,15 +44,26 @@ export function scoreUnits(pred: readonly Unit[], gold: readonly Unit[], mode: M
   return mode === "soft" ? both.soft : both.exact;
 }
 
-/** One sample: `pred` null means the output failed (unparseable etc.) and scores 0. */
-export function scoreSample(task: Task, pred: readonly IERecord[] | null, gold: readonly IERecord[]): PairScore {
+/**
+ * One sample: `pred` null means the output failed (unparseable etc.) and scores 0. With
+ * the sample's `schema`, predicted type names are resolved against it (routing.ts); pass
+ * it whenever the sample is known.
+ */
+export function scoreSample(
+  task: Task,
+  pred: readonly IERecord[] | null,
+  gold: readonly IERecord[],
+  schema?: readonly SchemaItem[],
+): PairScore {
   if (pred === null) return FAILED_SCORE;
-  return scoreBoth(toUnits(task, pred), toUnits(task, gold));
+  return scoreBoth(toUnits(task, pred, schema), toUnits(task, gold));
 }
 
 export interface InstanceSample {
   pred: readonly IERecord[] | null;
   gold: readonly IERecord[];
+  /** The sample's schema: its predictions are routed against it (routing.ts). */
+  schema?: readonly SchemaItem[];
 }
 
 /**
@@ -70,7 +81,7 @@ export function scoreInstance(task: Task, samples: readonly InstanceSample[]): P
   let failed = false;
   for (const s of samples) {
     if (s.pred === null) failed = true;
-    else predLists.push(toUnits(task, s.pred));
+    else predLists.push(toUnits(task, s.pred, s.schema));
     goldLists.push(toUnits(task, s.gold));
   }
   return scorePooledUnits(poolUnits(predLists), poolUnits(goldLists), failed);

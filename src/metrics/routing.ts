@@ -14,11 +14,19 @@
  *
  * Direction keys are JSON tuples tagged with the unit kind (`["trigger","Attack"]`,
  * `["arg","Attack","victim"]`), so no type or role name can make two kinds collide.
- * Type and role names are compared as written (a model writing "person" for "Person" has
- * named a different type); spans go through `normalizeSpan`. Units are de-duplicated
- * after normalization.
+ * Spans go through `normalizeSpan`. Units are de-duplicated after normalization.
+ *
+ * Type names (method.md §3, our two decisions). Predicted records are routed against
+ * *their own sample's* schema: a type name is matched to the schema's items after NFC,
+ * trim and case-folding (`foldTypeName`) and takes the schema's spelling, so "PERSON"
+ * answers a query for "person" — whether it came as raw output or as `records`. A type
+ * that matches no schema item gets an "out-of-schema" direction no gold unit has: it
+ * counts in precision with similarity 0 and earns no recall credit, even when another
+ * batch of the same instance has gold of that type. EE roles are matched to the event
+ * type's roles the same way. Gold is routed as written (samples are validated: every
+ * label's type is in the sample's schema).
  */
-import type { EdRecord, EeRecord, IERecord, NerRecord, ReRecord, SfRecord, Task } from "../data/sample.ts";
+import type { EdRecord, EeRecord, EeSchemaItem, IERecord, NerRecord, ReRecord, SchemaItem, SfRecord, Task } from "../data/sample.ts";
 import { normalizeSpan } from "./levenshtein.ts";
 
 export interface Unit {
@@ -26,9 +34,15 @@ export interface Unit {
   parts: string[];
 }
 
-export function toUnits(task: Task, records: readonly IERecord[]): Unit[] {
+/**
+ * A sample's records as routed units. Pass the sample's `schema` for predictions (types
+ * are then resolved against it, see above); gold, or a caller with no schema, routes
+ * type names as written.
+ */
+export function toUnits(task: Task, records: readonly IERecord[], schema?: readonly SchemaItem[]): Unit[] {
   const units = new UnitSet();
-  for (const record of records) addRecord(task, record, units);
+  const types = schema === undefined ? undefined : schemaTypes(schema);
+  for (const record of records) addRecord(task, record, units, types);
   return units.list;
 }
 
@@ -39,38 +53,117 @@ export function poolUnits(lists: readonly (readonly Unit[])[]): Unit[] {
   return units.list;
 }
 
-function addRecord(task: Task, record: IERecord, units: UnitSet): void {
+/** Unit kinds; a kind with the OUT_OF_SCHEMA prefix never occurs on the gold side. */
+const OUT_OF_SCHEMA = "out-of-schema:";
+
+/** The direction of a record of `kind` and `type`, resolved against the schema if any. */
+function routed(kind: string, type: string, types: SchemaTypes | undefined, role?: string): string {
+  if (types === undefined) return direction(kind, type, role);
+  const canonical = types.resolve(type);
+  if (canonical === undefined) return direction(OUT_OF_SCHEMA + kind, type, role);
+  return direction(kind, canonical, role === undefined ? undefined : types.resolveRole(canonical, role));
+}
+
+function addRecord(task: Task, record: IERecord, units: UnitSet, types: SchemaTypes | undefined): void {
   switch (task) {
     case "NER": {
       const r = record as NerRecord;
-      units.add(direction("entity", r.entity_type), [normalizeSpan(r.entity)]);
+      units.add(routed("entity", r.entity_type, types), [normalizeSpan(r.entity)]);
       return;
     }
     case "SF": {
       const r = record as SfRecord;
-      units.add(direction("slot", r.slot_type), [normalizeSpan(r.slot)]);
+      units.add(routed("slot", r.slot_type, types), [normalizeSpan(r.slot)]);
       return;
     }
     case "ED": {
       const r = record as EdRecord;
-      units.add(direction("trigger", r.event_type), [normalizeSpan(r.event_trigger)]);
+      units.add(routed("trigger", r.event_type, types), [normalizeSpan(r.event_trigger)]);
       return;
     }
     case "RE": {
       const r = record as ReRecord;
-      units.add(direction("relation", r.relation), [normalizeSpan(r.head), normalizeSpan(r.tail)]);
+      units.add(routed("relation", r.relation, types), [normalizeSpan(r.head), normalizeSpan(r.tail)]);
       return;
     }
     case "EE": {
       const r = record as EeRecord;
-      units.add(direction("trigger", r.event_type), [normalizeSpan(r.event_trigger)]);
+      units.add(routed("trigger", r.event_type, types), [normalizeSpan(r.event_trigger)]);
       // `arguments` defaults to [] in the schema, but records built in code may omit it.
       for (const arg of r.arguments ?? []) {
-        units.add(direction("arg", r.event_type, arg.role), [normalizeSpan(arg.argument)]);
+        units.add(routed("arg", r.event_type, types, arg.role), [normalizeSpan(arg.argument)]);
       }
       return;
     }
   }
+}
+
+/**
+ * The comparison key of a type or role name: NFC, trimmed, case-folded. JavaScript has no
+ * full Unicode case fold; upper- then lower-casing approximates it (ß → ss, final ς → σ).
+ */
+export function foldTypeName(name: string): string {
+  return name.normalize("NFC").trim().toUpperCase().toLowerCase();
+}
+
+/** Resolves a sample's type (and EE role) names to its schema's spelling. */
+export interface SchemaTypes {
+  /** The schema item's name the type matches, or undefined when it is not in the schema. */
+  resolve(type: string): string | undefined;
+  /** The role's spelling among the (resolved) event type's roles; the role as given when none matches. */
+  resolveRole(eventType: string, role: string): string;
+}
+
+/** Names a model invents are memoised per schema up to this many, so memory stays bounded. */
+const RESOLVED_LIMIT = 256;
+
+/**
+ * Resolvers are cached per schema array: a data set's samples keep their schema objects,
+ * so scoring allocates nothing per sample once a schema's names have been seen.
+ */
+const resolvers = new WeakMap<readonly SchemaItem[], SchemaTypes>();
+
+export function schemaTypes(schema: readonly SchemaItem[]): SchemaTypes {
+  let types = resolvers.get(schema);
+  if (types === undefined) resolvers.set(schema, (types = buildSchemaTypes(schema)));
+  return types;
+}
+
+function buildSchemaTypes(schema: readonly SchemaItem[]): SchemaTypes {
+  const byFolded = new Map<string, string>();
+  const roles = new Map<string, Map<string, string>>();
+  for (const item of schema) {
+    const name = typeof item === "string" ? item : item.event_type;
+    // The first of two items that fold alike wins (a schema should not have such a pair).
+    if (!byFolded.has(foldTypeName(name))) byFolded.set(foldTypeName(name), name);
+    if (typeof item !== "string") roles.set(name, foldedMap((item as EeSchemaItem).roles));
+  }
+  // raw name → schema name, or null for "not in the schema"; exact names are pre-seeded.
+  const resolved = new Map<string, string | null>();
+  for (const name of byFolded.values()) resolved.set(name, name);
+  return {
+    resolve(type) {
+      let hit = resolved.get(type);
+      if (hit === undefined) {
+        hit = byFolded.get(foldTypeName(type)) ?? null;
+        if (resolved.size < RESOLVED_LIMIT) resolved.set(type, hit);
+      }
+      return hit ?? undefined;
+    },
+    resolveRole(eventType, role) {
+      const known = roles.get(eventType);
+      if (known === undefined) return role;
+      return known.get(role) ?? known.get(foldTypeName(role)) ?? role;
+    },
+  };
+}
+
+/** Folded name → name, with each name also under itself (the exact hit needs no folding). */
+function foldedMap(names: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const name of names) if (!map.has(foldTypeName(name))) map.set(foldTypeName(name), name);
+  for (const name of names) map.set(name, name);
+  return map;
 }
 
 /**

@@ -90,7 +90,7 @@ function scoreOneInstance(
       score = FAILED_SCORE;
       row.failure = outcome.failure;
     } else {
-      const predUnits = toUnits(sample.task, outcome.records);
+      const predUnits = toUnits(sample.task, outcome.records, sample.schema);
       predLists.push(predUnits);
       score = scorePooledUnits(predUnits, goldUnits, false);
       row.lf1 = score.lf1;

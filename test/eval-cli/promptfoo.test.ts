@@ -129,7 +129,7 @@ describe("ieopt export --format promptfoo", () => {
         const vars = { gold: JSON.stringify(sample.labels), schema: JSON.stringify(sample.schema) };
         const got = assertion(raw, { vars });
         if (!outcome.ok || !raw.trim().startsWith("[")) continue;
-        expect(got.score).toBeCloseTo(scoreSample(task, outcome.records, sample.labels as IERecord[]).lf1, 12);
+        expect(got.score).toBeCloseTo(scoreSample(task, outcome.records, sample.labels as IERecord[], sample.schema).lf1, 12);
         expect(got.pass).toBe(got.score >= 0.5);
         compared++;
       }
