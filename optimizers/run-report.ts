@@ -4,7 +4,7 @@
  */
 import type { RunFolder } from "../src/runs/run-folder.ts";
 import type { MiproResult } from "./mipro.ts";
-import { usesSim } from "../src/lm/roles.ts";
+import { usesSim } from "../sim/index.ts";
 
 interface ReportInput {
   config: {

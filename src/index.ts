@@ -27,11 +27,11 @@ export type { Sampler, SearchSpace, FrozenTrial, Params } from "./search/index.t
 // Language models
 export type { LM, LMRequest, LMResponse, ChatMessage, LMRole } from "./lm/types.ts";
 export { LMCallError } from "./lm/types.ts";
-export { createLM } from "./lm/factory.ts";
+export { createLM, type LocalModels } from "./lm/factory.ts";
 export { LMCache } from "./lm/cache.ts";
 export { UsageMeter, Budget } from "./lm/usage.ts";
 export { buildRoleModels, type RoleModels } from "./lm/roles.ts";
-export { createSimLM } from "./lm/sim/index.ts";
+export { createSimLM, simModels } from "../sim/index.ts";
 
 // Programs
 export { PROGRAMS, getProgram } from "../programs/index.ts";

@@ -17,7 +17,7 @@
  *   promptfoo scores per query; `ieopt eval` pools batched queries per instance.
  */
 import type { Sample, Task } from "../data/sample.ts";
-import { simProfile } from "../lm/factory.ts";
+import { simProfile } from "../../sim/index.ts";
 import type { ChatMessage } from "../lm/types.ts";
 import { loadFrozenPrompt, promptFromFrozen, type FrozenPrompt } from "../runs/frozen.ts";
 import { streamQueries } from "../eval/eval-data.ts";

@@ -7,8 +7,9 @@
  *   BudgetedLM    only calls that would be paid reserve budget, so cache hits are free
  *                 and still served after the budget ran out (a resumed run replays its
  *                 finished work)
- *   base LM       OpenAICompatibleLM (retries around the endpoint limiter inside) or the
- *                 in-process sim
+ *   base LM       OpenAICompatibleLM (retries around the endpoint limiter inside) or an
+ *                 in-process model (the sim, which lives above this layer and is passed
+ *                 in as `local`)
  */
 import type { LM, LMRole } from "./types.ts";
 import { OpenAICompatibleLM, type OpenAICompatibleOptions } from "./openai-client.ts";
@@ -16,8 +17,18 @@ import { CachedLM, LMCache } from "./cache.ts";
 import { BudgetedLM, MeteredLM, type Budget, type UsageMeter } from "./usage.ts";
 import type { LimiterRegistry } from "./limiter.ts";
 import { DEFAULT_BASE_URL } from "./endpoint.ts";
-import { createSimLM } from "./sim/index.ts";
 import { UserInputError } from "../errors.ts";
+
+/**
+ * Models that run in-process, by name (the offline sim). The LM layer knows none itself:
+ * a caller above it passes them in, so src/lm depends on nothing above it.
+ */
+export interface LocalModels {
+  /** Whether a model name is one of these (then it runs in-process unless a base URL is given). */
+  handles(model: string): boolean;
+  /** The model for a handled name; throws a plain Error naming the valid ones for a bad name. */
+  create(model: string): LM;
+}
 
 export interface LMSpec {
   model: string;
@@ -42,28 +53,18 @@ export interface LMSpec {
   limiters?: LimiterRegistry;
   /** Environment to read OPENAI_BASE_URL / OPENAI_API_KEY from (default process.env). */
   env?: NodeJS.ProcessEnv;
-}
-
-const SIM_MODEL = /^sim(?:-small|-large|:.+)?$/;
-
-/**
- * For a sim model name (`sim`, `sim-small`, `sim-large`, `sim:<profile>`), the profile
- * name handed to createSimLM (the sim resolves it and names the valid ones); undefined for
- * every other model, which goes to an endpoint.
- */
-export function simProfile(model: string): string | undefined {
-  const name = model.trim();
-  return SIM_MODEL.test(name) ? name : undefined;
+  /** In-process models (the sim); without them every model name goes to an endpoint. */
+  local?: LocalModels;
 }
 
 /**
- * The base URL a model is served from: undefined for a sim name without an explicit base
- * URL (it runs in-process), else the explicit one, $OPENAI_BASE_URL or OpenAI's. An
- * explicit base URL wins even for a sim name: a server that serves it (e.g. `ieopt sim
+ * The base URL a model is served from: undefined for a name `local` handles without an
+ * explicit base URL (it runs in-process), else the explicit one, $OPENAI_BASE_URL or
+ * OpenAI's. An explicit base URL wins even for a sim name: a server that serves it (e.g. `ieopt sim
  * serve`) exercises the real client path end to end.
  */
-export function endpointBaseURL(model: string, baseURL: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (baseURL === undefined && simProfile(model) !== undefined) return undefined;
+export function endpointBaseURL(model: string, baseURL: string | undefined, env: NodeJS.ProcessEnv = process.env, local?: LocalModels): string | undefined {
+  if (baseURL === undefined && local?.handles(model.trim())) return undefined;
   return baseURL ?? env["OPENAI_BASE_URL"] ?? DEFAULT_BASE_URL;
 }
 
@@ -77,12 +78,13 @@ export function sharedDefaultCache(): LMCache {
 
 export function createLM(spec: LMSpec): LM {
   const env = spec.env ?? process.env;
-  const baseURL = endpointBaseURL(spec.model, spec.baseURL, env);
+  const baseURL = endpointBaseURL(spec.model, spec.baseURL, env, spec.local);
   let lm: LM;
   let cache: LMCache | null;
   if (baseURL === undefined) {
     try {
-      lm = createSimLM(spec.model.trim());
+      // Only a name spec.local handles has no base URL.
+      lm = spec.local!.create(spec.model.trim());
     } catch (err) {
       // A misspelt profile is the user's to fix, not a crash.
       throw new UserInputError(err instanceof Error ? err.message : String(err), { field: "model" });

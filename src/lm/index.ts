@@ -4,7 +4,7 @@
  */
 export type { ChatMessage, LM, LMRequest, LMResponse, LMRole, ResponseFormat, TokenUsage } from "./types.ts";
 export { LMCallError } from "./types.ts";
-export { createLM, simProfile, sharedDefaultCache, type LMSpec } from "./factory.ts";
+export { createLM, sharedDefaultCache, type LMSpec, type LocalModels } from "./factory.ts";
 export { OpenAICompatibleLM, DUMMY_API_KEY, type OpenAICompatibleOptions } from "./openai-client.ts";
 export { CachedLM, LMCache, cacheKey, defaultCachePath, type CacheStats } from "./cache.ts";
 export {

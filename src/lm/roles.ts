@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { createLM, endpointBaseURL, simProfile } from "./factory.ts";
+import { createLM, endpointBaseURL, type LocalModels } from "./factory.ts";
 import { normalizeBaseURL } from "./endpoint.ts";
 import { LMCache } from "./cache.ts";
 import { Budget, UsageMeter, type PriceTable } from "./usage.ts";
@@ -69,8 +69,11 @@ export interface RoleModels {
   describe(): Record<string, { model: string; base_url?: string }>;
 }
 
-/** Build the role models from flags (one shared meter, budget and cache). */
-export function buildRoleModels(flags: ModelFlags, overrides: { model?: string } = {}): RoleModels {
+/**
+ * Build the role models from flags (one shared meter, budget and cache). `local` names the
+ * in-process models (the sim, passed in from above this layer).
+ */
+export function buildRoleModels(flags: ModelFlags, options: { model?: string; local?: LocalModels } = {}): RoleModels {
   const prices = readPrices(flags.prices);
   const meter = new UsageMeter({ prices });
   const budgetCalls = nonNegativeInt(flags.budgetCalls, "--budget-calls");
@@ -86,7 +89,7 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
 
   // A role without a model of its own takes the previous role's model and endpoint; one
   // with its own model takes only an endpoint given for it.
-  const inference = { model: overrides.model ?? flags.model, baseURL: flags.baseUrl };
+  const inference = { model: options.model ?? flags.model, baseURL: flags.baseUrl };
   const prompt = { model: flags.promptModel ?? inference.model, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : inference.baseURL) };
   const thought = { model: flags.thoughtModel ?? prompt.model, baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : prompt.baseURL) };
   const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = { inference, prompt, thought };
@@ -100,7 +103,7 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
   };
   const make = (role: LMRole) => {
     const spec = specs[role];
-    return createLM({ ...common, role, model: spec.model, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(cache !== undefined ? { cache } : {}) });
+    return createLM({ ...common, role, model: spec.model, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(cache !== undefined ? { cache } : {}), ...(options.local ? { local: options.local } : {}) });
   };
   return {
     inference: make("inference"),
@@ -113,7 +116,7 @@ export function buildRoleModels(flags: ModelFlags, overrides: { model?: string }
       Object.fromEntries(
         Object.entries(specs).map(([role, s]) => {
           // The endpoint createLM talks to (make() drops an empty base URL, so does this).
-          const url = endpointBaseURL(s.model, s.baseURL || undefined);
+          const url = endpointBaseURL(s.model, s.baseURL || undefined, process.env, options.local);
           // Normalized: credentials or query strings in a URL never reach config.json.
           return [role, url === undefined ? { model: s.model } : { model: s.model, base_url: normalizeBaseURL(url) }];
         }),
@@ -180,7 +183,3 @@ export function resumeModelFlags(
   return { flags: merged, overridden };
 }
 
-/** True when any role is the offline sim, so output can be marked "sim". */
-export function usesSim(models: Record<string, { model: string }>): boolean {
-  return Object.values(models).some((m) => simProfile(m.model) !== undefined);
-}

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimServer, type SimServer } from "../../src/lm/sim/server.ts";
+import { startSimServer, type SimServer } from "../../sim/server.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/ieopt.js");
 const EX = join(import.meta.dirname, "../../examples/data/sf");

@@ -6,7 +6,7 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { startSimServer, type SimServer } from "../../src/lm/sim/server.ts";
+import { startSimServer, type SimServer } from "../../sim/server.ts";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
 import { ROOT, runIeopt, testTemp } from "../helpers/cli.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { createSimLM } from "../../sim/index.ts";
 import type { LMRequest } from "../../src/lm/types.ts";
 import { decodeCustomId, encodeCustomId } from "../../src/eval/custom-id.ts";
 import { batchFileNames } from "../../src/eval/batch-io.ts";

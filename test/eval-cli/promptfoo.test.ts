@@ -5,7 +5,7 @@ import { readSamples } from "../../src/data/jsonl.ts";
 import { TASKS, type IERecord } from "../../src/data/sample.ts";
 import { freezePrompt, promptFromFrozen, type FrozenPrompt } from "../../src/runs/frozen.ts";
 import { buildRequest, outcomeFromText } from "../../src/eval/runner.ts";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { createSimLM } from "../../sim/index.ts";
 import { scoreSample } from "../../src/metrics/lf1.ts";
 import { escapeNunjucks } from "../../src/export/nunjucks.ts";
 import { lf1AssertionCode } from "../../src/export/lf1-assertion.ts";

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { createLM, simProfile, type LMSpec } from "../../src/lm/factory.ts";
+import { createLM, type LMSpec } from "../../src/lm/factory.ts";
+import { simModels, simProfile } from "../../sim/index.ts";
 import { LMCache } from "../../src/lm/cache.ts";
 import { LimiterRegistry } from "../../src/lm/limiter.ts";
 import { Budget, UsageMeter } from "../../src/lm/usage.ts";
@@ -73,25 +74,25 @@ function spec(server: StubServer, extra: Partial<LMSpec> = {}): LMSpec {
 }
 
 describe("createLM", () => {
-  it("routes sim model names to the in-process sim, without a cache by default", async () => {
+  it("routes sim model names to the in-process sim passed in as local, without a cache by default", async () => {
     for (const name of ["sim", "sim-small", "sim-large", "sim:large"]) expect(simProfile(name)).toBe(name);
     expect(simProfile("simple-model")).toBeUndefined();
     expect(simProfile("gpt-4o-mini")).toBeUndefined();
     const meter = new UsageMeter();
-    const lm = createLM({ model: "sim-large", role: "thought", meter });
+    const lm = createLM({ model: "sim-large", role: "thought", meter, local: simModels });
     expect(lm.model).toBe("sim-large");
     const first = await lm.complete(requests[0]!);
     const again = await lm.complete(requests[0]!);
     expect(first.choices.length).toBe(1);
     expect(again).toEqual(first);
     expect(meter.role("thought")).toMatchObject({ calls: 2, cache_hits: 0 });
-    expect(createLM({ model: "sim:small", role: "prompt" }).model).toBe("sim-small");
-    expect(() => createLM({ model: "sim:gigantic", role: "prompt" })).toThrow(UserInputError);
+    expect(createLM({ model: "sim:small", role: "prompt", local: simModels }).model).toBe("sim-small");
+    expect(() => createLM({ model: "sim:gigantic", role: "prompt", local: simModels })).toThrow(UserInputError);
   });
 
   it("caches the sim when given a cache", async () => {
     const cache = new LMCache(":memory:");
-    const lm = createLM({ model: "sim", role: "inference", cache });
+    const lm = createLM({ model: "sim", role: "inference", cache, local: simModels });
     await lm.complete(requests[0]!);
     expect((await lm.complete(requests[0]!)).cached).toBe(true);
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { createSimLM } from "../../sim/index.ts";
 import { UsageMeter } from "../../src/lm/usage.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../../src/runs/frozen.ts";
 import { evaluatePrompt } from "../../src/eval/evaluate.ts";

@@ -7,6 +7,7 @@
  */
 import { TASKS, type Sample } from "../../data/sample.ts";
 import { buildRoleModels } from "../../lm/roles.ts";
+import { simModels } from "../../../sim/index.ts";
 import type { ScoreSummary } from "../../metrics/aggregate.ts";
 import { renderTable } from "../../report/table.ts";
 import { createProgress } from "../progress.ts";
@@ -69,7 +70,7 @@ export async function runReasoningDemo(flags: DemoFlags): Promise<void> {
   for (const task of tasks) {
     const { paths, train, val, test } = await readExamples(task);
     // Fresh role models per task: one usage meter per comparison.
-    const models = buildRoleModels({ model: flags.model });
+    const models = buildRoleModels({ model: flags.model }, { local: simModels });
     const taskStarted = Date.now();
     const rows = await withInterrupt((signal) =>
       compareReasoningVariants({

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { TASKS, type Sample } from "../../data/sample.ts";
 import { UserInputError } from "../../errors.ts";
 import { buildRoleModels } from "../../lm/roles.ts";
-import { simProfile } from "../../lm/factory.ts";
+import { simModels, simProfile } from "../../../sim/index.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { evaluatePrompt } from "../../eval/evaluate.ts";
 import { defaultPrompt, type PromptSpec } from "../../eval/runner.ts";
@@ -36,7 +36,7 @@ export function register(program: Command): void {
       if (flags.reasoning) return runReasoningDemo(flags);
       if (flags.task === "all") throw new UserInputError("--task all goes with --reasoning; the plain demo optimizes one task");
       const { paths, train, val, test } = await readExamples(flags.task);
-      const models = buildRoleModels({ model: flags.model });
+      const models = buildRoleModels({ model: flags.model }, { local: simModels });
       const progress = createProgress({ quiet: flags.quiet });
       const started = Date.now();
       process.stdout.write(`ieopt demo: optimizing ${flags.task} on examples/ with the offline ${flags.model} model — every number below is a sim number, not an LLM result.\n`);

@@ -18,7 +18,7 @@ import { Command, Option } from "commander";
 import type { Task } from "../../data/sample.ts";
 import { UserInputError, RunStopped } from "../../errors.ts";
 import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
-import { simProfile } from "../../lm/factory.ts";
+import { simModels, simProfile } from "../../../sim/index.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { fingerprint } from "../../util/hash.ts";
 import { scanData } from "../../eval/eval-data.ts";
@@ -98,7 +98,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const offline = Boolean(flags.batchOut || flags.batchIn);
   const models: EvalModel[] = modelNames.map((name) => {
     // Offline modes never call a model: no cache file is opened.
-    const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) });
+    const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) }, { local: simModels });
     const described = roles.describe()["inference"];
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });

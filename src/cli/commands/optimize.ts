@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import { readSamples } from "../../data/jsonl.ts";
 import { UserInputError } from "../../errors.ts";
-import { buildRoleModels, nonNegativeInt, resumeModelFlags, usesSim, type ModelFlags, type RecordedModels } from "../../lm/roles.ts";
+import { buildRoleModels, nonNegativeInt, resumeModelFlags, type ModelFlags, type RecordedModels } from "../../lm/roles.ts";
+import { simModels, usesSim } from "../../../sim/index.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
@@ -90,7 +91,7 @@ export function register(program: Command): void {
     };
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
-    const models = buildRoleModels(modelFlags);
+    const models = buildRoleModels(modelFlags, { local: simModels });
     const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
     const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);

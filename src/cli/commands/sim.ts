@@ -4,8 +4,8 @@
  */
 import type { Command } from "commander";
 import { UserInputError } from "../../errors.ts";
-import { startSimServer } from "../../lm/sim/server.ts";
-import { SIM_PROFILES } from "../../lm/sim/index.ts";
+import { startSimServer } from "../../../sim/server.ts";
+import { SIM_PROFILES } from "../../../sim/index.ts";
 
 export function register(program: Command): void {
   const sim = program.command("sim").description("the offline sim model (a stand-in LLM for demos, dry runs and tests; its scores are not real LLM results)");

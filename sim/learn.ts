@@ -12,8 +12,8 @@
  * All of it condenses into `understanding` (0..1), a graded score: each feature helps a
  * bit, so different instructions and demo sets really score differently.
  */
-import type { Task } from "../../data/sample.ts";
-import type { ChatMessage } from "../types.ts";
+import type { Task } from "../src/data/sample.ts";
+import type { ChatMessage } from "../src/lm/types.ts";
 import { DETERMINERS, PREPOSITIONS, detectScript, opensWith } from "./knowledge.ts";
 import { entityCandidates, timeCandidates, tokenAfter, tokenBefore, tokenize, triggerCandidates, weatherCandidates } from "./detect.ts";
 import { parseOutput, parseQuery, recordSpanType, type ParsedQuery } from "./query.ts";

@@ -3,8 +3,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
-import { startSimServer, type SimServer } from "../../src/lm/sim/server.ts";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { startSimServer, type SimServer } from "../../sim/server.ts";
+import { createSimLM } from "../../sim/index.ts";
 import { PROGRAMS } from "../../programs/index.ts";
 
 const ner = PROGRAMS.NER;

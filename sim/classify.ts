@@ -4,7 +4,7 @@
  * extraction query (by the program's query label), an AutoThought-3 follow-up ("Use this
  * reasoning: …"), or anything else.
  */
-import type { ChatMessage } from "../types.ts";
+import type { ChatMessage } from "../src/lm/types.ts";
 import { parseQuery, type ParsedQuery } from "./query.ts";
 
 export type MetaKind = "observations" | "summary" | "program" | "proposal" | "explain" | "think";

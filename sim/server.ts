@@ -11,8 +11,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ChatMessage, LMRequest, ResponseFormat } from "../types.ts";
-import { fingerprint } from "../../util/hash.ts";
+import type { ChatMessage, LMRequest, ResponseFormat } from "../src/lm/types.ts";
+import { fingerprint } from "../src/util/hash.ts";
 import { PROFILES, resolveProfile, type SimProfile } from "./profiles.ts";
 import { simAnswer } from "./engine.ts";
 

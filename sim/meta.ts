@@ -9,8 +9,8 @@
  * the basic instruction: some omit the format, some are vague, some add conventions the
  * summary or the tip suggest. That spread is what the search has to sort out.
  */
-import type { Task } from "../../data/sample.ts";
-import type { Rng } from "../../util/random.ts";
+import type { Task } from "../src/data/sample.ts";
+import type { Rng } from "../src/util/random.ts";
 import { DETERMINERS, PREPOSITIONS, guessLanguage, opensWith } from "./knowledge.ts";
 import { parseOutput, parseQuery, recordSpanType, LABELS, type ParsedQuery } from "./query.ts";
 import { RECORD_KEYS } from "./learn.ts";

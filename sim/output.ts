@@ -7,7 +7,7 @@
  * list — the failure modes real models show. With reasoning it writes "Thought: …" then
  * "Answer: …"; with response_format it always writes valid {"records": [...]}.
  */
-import type { Task } from "../../data/sample.ts";
+import type { Task } from "../src/data/sample.ts";
 import { RECORD_KEYS, type PromptReading } from "./learn.ts";
 import type { SimRecord } from "./extract.ts";
 import type { SimRandom } from "./rand.ts";

@@ -4,7 +4,7 @@
  * outputs, reasoning and truncation. Scores here are sim behaviour, not LLM results.
  */
 import { describe, expect, it } from "vitest";
-import { createSimLM, isSimModel, resolveProfile } from "../../src/lm/sim/index.ts";
+import { createSimLM, isSimModel, resolveProfile } from "../../sim/index.ts";
 import { PROGRAMS } from "../../programs/index.ts";
 import type { Demo } from "../../programs/index.ts";
 import type { ChatMessage } from "../../src/lm/types.ts";

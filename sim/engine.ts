@@ -2,8 +2,8 @@
  * The sim's request handler: classify the request, answer it, apply decoding limits
  * (stop sequences, max_tokens) and count tokens. A pure function of (profile, request).
  */
-import type { ChatMessage, LMRequest } from "../types.ts";
-import { sha256 } from "../../util/hash.ts";
+import type { ChatMessage, LMRequest } from "../src/lm/types.ts";
+import { sha256 } from "../src/util/hash.ts";
 import { classify } from "./classify.ts";
 import { readPrompt, type PromptReading } from "./learn.ts";
 import { extract } from "./extract.ts";

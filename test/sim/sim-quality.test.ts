@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { SampleSchema, TASKS, type Sample, type Task } from "../../src/data/sample.ts";
 import { PROGRAMS } from "../../programs/index.ts";
 import type { Demo } from "../../programs/index.ts";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { createSimLM } from "../../sim/index.ts";
 import { scoreSample } from "../../src/metrics/lf1.ts";
 
 const DATA = new URL("../../examples/data/", import.meta.url);

@@ -5,7 +5,7 @@
  * the end of the message. Demo outputs are JSON lists of records, optionally behind
  * "Thought: … Answer:". Parsing is tolerant: a query it cannot read is simply not one.
  */
-import type { Task } from "../../data/sample.ts";
+import type { Task } from "../src/data/sample.ts";
 
 export interface SchemaEntry {
   name: string;

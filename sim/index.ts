@@ -12,8 +12,9 @@
  * output (answer rendering, format errors) · meta (optimizer requests) · knowledge
  * (built-in multilingual cues) · profiles · rand · tokens · engine · server.
  */
-import type { LM, LMRequest, LMResponse } from "../types.ts";
-import { LMCallError } from "../types.ts";
+import type { LM, LMRequest, LMResponse } from "../src/lm/types.ts";
+import type { LocalModels } from "../src/lm/factory.ts";
+import { LMCallError } from "../src/lm/types.ts";
 import { resolveProfile, PROFILES, type SimProfile } from "./profiles.ts";
 import { simAnswer, type SimResult } from "./engine.ts";
 
@@ -21,6 +22,23 @@ export { PROFILES, resolveProfile, simAnswer };
 export type { SimProfile, SimResult };
 
 export const SIM_PROFILES = Object.keys(PROFILES);
+
+const SIM_MODEL = /^sim(?:-small|-large|:.+)?$/;
+
+/**
+ * For a sim model name (`sim`, `sim-small`, `sim-large`, `sim:<profile>`), the profile
+ * name handed to createSimLM (the sim resolves it and names the valid ones); undefined for
+ * every other model, which goes to an endpoint.
+ */
+export function simProfile(model: string): string | undefined {
+  const name = model.trim();
+  return SIM_MODEL.test(name) ? name : undefined;
+}
+
+/** True when any role is the offline sim, so output can be marked "sim". */
+export function usesSim(models: Record<string, { model: string }>): boolean {
+  return Object.values(models).some((m) => simProfile(m.model) !== undefined);
+}
 
 /** Whether a model name names a sim profile (`sim`, `sim-large`, `sim:small`, …). */
 export function isSimModel(name: string): boolean {
@@ -44,3 +62,9 @@ export function createSimLM(profileName: string): LM {
     },
   };
 }
+
+/** The sim as the LM layer's in-process models (createLM / buildRoleModels `local`). */
+export const simModels: LocalModels = {
+  handles: (model) => simProfile(model) !== undefined,
+  create: createSimLM,
+};

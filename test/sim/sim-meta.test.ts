@@ -4,7 +4,7 @@
  * (varied across draws, following the tip), explanations and thoughts.
  */
 import { describe, expect, it } from "vitest";
-import { createSimLM } from "../../src/lm/sim/index.ts";
+import { createSimLM } from "../../sim/index.ts";
 import { PROGRAMS } from "../../programs/index.ts";
 import {
   cleanProposal, cleanThought, explainRequest, observationsRequest, programSummaryRequest, proposalRequest, summaryRequest, thinkRequest,

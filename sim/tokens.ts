@@ -4,7 +4,7 @@
  * tokenize near one token per character), plus 4 tokens of framing per chat message —
  * close enough to OpenAI's counts for budgets and cost reports to be meaningful.
  */
-import type { ChatMessage } from "../types.ts";
+import type { ChatMessage } from "../src/lm/types.ts";
 
 const WIDE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
 

@@ -10,7 +10,7 @@
  * spans, out-of-schema type names, invented spans, and a reluctance to answer [] when the
  * prompt never said [] is allowed.
  */
-import type { Task } from "../../data/sample.ts";
+import type { Task } from "../src/data/sample.ts";
 import { SCRIPT_COVERAGE, categoryOfTypeName, detectScript, eventCategoryOf, relationCategoryOf, RELATION_KNOWLEDGE, roleKindOf, ROLE_PREPS, LOC_PREPS, TIME_WORDS, PREPOSITIONS, DETERMINERS, isUnspaced, opensWith } from "./knowledge.ts";
 import {
   dedupe, dropNested, entityCandidates, findAll, make, nounPhrases, numberCandidates, timeCandidates, todoCandidates, tokenAfter, tokenBefore, tokenize, triggerCandidates,

@@ -12,8 +12,8 @@
  * sample, which keeps the optimizer's signal clean without making the sim deterministic
  * in a silly way. A small prompt-level stream (`prompt`) still adds prompt-specific noise.
  */
-import { createRng, type Rng } from "../../util/random.ts";
-import { sha256 } from "../../util/hash.ts";
+import { createRng, type Rng } from "../src/util/random.ts";
+import { sha256 } from "../src/util/hash.ts";
 
 /** 32-bit FNV-1a + a murmur finaliser: fast and well mixed for short keys. */
 function hash32(text: string): number {
