@@ -11,6 +11,7 @@ import { UserInputError, RunStopped } from "../src/errors.ts";
 import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
 import { freezePrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
 import { metricByName } from "../src/eval/metric.ts";
+import { lockFolder, type FolderLock } from "../src/runs/lock.ts";
 import { writeRunReport } from "./run-report.ts";
 import type { RecordedModels, RoleModels } from "../src/lm/roles.ts";
 import { isDeepStrictEqual } from "node:util";
@@ -98,7 +99,17 @@ function describeModels(models: RecordedModels): string {
     .join(", ");
 }
 
+/** One process per run folder: the run is locked while it runs (src/runs/lock.ts). */
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
+  const locks: FolderLock[] = [];
+  try {
+    return await optimizeLocked(request, (run) => locks.push(lockFolder(run.dir, "run", `optimize${request.resume ? ` --resume ${run.id}` : ""}`)));
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) => void): Promise<OptimizeOutcome> {
   const program = getProgram(request.task);
   const runsDir = request.runsDir ?? DEFAULT_RUNS_DIR;
   const fingerprints = dataFingerprints(request.train, request.val);
@@ -108,6 +119,7 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
   let source: SourcePrompt | undefined;
   if (request.resume) {
     run = RunFolder.open(runsDir, request.resume);
+    lock(run);
     config = run.readJson<RunConfig>("config.json");
     if (config.program_version !== program.version) {
       throw new UserInputError(`run ${run.id} was made with program ${config.program_version}; this ieopt has ${program.version}, so it cannot resume it`);
@@ -139,6 +151,7 @@ export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcom
     }
     const runId = request.runId ?? newRunId(program.task);
     run = RunFolder.create(runsDir, runId);
+    lock(run);
     config = {
       format: "ieopt.run/v1",
       run_id: run.id,

@@ -18,6 +18,9 @@ export interface FaultProxy {
   readonly bodies: unknown[];
   /** Answer requests with this status instead of forwarding them (undefined: forward). */
   failWith: number | undefined;
+  /** Hold every request until open() (a process stays mid-run for as long as a test needs). */
+  hold(): void;
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -36,13 +39,25 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
   let received = 0;
   let answered = 0;
   const bodies: unknown[] = [];
+  let gate: { promise: Promise<void>; open: () => void } | undefined;
   const proxy: FaultProxy = {
     url: "",
     received: () => received,
     answered: () => answered,
     bodies,
     failWith: options.failWith,
+    hold: () => {
+      if (gate) return;
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      gate = { promise, open };
+    },
+    open: () => {
+      gate?.open();
+      gate = undefined;
+    },
     close: () => new Promise<void>((resolve) => {
+      gate?.open();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
@@ -56,6 +71,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
       } catch {
         bodies.push(undefined);
       }
+      if (gate) await gate.promise;
       if (proxy.failWith !== undefined) {
         const text = JSON.stringify({ error: { message: "injected failure", type: "server_error", param: null, code: null } });
         res.writeHead(proxy.failWith, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });

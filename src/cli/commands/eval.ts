@@ -31,6 +31,7 @@ import { languageTable, overallTable, simBanner } from "../../report/markdown.ts
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
+import { lockFolder } from "../../runs/lock.ts";
 
 interface EvalFlags extends Omit<ModelFlags, "model"> {
   prompt?: string[];
@@ -115,6 +116,28 @@ async function runEval(flags: EvalFlags): Promise<void> {
   }
 
   const outDir = flags.out ?? defaultOutDir(flags, prompts, modelNames, splitNum);
+  // One process per output folder: a second one would interleave predictions.
+  const lock = lockFolder(outDir, "eval output folder", "eval");
+  try {
+    await evaluateInto(outDir, flags, { prompts, models, modelNames, indexes, files, splitNum, iterations, concurrency });
+  } finally {
+    lock.release();
+  }
+}
+
+interface EvalPlan {
+  prompts: ResolvedPrompt[];
+  models: EvalModel[];
+  modelNames: string[];
+  indexes: Awaited<ReturnType<typeof scanData>>["indexes"];
+  files: Awaited<ReturnType<typeof scanData>>["files"];
+  splitNum: number;
+  iterations: number;
+  concurrency: number;
+}
+
+async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): Promise<void> {
+  const { prompts, models, modelNames, indexes, files, splitNum, iterations, concurrency } = plan;
   const pairs: PairResult[] = [];
   const progress = createProgress({ quiet: Boolean(flags.quiet || flags.json) });
 
