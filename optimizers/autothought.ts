@@ -2,6 +2,10 @@
  * AutoThought (method.md §6): reasoning variants of an optimized prompt.
  *
  *   1–3  Start from an optimized prompt (I_top, S_top) — a finished run's frozen prompt.
+ *        When that run kept the default prompt (no searched combination beat it on
+ *        validation), I_top is the default instruction and S_top the hand-written default
+ *        exemplars; the run records that (candidates.json `source_fallback`) and report.md
+ *        says so.
  *        Put a thought into each demo of S_top:
  *          AutoThought-1  T ~ Θ(T | x, y), keep y
  *          AutoThought-2  T ~ Θ(T | x),    keep y (thought and label may disagree)
@@ -58,7 +62,11 @@ export interface SourcePrompt {
   /** The source run's optimizer and scores, for provenance. */
   optimizer: string;
   scores: Record<string, unknown>;
-  /** Set when (I_top, S_top) is not the frozen prompt itself (its winner was zero-shot). */
+  /**
+   * Set when (I_top, S_top) is not an optimized prompt: the source kept the default prompt
+   * (S_top is then the default exemplars), or its winner was zero-shot (then the best
+   * few-shot combination is used).
+   */
   fallback?: string;
 }
 
@@ -94,7 +102,12 @@ export function loadSourcePrompt(runsDir: string, from: string, program: IEProgr
   const frozen = loadFrozenPrompt(run.path("frozen.json"));
   if (frozen.task !== program.task) throw new UserInputError(`run ${run.id} optimized a ${frozen.task} prompt, not ${program.task}`);
   let top: { instruction: string; demos: readonly Demo[]; fallback?: string } = promptFromFrozen(frozen);
-  if (top.demos.length === 0) {
+  if (frozen.provenance.scores.chosen === "default" && top.demos.length > 0) {
+    top = {
+      ...top,
+      fallback: `run ${run.id} kept the default prompt (no searched combination beat it on validation), so I_top is the default instruction and S_top the ${top.demos.length} hand-written default exemplars`,
+    };
+  } else if (top.demos.length === 0) {
     const fewShot = bestFewShotCombination(run);
     if (!fewShot) {
       throw new UserInputError(
@@ -203,7 +216,7 @@ export interface ThoughtCandidates extends Candidates {
     /** Variants 1–3: the run whose frozen prompt gave I_top and S_top. */
     source_run?: string;
     source_instruction?: string;
-    /** Why I_top, S_top are not the source's frozen prompt (its winner was zero-shot). */
+    /** Why I_top, S_top are not an optimized prompt (the source kept the default, or its winner was zero-shot). */
     source_fallback?: string;
     /** What happened to each demo (1–3) or each augmented train sample (4). */
     thoughts: ThoughtNote[];
@@ -238,6 +251,7 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
     top = spec.source;
     if (!top) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
     ctx.events?.phase?.("thoughts", `a thought for each of the ${top.demos.length} demos of run ${top.run_id}`);
+    if (top.fallback) ctx.events?.phase?.("note", top.fallback);
     const injected = await injectThoughts(top.demos, {
       program, variant: spec.variant, thoughtModel: spec.thoughtModel, instruction: top.instruction, concurrency: settings.concurrency, signal: ctx.signal,
     });

@@ -236,8 +236,8 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     if (ctx.signal?.aborted) throw new RunStopped("stopped by the user");
   };
 
-  // Baseline: the default prompt on the whole validation split.
-  const baselinePrompt = defaultPrompt(program, reasoning);
+  // Baseline: the default prompt on the whole validation split (zero-shot: without demos).
+  const baselinePrompt = baselinePromptFor(program, settings, reasoning);
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
   if (!baseline) {
     ctx.events?.phase?.("baseline", `default prompt on ${val.length} validation samples`);
@@ -316,6 +316,16 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     trials,
     fullEvals: [...fullEvals.values()],
   };
+}
+
+/**
+ * The prompt a search is compared with and falls back to: the default prompt, or for a
+ * zero-shot run the default instruction with no demos, so a zero-shot run never freezes
+ * demos.
+ */
+export function baselinePromptFor(program: IEProgram, settings: Pick<MiproSettings, "zeroShot">, reasoning = false): PromptSpec {
+  const prompt = defaultPrompt(program, reasoning);
+  return settings.zeroShot ? { ...prompt, demos: [] } : prompt;
 }
 
 function bestFull(fullEvals: Map<string, FullEvalRecord>): { combo: Combo; score: number } | undefined {

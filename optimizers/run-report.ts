@@ -42,7 +42,7 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     `| prompt | validation ${metric}${tag} |`,
     "|---|---|",
-    `| default (hand-written instruction, 3 fixed exemplars) | ${pct(result.baselineScore)} |`,
+    `| default (hand-written instruction, ${config.optimizer === "mipro-zero-shot" ? "no demos: the zero-shot baseline" : "3 fixed exemplars"}) | ${pct(result.baselineScore)} |`,
     `| best searched: instruction ${result.best.instruction} × demo set ${result.best.demos} | ${pct(result.bestScore)} |`,
     "",
     result.chosen === "default"
