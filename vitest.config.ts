@@ -1,6 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // In the repository `import … from "ieopt"` resolves to the TypeScript sources (package.json
+  // "exports" condition "ieopt-source"); installed packages resolve to the compiled dist/.
+  resolve: { conditions: ["ieopt-source"] },
+  ssr: { resolve: { conditions: ["ieopt-source"], externalConditions: ["ieopt-source"] } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
