@@ -115,6 +115,33 @@ export function recordSpans(task: Task, record: IERecord): string[] {
   }
 }
 
+/**
+ * A record with every span replaced by `map(span)`. A span mapped to undefined takes
+ * what depends on it along: the record (its NER/SF/ED span, an RE head or tail, an EE
+ * trigger) or just that EE argument. `lost` counts the spans mapped to undefined.
+ */
+export function mapRecordSpans(task: Task, record: IERecord, map: (span: string) => string | undefined): { record: IERecord | undefined; lost: number } {
+  const mapped = recordSpans(task, record).map(map);
+  const lost = mapped.filter((s) => s === undefined).length;
+  const [first, second] = mapped;
+  if (first === undefined) return { record: undefined, lost };
+  switch (task) {
+    case "NER":
+      return { record: { ...(record as NerRecord), entity: first }, lost };
+    case "SF":
+      return { record: { ...(record as SfRecord), slot: first }, lost };
+    case "ED":
+      return { record: { ...(record as EdRecord), event_trigger: first }, lost };
+    case "RE":
+      return { record: second === undefined ? undefined : { ...(record as ReRecord), head: first, tail: second }, lost };
+    case "EE": {
+      const r = record as EeRecord;
+      const args = r.arguments.flatMap((a, i) => (mapped[i + 1] === undefined ? [] : [{ ...a, argument: mapped[i + 1]! }]));
+      return { record: { ...r, event_trigger: first, arguments: args }, lost };
+    }
+  }
+}
+
 const SampleBase = z.looseObject({
   id: nonEmpty,
   instance_id: nonEmpty.optional(),

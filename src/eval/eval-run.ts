@@ -13,6 +13,8 @@ import { promptFingerprint, type ResolvedPrompt } from "./prompt-source.ts";
 import { buildRequest, outcomeFromText, predictSamples, type Outcome, type PromptSpec } from "./runner.ts";
 import { encodeCustomId } from "./custom-id.ts";
 import { BATCH_URL, ChunkedJsonlWriter, batchFileNames, requestBody, type BatchResults } from "./batch-io.ts";
+import { fingerprint } from "../util/hash.ts";
+import { addTrace, createPipeline, emptyStats, PipelineTraceSchema, type Pipeline, type PipelineStats, type PipelineTrace } from "../pipelines/pipelines.ts";
 
 export interface EvalModel {
   /** The --model name. */
@@ -31,6 +33,13 @@ export interface PairResult {
   usage: UsageCounts;
   predictions: string;
   notes: string[];
+  /** A translate-test / transfusion pair: its translator and what the pipeline did. */
+  pipeline?: PipelineSummary;
+}
+
+export interface PipelineSummary extends PipelineStats {
+  /** The translator's model name. */
+  translator: string;
 }
 
 export interface OnlineOptions {
@@ -41,10 +50,12 @@ export interface OnlineOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function meta(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex) {
+function meta(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex, pipeline?: Pipeline) {
+  const promptPrint = promptFingerprint(prompt.prompt);
   return {
     prompt: prompt.name,
-    prompt_fingerprint: promptFingerprint(prompt.prompt),
+    // A pipeline's answers also depend on which pipeline and which translator.
+    prompt_fingerprint: pipeline ? fingerprint({ prompt: promptPrint, pipeline: pipeline.name, translator: pipeline.translator }) : promptPrint,
     model: model.name,
     ...(model.endpoint ? { endpoint: model.endpoint } : {}),
     split_num: index.splitNum,
@@ -52,7 +63,23 @@ function meta(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex) {
 }
 
 function storedOutcome(prompt: PromptSpec, sample: Sample, stored: StoredPrediction): Outcome {
-  return outcomeFromText(prompt, sample, "output" in stored ? stored.output : JSON.stringify(stored.records), true);
+  const raw = "output" in stored ? stored.output : JSON.stringify(stored.records);
+  const read = stored.pipeline === undefined ? undefined : PipelineTraceSchema.safeParse(stored.pipeline);
+  const trace = read?.success ? (read.data as PipelineTrace) : undefined;
+  if (trace?.failure !== undefined) return { id: sample.id, ok: false, failure: trace.failure, raw, cached: true, trace };
+  const outcome = outcomeFromText(prompt, sample, raw, true);
+  return trace ? { ...outcome, trace } : outcome;
+}
+
+/** The pipeline a prompt runs under for one model (undefined: direct), its calls metered as "translate". */
+function pipelineFor(prompt: ResolvedPrompt, model: EvalModel, meter: UsageMeter): Pipeline | undefined {
+  if (prompt.pipeline === undefined || prompt.pipeline === "direct") return undefined;
+  return createPipeline(prompt.pipeline, { translator: new MeteredLM(translatorOf(model), meter, "translate") });
+}
+
+/** The translator role of a model's role set (θ itself when none was built). */
+export function translatorOf(model: EvalModel) {
+  return model.roles.translate ?? model.roles.inference;
 }
 
 /** Scores one outcome, and lists it in the failures file when it failed. */
@@ -62,16 +89,24 @@ function record(store: PredictionStore, scorer: InstanceScorer, sample: Sample, 
   scorer.add(sample, scorable, resumed);
 }
 
-function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceScorer, meter: UsageMeter, store: PredictionStore): PairResult {
-  return { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.role("inference"), predictions: store.paths.predictions, notes: store.notes };
+function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceScorer, meter: UsageMeter, store: PredictionStore, pipeline?: PipelineSummary): PairResult {
+  // All the pair's calls: θ's, and the translator's under a pipeline.
+  const result: PairResult = { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.total, predictions: store.paths.predictions, notes: store.notes };
+  if (pipeline) result.pipeline = pipeline;
+  return result;
 }
 
 /** Predicts what the predictions file does not hold yet, and scores everything. */
 export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex, options: OnlineOptions): Promise<PairResult> {
-  const store = await PredictionStore.open(options.outDir, meta(prompt, model, index), { resume: options.resume });
-  const scorer = new InstanceScorer(index);
   const meter = new UsageMeter({ prices: model.roles.meter.prices });
+  const pipeline = pipelineFor(prompt, model, meter);
+  const store = await PredictionStore.open(options.outDir, meta(prompt, model, index, pipeline), { resume: options.resume });
+  const scorer = new InstanceScorer(index);
   const lm = new MeteredLM(model.roles.inference, meter, "inference");
+  const stats = pipeline ? emptyStats(pipeline.name) : undefined;
+  const traced = (outcome: Outcome) => {
+    if (stats && outcome.trace) addTrace(stats, outcome.trace);
+  };
   const previous = store.previous;
   let done = 0;
   const tick = () => options.onProgress?.(++done, index.totalSamples);
@@ -84,7 +119,9 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
         continue;
       }
       previous.delete(sample.id);
-      record(store, scorer, sample, storedOutcome(prompt.prompt, sample, stored), true);
+      const outcome = storedOutcome(prompt.prompt, sample, stored);
+      traced(outcome);
+      record(store, scorer, sample, outcome, true);
       tick();
     }
   }
@@ -93,9 +130,11 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
     await predictSamples(prompt.prompt, toAsk(), {
       lm,
       concurrency: options.concurrency,
+      pipeline,
       ...(options.signal ? { signal: options.signal } : {}),
       onOutcome: (outcome, sample) => {
-        if (outcome.raw !== undefined) store.append(sample.id, outcome.raw);
+        if (outcome.raw !== undefined) store.append(sample.id, outcome.raw, outcome.trace);
+        traced(outcome);
         record(store, scorer, sample, outcome);
         tick();
       },
@@ -103,7 +142,7 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
   } finally {
     await store.close();
   }
-  return pairResult(prompt, model, scorer, meter, store);
+  return pairResult(prompt, model, scorer, meter, store, stats ? { ...stats, translator: translatorOf(model).model } : undefined);
 }
 
 /** Scores batch results; a request without a result is a recorded failure, never dropped. */

@@ -23,7 +23,8 @@ import { writeJsonl } from "../data/jsonl.ts";
 import { UserInputError } from "../errors.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 
-export type StoredPrediction = { output: string } | { records: unknown[] };
+/** `pipeline`: the trace a translate-test / transfusion answer keeps next to its output. */
+export type StoredPrediction = ({ output: string } | { records: unknown[] }) & { pipeline?: unknown };
 
 export interface PredictionMeta {
   prompt: string;
@@ -63,7 +64,9 @@ export async function readPredictions(path: string): Promise<{ byId: Map<string,
       if (last) return false;
       throw new UserInputError('not a prediction line ({"id", "output"} or {"id", "records"}); fix or delete the file to start over', { file: path, line });
     }
-    byId.set(parsed.id, "output" in parsed ? { output: parsed.output as string } : { records: parsed.records as unknown[] });
+    const stored: StoredPrediction = "output" in parsed ? { output: parsed.output as string } : { records: parsed.records as unknown[] };
+    if (parsed.pipeline !== undefined) stored.pipeline = parsed.pipeline;
+    byId.set(parsed.id, stored);
     return true;
   };
   for await (const text of rl) {
@@ -125,10 +128,10 @@ export class PredictionStore {
     return new PredictionStore(paths, previous, notes);
   }
 
-  /** Appends one answered sample (raw text). */
-  append(id: string, output: string): void {
+  /** Appends one answered sample (raw text, and a pipeline's trace when there is one). */
+  append(id: string, output: string, pipeline?: unknown): void {
     if (this.#error) throw this.#error;
-    this.#out.write(JSON.stringify({ id, output }) + "\n");
+    this.#out.write(JSON.stringify(pipeline === undefined ? { id, output } : { id, output, pipeline }) + "\n");
   }
 
   fail(id: string, kind: string, reason: string): void {

@@ -23,6 +23,7 @@ import { fingerprint } from "../util/hash.ts";
 import { getProgram } from "../../programs/index.ts";
 import { buildDefaultCotPrompt } from "../../optimizers/default-cot.ts";
 import { defaultPrompt, type PromptSpec } from "./runner.ts";
+import type { PipelineName } from "../pipelines/pipelines.ts";
 
 export interface ResolvedPrompt {
   /** Label in reports, file names and custom_ids; unique within one eval. */
@@ -31,6 +32,8 @@ export interface ResolvedPrompt {
   kind: string;
   task: Task;
   prompt: PromptSpec;
+  /** How samples are answered (src/pipelines); absent means direct. */
+  pipeline?: PipelineName;
   /** What the user passed, and the file it came from (frozen prompts). */
   source: { spec: string; path?: string; run_id?: string };
 }

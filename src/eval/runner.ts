@@ -14,6 +14,7 @@ import type { LM, LMRequest } from "../lm/types.ts";
 import { LMCallError } from "../lm/types.ts";
 import { RunStopped } from "../errors.ts";
 import type { IEProgram, Demo } from "../../programs/index.ts";
+import type { Pipeline, PipelineTrace } from "../pipelines/pipelines.ts";
 
 /** A complete prompt: a program with its slots filled, and how to decode. */
 export interface PromptSpec {
@@ -34,15 +35,18 @@ export function defaultPrompt(program: IEProgram, reasoning = false): PromptSpec
   return { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
 }
 
+/** `trace`: what a pipeline other than direct did on the way (src/pipelines). */
 export type Outcome =
-  | { id: string; ok: true; records: IERecord[]; thought: string | undefined; raw: string; cached: boolean }
-  | { id: string; ok: false; failure: string; raw: string | undefined; cached: boolean };
+  | { id: string; ok: true; records: IERecord[]; thought: string | undefined; raw: string; cached: boolean; trace?: PipelineTrace }
+  | { id: string; ok: false; failure: string; raw: string | undefined; cached: boolean; trace?: PipelineTrace };
 
 export interface PredictOptions {
   lm: LM;
   /** In-flight requests; the LM layer also limits per endpoint. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** How each sample is answered (translate-test, transfusion); default: directly. */
+  pipeline?: Pipeline | undefined;
   onOutcome?: (outcome: Outcome, sample: Sample) => void;
   onProgress?: (done: number, total: number | undefined) => void;
 }
@@ -77,6 +81,7 @@ export function outcomeFromText(prompt: PromptSpec, sample: Sample, raw: string,
 
 async function predictOne(prompt: PromptSpec, sample: Sample, options: PredictOptions): Promise<Outcome> {
   try {
+    if (options.pipeline) return await options.pipeline.predict(prompt, sample, { lm: options.lm, signal: options.signal });
     const response = await options.lm.complete(buildRequest(prompt, sample), { signal: options.signal });
     return outcomeFromText(prompt, sample, response.choices[0] ?? "", response.cached);
   } catch (err) {

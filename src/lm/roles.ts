@@ -21,6 +21,9 @@ export interface ModelFlags {
   promptBaseUrl?: string;
   thoughtModel?: string;
   thoughtBaseUrl?: string;
+  /** The translator of the translate-test / transfusion pipelines (default: --model). */
+  translateModel?: string;
+  translateBaseUrl?: string;
   apiKey?: string;
   concurrency?: string;
   timeout?: string;
@@ -62,6 +65,8 @@ export interface RoleModels {
   inference: LM;
   prompt: LM;
   thought: LM;
+  /** The translator, built on first use (only pipelines that translate need it; optional for hand-built role sets). */
+  readonly translate?: LM;
   meter: UsageMeter;
   budget: Budget | undefined;
   cache: LMCache | null | undefined;
@@ -92,7 +97,10 @@ export function buildRoleModels(flags: ModelFlags, options: { model?: string; lo
   const inference = { model: options.model ?? flags.model, baseURL: flags.baseUrl };
   const prompt = { model: flags.promptModel ?? inference.model, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : inference.baseURL) };
   const thought = { model: flags.thoughtModel ?? prompt.model, baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : prompt.baseURL) };
-  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = { inference, prompt, thought };
+  const translate = { model: flags.translateModel ?? inference.model, baseURL: flags.translateBaseUrl ?? (flags.translateModel ? undefined : inference.baseURL) };
+  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = { inference, prompt, thought, translate };
+  // Roles a run records: the translator only once something asked for it.
+  const described = new Set<LMRole>(["inference", "prompt", "thought"]);
   const common = {
     apiKey: flags.apiKey,
     timeoutMs: nonNegativeInt(flags.timeout, "--timeout"),
@@ -105,16 +113,22 @@ export function buildRoleModels(flags: ModelFlags, options: { model?: string; lo
     const spec = specs[role];
     return createLM({ ...common, role, model: spec.model, ...(spec.baseURL ? { baseURL: spec.baseURL } : {}), ...(cache !== undefined ? { cache } : {}), ...(options.local ? { local: options.local } : {}) });
   };
+  let translator: LM | undefined;
   return {
     inference: make("inference"),
     prompt: make("prompt"),
     thought: make("thought"),
+    get translate() {
+      described.add("translate");
+      translator ??= make("translate");
+      return translator;
+    },
     meter,
     budget,
     cache,
     describe: () =>
       Object.fromEntries(
-        Object.entries(specs).map(([role, s]) => {
+        Object.entries(specs).filter(([role]) => described.has(role as LMRole)).map(([role, s]) => {
           // The endpoint createLM talks to (make() drops an empty base URL, so does this).
           const url = endpointBaseURL(s.model, s.baseURL || undefined, process.env, options.local);
           // Normalized: credentials or query strings in a URL never reach config.json.

@@ -44,8 +44,11 @@ export interface LMResponse {
   cached: boolean;
 }
 
-/** The roles of design.md: Φ prompt teacher, Θ thought teacher, θ inference model. */
-export type LMRole = "prompt" | "thought" | "inference";
+/**
+ * The roles of design.md: Φ prompt teacher, Θ thought teacher, θ inference model; and the
+ * translator of the translate-test and TransFusion pipelines (src/pipelines).
+ */
+export type LMRole = "prompt" | "thought" | "inference" | "translate";
 
 export interface LM {
   /** Identity of endpoint + model, without secrets; part of the cache key. */

@@ -18,6 +18,7 @@ import { bootstrapCI, pairedBootstrap, pairedPermutationTest } from "../metrics/
 import type { UsageCounts } from "../lm/usage.ts";
 import type { InstanceIndex, DataFileInfo } from "../eval/eval-data.ts";
 import { instanceResults, type InstanceScores, type OutcomeCounts } from "../eval/instance-scorer.ts";
+import type { PipelineSummary } from "../eval/eval-run.ts";
 
 export const REPORT_FORMAT = "ieopt.eval-report/v1";
 export type Metric = "lf1" | "f1";
@@ -58,6 +59,8 @@ export interface PairReport {
   failure_rate: number;
   usage: Pick<UsageCounts, "calls" | "cache_hits" | "failures" | "prompt_tokens" | "completion_tokens" | "cost" | "unpriced_calls">;
   predictions: string;
+  /** translate-test / transfusion: the translator and the projection counts. */
+  pipeline?: PipelineSummary;
 }
 
 export interface Comparison {
@@ -105,6 +108,7 @@ export interface PairInput {
   scores: InstanceScores;
   usage: UsageCounts;
   predictions: string;
+  pipeline?: PipelineSummary | undefined;
 }
 
 export interface ReportInput {
@@ -238,6 +242,7 @@ function pairReport(pair: PairInput, index: InstanceIndex, groups: Groups, seed:
     failure_rate: c.samples === 0 ? 0 : (c.parse_failures + c.lm_failures + c.missing) / c.samples,
     usage: usageOf(pair.usage),
     predictions: pair.predictions,
+    ...(pair.pipeline ? { pipeline: structuredClone(pair.pipeline) } : {}),
   };
 }
 

@@ -23,12 +23,14 @@ import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { fingerprint } from "../../util/hash.ts";
 import { scanData } from "../../eval/eval-data.ts";
 import { promptFingerprint, resolvePrompts, type ResolvedPrompt } from "../../eval/prompt-source.ts";
-import { runOnline, scoreBatchResults, writeBatchRequests, type EvalModel, type PairResult } from "../../eval/eval-run.ts";
+import { runOnline, scoreBatchResults, translatorOf, writeBatchRequests, type EvalModel, type PairResult, type PipelineSummary } from "../../eval/eval-run.ts";
 import { readBatchResults } from "../../eval/batch-io.ts";
-import { buildEvalReport, type EvalReport } from "../../report/eval-report.ts";
+import { buildEvalReport, modelLabel, type EvalReport } from "../../report/eval-report.ts";
 import { writeEvalReport } from "../../report/write-eval-report.ts";
 import { languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
+import { parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
+import { PIPELINE_NAMES } from "../../pipelines/pipelines.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { lockFolder } from "../../runs/lock.ts";
@@ -47,6 +49,7 @@ interface EvalFlags extends Omit<ModelFlags, "model"> {
   fresh?: boolean;
   runsDir: string;
   quiet?: boolean;
+  pipeline?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -63,7 +66,10 @@ export function register(program: Command): void {
     .description("evaluate prompts × models on test data across languages and datasets; write JSON, CSV, Markdown and HTML reports")
     .option("--prompt <spec>", "a frozen prompt file, run folder or run id, or default:<task>; optionally name=<spec> (repeatable)", collect)
     .option("--data <files...>", "test data JSONL files (each file holds one task)")
-    .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect);
+    .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect)
+    .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")}`, "direct")
+    .option("--translate-model <name>", "the translator of translate-test / transfusion: any OpenAI-compatible model, or sim (an untranslated copy); default: each --model")
+    .option("--translate-base-url <url>", "endpoint for --translate-model (default: --base-url when no --translate-model is given)");
   // The shared model flags (endpoint, key, cache, retries, budget, prices), minus the
   // single --model they define: eval takes several. Budgets apply per model.
   const shared = addModelOptions(new Command(), { roles: ["inference", "thought"] });
@@ -96,14 +102,20 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const dup = modelNames.find((m, i) => modelNames.indexOf(m) !== i);
   if (dup) throw new UserInputError(`--model ${dup} is given twice`);
 
+  const pipelines = parsePipelineList(flags.pipeline ?? "direct");
   const offline = Boolean(flags.batchOut || flags.batchIn);
+  if (offline && pipelines.some((p) => p !== "direct")) {
+    throw new UserInputError(`--pipeline ${pipelines.join(",")}: translate-test and transfusion chain several calls per sample, so they run online only (not with --batch-out / --batch-in)`);
+  }
   const models: EvalModel[] = modelNames.map((name) => {
     // Offline modes never call a model: no cache file is opened.
     const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) }, { local: simModels });
     const described = roles.describe()["inference"];
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });
-  const prompts = await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought });
+  const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
+  // A pair whose translator is the sim has sim numbers in it, whatever θ is.
+  const translatorSimulated = pipelines.some((p) => p !== "direct") && simProfile(flags.translateModel ?? "") !== undefined && !flags.translateBaseUrl;
   const tasks = new Set<Task>(prompts.map((p) => p.task));
   const dataFiles = flags.data;
   const { indexes, files } = await scanData(dataFiles, tasks, splitNum);
@@ -164,6 +176,7 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
           for (const model of models) {
             const index = indexes.get(prompt.task)!;
             progress.phase(`${prompt.name} × ${model.name}${model.simulated ? " (sim)" : ""}`, `${index.totalSamples} queries, ${index.instanceId.length} instances`);
+            if (prompt.pipeline && prompt.pipeline !== "direct") progress.line(`${prompt.name} × ${model.name}: translator ${translatorOf(model).model}${simProfile(translatorOf(model).model) !== undefined ? " (sim: an untranslated copy, no translation)" : ""}`);
             const result = await runOnline(prompt, model, index, {
               outDir,
               concurrency,
@@ -189,10 +202,10 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
     seed: flags.seed,
     iterations,
     data: files,
-    prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version } })),
+    prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version, ...(p.pipeline ? { pipeline: p.pipeline } : {}) } })),
     models: models.map((m) => ({ name: m.name, simulated: m.simulated, ...(m.endpoint ? { endpoint: m.endpoint } : {}) })),
     indexes,
-    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated })),
+    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && translatorSimulated) })),
   });
   const written = writeEvalReport(outDir, report);
   if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -209,8 +222,19 @@ function summaryText(report: EvalReport, files: { json: string; csv: string; mar
     lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p=${c.p_permutation.toFixed(3)}${c.simulated ? " (sim)" : ""}`);
   }
   if (overallLf1.length > 0) lines.push("");
+  const piped = report.results.filter((r) => r.pipeline);
+  for (const r of piped) lines.push(pipelineLine(r.prompt, modelLabel(report, r.model), r.pipeline!));
+  if (piped.length > 0) lines.push("");
   lines.push(`reports: ${files.json}, ${files.csv}, ${files.markdown}, ${files.html}`, "");
   return lines.join("\n");
+}
+
+function pipelineLine(prompt: string, model: string, p: PipelineSummary): string {
+  const head = `${prompt} × ${model}: translator ${p.translator}${simProfile(p.translator) !== undefined ? " (sim: an untranslated copy)" : ""}, ${p.translated} of ${p.samples} queries translated`;
+  if (p.pipeline === "translate-test") {
+    return `${head}; ${p.spans} English spans: ${p.projected_by_marker} projected by marker, ${p.projected_by_alignment} by fallback alignment, ${p.dropped_spans} dropped (${p.dropped_records} records lost)`;
+  }
+  return `${head}; ${p.not_in_source} answer spans not verbatim in the source`;
 }
 
 /** The same command line → the same folder, so a plain rerun resumes. */

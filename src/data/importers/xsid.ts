@@ -1,5 +1,6 @@
 /**
- * xSID (slot filling): `# text`, `# intent`, then rows `id token intent BIO-slot`.
+ * xSID (slot filling): `# text`, `# intent` (`# text-en` in translated files), then rows
+ * `id token intent BIO-slot`.
  * The default schema is xSID's full slot set (the union over all its 0.7 files), not the
  * types one file happens to contain: the Japanese file covers only 6 of them.
  */
@@ -27,9 +28,12 @@ export const XSID_FORMAT: BioFormat = {
   // Position, not `# id`: English files have no `# id`, and lt repeats some. Files are
   // parallel, so the same position is the same utterance across languages.
   sourceId: (_sentence, ordinal) => String(ordinal),
+  // The translated files keep their English source in `# text-en` (kept as `text_en`, so
+  // translate-test projection can be checked against the parallel English).
   extra: (sentence): Record<string, string> => {
     const intent = sentence.comments.get("intent")?.trim();
-    return intent ? { intent } : {};
+    const textEn = sentence.comments.get("text-en")?.trim();
+    return { ...(intent ? { intent } : {}), ...(textEn ? { text_en: textEn } : {}) };
   },
 };
 

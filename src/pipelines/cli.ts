@@ -1,0 +1,32 @@
+/**
+ * `--pipeline a,b` for the commands: the list, checked, and the prompts it multiplies.
+ * Each prompt runs once per pipeline; a non-direct run is named `<prompt>@<pipeline>`, so
+ * reports, prediction files and paired comparisons keep them apart.
+ */
+import { UserInputError } from "../errors.ts";
+import type { ResolvedPrompt } from "../eval/prompt-source.ts";
+import { PIPELINE_NAMES, type PipelineName } from "./pipelines.ts";
+
+export function parsePipelineList(value: string): PipelineName[] {
+  const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new UserInputError(`--pipeline needs at least one of ${PIPELINE_NAMES.join(", ")}`);
+  const out: PipelineName[] = [];
+  for (const name of names) {
+    if (!(PIPELINE_NAMES as readonly string[]).includes(name)) {
+      throw new UserInputError(`--pipeline: unknown pipeline '${name}'; expected ${PIPELINE_NAMES.join(", ")} (comma-separated)`);
+    }
+    if (out.includes(name as PipelineName)) throw new UserInputError(`--pipeline: '${name}' is given twice`);
+    out.push(name as PipelineName);
+  }
+  return out;
+}
+
+/** The label of a prompt run under a pipeline. */
+export function pipelinePromptName(prompt: string, pipeline: PipelineName): string {
+  return pipeline === "direct" ? prompt : `${prompt}@${pipeline}`;
+}
+
+/** Every prompt under every pipeline (prompt-major order). */
+export function withPipelines(prompts: readonly ResolvedPrompt[], pipelines: readonly PipelineName[]): ResolvedPrompt[] {
+  return prompts.flatMap((p) => pipelines.map((pipeline) => ({ ...p, name: pipelinePromptName(p.name, pipeline), pipeline })));
+}
