@@ -5,6 +5,7 @@
 import type { ChatMessage, LMRequest } from "../src/lm/types.ts";
 import { sha256 } from "../src/util/hash.ts";
 import { classify } from "./classify.ts";
+import { translationCopy } from "./translate.ts";
 import { readPrompt, type PromptReading } from "./learn.ts";
 import { extract } from "./extract.ts";
 import { renderAnswer, thoughtFor } from "./output.ts";
@@ -63,6 +64,8 @@ function teacherThought(query: ParsedQuery, profile: SimProfile, rand: SimRandom
 
 function answerOne(profile: SimProfile, request: LMRequest, choice: number): string {
   const messages = request.messages;
+  const copy = translationCopy(messages);
+  if (copy !== undefined) return copy;
   const kind = classify(messages);
   const temperature = request.temperature ?? 0;
   const base = {

@@ -114,8 +114,6 @@ async function runEval(flags: EvalFlags): Promise<void> {
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });
   const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
-  // A pair whose translator is the sim has sim numbers in it, whatever θ is.
-  const translatorSimulated = pipelines.some((p) => p !== "direct") && simProfile(flags.translateModel ?? "") !== undefined && !flags.translateBaseUrl;
   const tasks = new Set<Task>(prompts.map((p) => p.task));
   const dataFiles = flags.data;
   const { indexes, files } = await scanData(dataFiles, tasks, splitNum);
@@ -205,7 +203,8 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
     prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version, ...(p.pipeline ? { pipeline: p.pipeline } : {}) } })),
     models: models.map((m) => ({ name: m.name, simulated: m.simulated, ...(m.endpoint ? { endpoint: m.endpoint } : {}) })),
     indexes,
-    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && translatorSimulated) })),
+    // A pair whose translator is the sim has sim numbers in it, whatever θ is.
+    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && simProfile(p.pipeline.translator) !== undefined) })),
   });
   const written = writeEvalReport(outDir, report);
   if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
