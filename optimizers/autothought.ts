@@ -31,7 +31,7 @@ import { createRng } from "../src/util/random.ts";
 import { RunFolder } from "../src/runs/run-folder.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../src/runs/frozen.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
-import { augmentationPool, labeledDemo, planSet, SPARES, type BootstrapOptions, type DemoSet } from "./bootstrap.ts";
+import { augmentationJudge, augmentationPool, labeledDemo, planSet, SPARES, type BootstrapOptions, type DemoSet } from "./bootstrap.ts";
 import { normaliseInstruction, proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
 import { minibatchScoresByCombo, runMipro, type Candidates, type Combo, type FullEvalRecord, type LogRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
 import { mean } from "../src/eval/metric.ts";
@@ -161,7 +161,8 @@ export type ThoughtBootstrapOptions = Omit<BootstrapOptions, "zeroShot">;
 
 /**
  * AutoThought-4's demo candidates: the empty set, then m sets of K augmented (x, T, y′).
- * A sample whose thought or answer fails is skipped for the next in the set's order; a set
+ * A sample whose thought or answer fails, or whose y′ does not pass the metric filter
+ * against its label (as in bootstrapDemoSets), is skipped for the next in the set's order; a set
  * with fewer than K good augmentations among its K + SPARES candidates stays short (never
  * filled with labeled demos: this variant's demos are all the teacher's).
  */
@@ -175,7 +176,17 @@ export async function bootstrapThoughtDemoSets(options: ThoughtBootstrapOptions)
   const augmented = await Promise.all(
     samples.map((s, i) => limit(() => thinkAndAnswerDemo(program, teacher, program.defaultInstruction, labeledDemo(s), { signal, log: logs[i]!, purpose: s.id }))),
   );
-  const bySample = new Map(samples.map((s, i) => [s.id, augmented[i]!]));
+  const judge = augmentationJudge(options);
+  const bySample = new Map(
+    samples.map((s, i) => {
+      const a = augmented[i]!;
+      if (a.note.output !== "replaced") return [s.id, a];
+      const score = options.metric(s.task, a.demo.records, s.labels, s.schema);
+      const verdict = judge(s, { id: s.id, ok: true, records: a.demo.records, thought: a.demo.thought, raw: "", cached: false });
+      if ("demo" in verdict) return [s.id, { ...a, demo: { ...a.demo, score } }];
+      return [s.id, { ...a, note: { ...a.note, output: "kept" as const, failure: verdict.rejected.reason } }];
+    }),
+  );
   const demoSets: DemoSet[] = [{ index: 0, demos: [] }];
   for (const [i, plan] of plans.entries()) {
     const demos = plan
@@ -185,7 +196,7 @@ export async function bootstrapThoughtDemoSets(options: ThoughtBootstrapOptions)
       .map((a) => a.demo);
     demoSets.push({ index: i + 1, demos });
   }
-  return { demoSets, notes: augmented.map((a) => a.note), exchanges: logs.flat() };
+  return { demoSets, notes: samples.map((s) => bySample.get(s.id)!.note), exchanges: logs.flat() };
 }
 
 /** Instruction text equality as the proposer merges duplicates. */
@@ -246,6 +257,7 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
     ({ demoSets, notes, exchanges: thoughtExchanges } = await bootstrapThoughtDemoSets({
       program, train: ctx.train, sets: settings.demoSets, size: settings.demos, teacher: ctx.promptModel,
       rng: rng.fork("bootstrap"), concurrency: settings.concurrency, signal: ctx.signal,
+      metric: ctx.metric, threshold: settings.augmentThreshold,
     }));
   } else {
     top = spec.source;

@@ -4,9 +4,17 @@
  * m sets of size K from the train split. Each set mixes labeled samples (x, y) with
  * augmented ones (x, y′), y′ = Φ(x) under the default prompt; the number of augmented
  * samples per set is uniform in 1..K. The empty set (zero-shot) is candidate 0.
- * An augmented output that fails to parse is not used: another train sample takes its place.
+ *
+ * Metric filtering (DSPy's rule for bootstrapped demos): an augmented demo is kept only
+ * when μ(y′, y), its score against its own label, is above `threshold` (default 0, on the
+ * 0–100 scale of every reported score). An output that fails to parse or scores too low
+ * is rejected and replaced by a further augmentation attempt: the next train sample in
+ * the set's order. A set tries at most its planned number of augmented demos + SPARES
+ * samples; when too few pass, labeled samples fill the set. Every demo records its
+ * sample_id, source and score; every rejection is recorded with its reason.
  */
 import type { Sample } from "../src/data/sample.ts";
+import type { SampleMetric } from "../src/eval/metric.ts";
 import type { LM } from "../src/lm/types.ts";
 import type { Rng } from "../src/util/random.ts";
 import { defaultPrompt, predictSamples, type Outcome } from "../src/eval/runner.ts";
@@ -16,6 +24,15 @@ export interface DemoSet {
   /** 0 is the empty set. */
   index: number;
   demos: Demo[];
+  /** Augmentation attempts that were not kept, in the order they were tried. */
+  rejected?: RejectedDemo[];
+}
+
+export interface RejectedDemo {
+  sample_id: string;
+  /** μ(y′, y) in [0, 1]; absent when the output did not parse or the call failed. */
+  score?: number;
+  reason: string;
 }
 
 export interface BootstrapOptions {
@@ -30,6 +47,10 @@ export interface BootstrapOptions {
   rng: Rng;
   /** Zero-shot optimization: only the empty set. */
   zeroShot?: boolean;
+  /** μ, the metric augmented demos are checked with against their labels. */
+  metric: SampleMetric;
+  /** Keep an augmented demo when 100·μ(y′, y) > threshold (0–100; default 0, DSPy's rule). */
+  threshold?: number;
   concurrency?: number;
   signal?: AbortSignal | undefined;
 }
@@ -67,45 +88,69 @@ export async function bootstrapDemoSets(options: BootstrapOptions): Promise<Demo
   if (options.zeroShot || options.sets === 0) return [empty];
   const { program, train, size, rng } = options;
 
-  // Plan every set first (which samples, how many augmented), so all augmentation calls
-  // run as one concurrent batch and the plan depends only on the seed.
-  const plans = Array.from({ length: options.sets }, (_, i) => {
+  // Plan every set first (its order of the train samples, how many augmented demos), so
+  // the plan depends only on the seed.
+  const sets = Array.from({ length: options.sets }, (_, i) => {
     const { order, setRng } = planSet(rng, train, i);
-    return { order, augmented: setRng.int(1, size) };
+    return { order, augmented: setRng.int(1, size), tried: 0, kept: [] as Demo[], rejected: [] as RejectedDemo[] };
   });
 
-  const augmentations = new Map<string, Outcome>();
-  await predictSamples(
-    defaultPrompt(program),
-    augmentationPool(plans.map((p) => p.order), size),
-    { lm: options.teacher, concurrency: options.concurrency, signal: options.signal, onOutcome: (o) => augmentations.set(o.id, o) },
-  );
+  // Rounds of augmentation: each round asks Φ (in one concurrent batch) only for the
+  // samples the sets still need, the next untried ones in each set's order; rejected
+  // attempts make the next round. Judging in plan order keeps the result independent of
+  // timing. Outcomes are memoised by sample, as y′ = Φ(x) is the same for every set.
+  const outcomes = new Map<string, Outcome>();
+  const judge = augmentationJudge(options);
+  for (;;) {
+    const wanted = sets.map((set) => {
+      const missing = set.augmented - set.kept.length;
+      const budget = set.augmented + SPARES - set.tried;
+      return set.order.slice(set.tried, set.tried + Math.max(0, Math.min(missing, budget)));
+    });
+    const ask = new Map<string, Sample>();
+    for (const list of wanted) for (const s of list) if (!outcomes.has(s.id)) ask.set(s.id, s);
+    if (wanted.every((list) => list.length === 0)) break;
+    if (ask.size > 0) {
+      await predictSamples(defaultPrompt(program), [...ask.values()], {
+        lm: options.teacher, concurrency: options.concurrency, signal: options.signal, onOutcome: (o) => outcomes.set(o.id, o),
+      });
+    }
+    sets.forEach((set, i) => {
+      for (const sample of wanted[i]!) {
+        set.tried++;
+        const verdict = judge(sample, outcomes.get(sample.id));
+        if ("demo" in verdict) set.kept.push(verdict.demo);
+        else set.rejected.push(verdict.rejected);
+      }
+    });
+  }
 
   return [
     empty,
-    ...plans.map((plan, i): DemoSet => {
-      const demos: Demo[] = [];
-      // The first `augmented` slots take model outputs (skipping unparseable ones), the rest labels.
-      const used = new Set<string>();
-      let needAugmented = plan.augmented;
-      for (const sample of plan.order) {
-        if (demos.length === size) break;
-        if (needAugmented > 0) {
-          const outcome = augmentations.get(sample.id);
-          if (!outcome || !outcome.ok) continue;
-          demos.push({ ...labeledDemo(sample), records: outcome.records, source: "augmented" });
-          needAugmented--;
-        } else {
-          demos.push(labeledDemo(sample));
-        }
-        used.add(sample.id);
+    ...sets.map((set, i): DemoSet => {
+      // Augmented demos first, then labeled ones from the samples no augmentation tried.
+      const demos = [...set.kept];
+      for (const sample of set.order.slice(set.tried)) {
+        if (demos.length >= size) break;
+        // A labeled demo's output is its label: μ(y, y) = 1.
+        demos.push({ ...labeledDemo(sample), score: 1 });
       }
-      // Too few parseable augmentations among the candidates: fill with labeled samples.
-      for (const sample of plan.order) {
-        if (demos.length === size) break;
-        if (!used.has(sample.id)) demos.push(labeledDemo(sample)), used.add(sample.id);
-      }
-      return { index: i + 1, demos };
+      return { index: i + 1, demos, ...(set.rejected.length > 0 ? { rejected: set.rejected } : {}) };
     }),
   ];
+}
+
+type Verdict = { demo: Demo } | { rejected: RejectedDemo };
+
+/** Keeps an augmentation when it parsed and 100·μ(y′, y) is above the threshold. */
+export function augmentationJudge(options: Pick<BootstrapOptions, "metric" | "threshold">): (sample: Sample, outcome: Outcome | undefined) => Verdict {
+  const threshold = options.threshold ?? 0;
+  return (sample, outcome) => {
+    if (!outcome || !outcome.ok) {
+      return { rejected: { sample_id: sample.id, reason: outcome ? `output did not parse: ${outcome.failure}` : "no answer" } };
+    }
+    const score = options.metric(sample.task, outcome.records, sample.labels, sample.schema);
+    if (100 * score > threshold) return { demo: { ...labeledDemo(sample), records: outcome.records, source: "augmented", score } };
+    return { rejected: { sample_id: sample.id, score, reason: `μ(y′, y) = ${(100 * score).toFixed(2)} is not above the threshold ${threshold}` } };
+  };
 }

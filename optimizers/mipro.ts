@@ -30,6 +30,8 @@ export interface MiproSettings {
   demos: number;
   instructions: number;
   zeroShot: boolean;
+  /** Keep an augmented demo when 100·μ(y′, y) is above this (0–100; DSPy's rule μ > 0). */
+  augmentThreshold: number;
   seed: string | number;
   metric: string;
   concurrency: number;
@@ -43,6 +45,7 @@ export const MIPRO_DEFAULTS: MiproSettings = {
   demos: 3,
   instructions: 12,
   zeroShot: false,
+  augmentThreshold: 0,
   seed: 0,
   metric: "lf1",
   concurrency: 8,
@@ -51,7 +54,7 @@ export const MIPRO_DEFAULTS: MiproSettings = {
 /** candidates.json */
 export interface Candidates {
   instructions: InstructionCandidate[];
-  demo_sets: { index: number; demos: Demo[] }[];
+  demo_sets: DemoSet[];
   dataset_summary: string;
   program_summary: string;
   exchanges: TeacherExchange[];
@@ -162,6 +165,9 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
     teacher: ctx.promptModel,
     rng: rng.fork("bootstrap"),
     zeroShot: ctx.settings.zeroShot,
+    metric: ctx.metric,
+    // Runs made before the filter existed have no threshold in their settings.
+    threshold: ctx.settings.augmentThreshold ?? 0,
     concurrency: ctx.settings.concurrency,
     signal: ctx.signal,
   });

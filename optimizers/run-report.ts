@@ -24,6 +24,11 @@ const oneLine = (s: string, max = 140) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
+/** "train-3 (augmented, μ 66.67)": where a demo came from and how its output scored against its label. */
+export function describeDemo(d: { sample_id?: string | undefined; source: string; score?: number | undefined }): string {
+  return `${d.sample_id ?? "?"} (${d.source}${d.score === undefined ? "" : `, μ ${pct(d.score)}`})`;
+}
+
 export function renderRunReport({ config, result, usage }: ReportInput): string {
   const sim = usesSim(config.models);
   const tag = sim ? " (sim)" : "";
@@ -53,7 +58,7 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     "> " + result.prompt.instruction.replace(/\n/g, "\n> "),
     "",
-    `**Demos** (${result.prompt.demos.length}): ${result.prompt.demos.map((d) => `${d.sample_id ?? "?"} (${d.source})`).join(", ") || "none (zero-shot)"}`,
+    `**Demos** (${result.prompt.demos.length}): ${result.prompt.demos.map(describeDemo).join(", ") || "none (zero-shot)"}`,
     "",
     "## Full evaluations",
     "",
@@ -66,6 +71,14 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "| # | origin | tip | instruction |",
     "|---|---|---|---|",
     ...result.candidates.instructions.map((c) => `| ${c.index} | ${c.origin} | ${c.tip ?? ""} | ${oneLine(c.text)} |`),
+    "",
+    "## Demo sets",
+    "",
+    `Augmented demos are kept only when their ${metric} against their own label is above the threshold; rejected attempts were replaced by further ones.`,
+    "",
+    "| set | demos (sample, source, μ against its label) | rejected augmentations |",
+    "|---|---|---|",
+    ...result.candidates.demo_sets.map((s) => `| ${s.index} | ${s.demos.map(describeDemo).join(", ") || "none (zero-shot)"} | ${s.rejected?.length ?? 0} |`),
     "",
     "## Trials",
     "",

@@ -153,5 +153,7 @@ export async function thinkAndAnswerDemo(
   if (thought === undefined) return { demo: withoutThought(demo), note: { ...note, failure: "no thought from the teacher" } };
   const records = await answerWithThought(program, model, instruction, demo.input, thought, { ...options, purpose });
   if (records === undefined) return { demo: withoutThought(demo), note: { ...note, thought: undefined, failure: `no parseable answer for the thought: ${thought}` } };
-  return { demo: { ...demo, thought, records, source: "augmented" }, note: { ...note, output: "replaced" } };
+  // The demo's score was its old output's; y′ is scored (or not) by the caller.
+  const { score: _stale, ...rest } = demo;
+  return { demo: { ...rest, thought, records, source: "augmented" }, note: { ...note, output: "replaced" } };
 }

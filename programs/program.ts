@@ -34,6 +34,8 @@ export interface Demo {
   source: z.infer<typeof DemoSourceSchema>;
   /** The train sample it came from, for provenance. */
   sample_id?: string | undefined;
+  /** μ of the demo's output against the sample's label, in [0, 1] (bootstrapped demos; 1 for a label). */
+  score?: number | undefined;
 }
 
 /** The optimizable parts of a prompt. */

@@ -23,6 +23,8 @@ const FrozenDemoSchema = z.object({
   thought: z.string().optional(),
   source: z.enum(["labeled", "augmented"]),
   sample_id: z.string().optional(),
+  /** μ of the output against the sample's label, in [0, 1] (bootstrapped demos). */
+  score: z.number().min(0).max(1).optional(),
 });
 
 export const FrozenPromptSchema = z.object({
@@ -65,6 +67,7 @@ export function freezePrompt(
       ...(d.thought !== undefined ? { thought: d.thought } : {}),
       source: d.source,
       ...(d.sample_id ? { sample_id: d.sample_id } : {}),
+      ...(d.score !== undefined ? { score: d.score } : {}),
     })),
     reasoning: prompt.reasoning,
     decoding: { temperature: 0, max_tokens: program.maxTokens(prompt.reasoning) },
@@ -133,6 +136,7 @@ export function promptFromFrozen(frozen: FrozenPrompt): PromptSpec {
         thought: d.thought,
         source: d.source,
         sample_id: d.sample_id,
+        score: d.score,
       }),
     ),
     reasoning: frozen.reasoning,

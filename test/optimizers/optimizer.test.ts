@@ -10,6 +10,7 @@ import { proposeInstructions, T_INIT } from "../../optimizers/propose.ts";
 import { HEADINGS } from "../../optimizers/prompts.ts";
 import { optimize } from "../../optimizers/optimize.ts";
 import { createRng } from "../../src/util/random.ts";
+import { METRICS } from "../../src/eval/metric.ts";
 import { fingerprint } from "../../src/util/hash.ts";
 import { CachedLM, LMCache } from "../../src/lm/cache.ts";
 import { MeteredLM, UsageMeter } from "../../src/lm/usage.ts";
@@ -53,8 +54,11 @@ function roleModels(task: LM, prompt: LM): RoleModels {
 
 describe("bootstrapDemoSets", () => {
   it("builds m sets of K plus the empty set, with 1..K augmented demos from the teacher", async () => {
-    const teacher = new ScriptedLM((r) => JSON.stringify([{ slot: "AUG", slot_type: "location" }]));
-    const sets = await bootstrapDemoSets({ program: sf, train, sets: 12, size: 3, teacher, rng: createRng(1) });
+    // y′ = the label plus a made-up slot: μ > 0 when the label has slots, 0 when it is empty.
+    const AUG = { slot: "AUG", slot_type: "location" };
+    const byText = new Map(train.map((s) => [s.text, s]));
+    const teacher = new ScriptedLM((r) => JSON.stringify([...(byText.get(queryText(r))?.labels ?? []), AUG]));
+    const sets = await bootstrapDemoSets({ program: sf, train, sets: 12, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(1) });
     expect(sets).toHaveLength(13);
     expect(sets[0]).toEqual({ index: 0, demos: [] });
     const augmentedCounts = new Set<number>();
@@ -64,7 +68,12 @@ describe("bootstrapDemoSets", () => {
       expect(augmented.length).toBeGreaterThanOrEqual(1);
       augmentedCounts.add(augmented.length);
       // y′ = Φ(x): augmented demos carry the teacher's records; labeled ones the gold labels.
-      for (const d of augmented) expect(d.records).toEqual([{ slot: "AUG", slot_type: "location" }]);
+      for (const d of augmented) {
+        const label = train.find((s) => s.id === d.sample_id)!.labels;
+        expect(d.records).toEqual([...label, AUG]);
+        expect(label.length).toBeGreaterThan(0); // an empty label made y′ score 0: rejected
+        expect(d.score).toBeGreaterThan(0);
+      }
       for (const d of set.demos.filter((d) => d.source === "labeled")) expect(d.records).toEqual(train.find((s) => s.id === d.sample_id)!.labels);
       expect(new Set(set.demos.map((d) => d.sample_id)).size).toBe(3);
     }
@@ -77,7 +86,7 @@ describe("bootstrapDemoSets", () => {
 
   it("never uses an augmented output that does not parse", async () => {
     const teacher = new ScriptedLM((r) => (queryText(r).includes("Oslo") ? "garbage, no JSON" : JSON.stringify([])));
-    const sets = await bootstrapDemoSets({ program: sf, train, sets: 6, size: 3, teacher, rng: createRng(2) });
+    const sets = await bootstrapDemoSets({ program: sf, train, sets: 6, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(2) });
     for (const set of sets.slice(1)) {
       expect(set.demos).toHaveLength(3);
       for (const d of set.demos.filter((d) => d.source === "augmented")) expect(d.input.text).not.toContain("Oslo");
@@ -86,19 +95,19 @@ describe("bootstrapDemoSets", () => {
 
   it("is reproducible from the seed and offers only the empty set for zero-shot", async () => {
     const teacher = new ScriptedLM(() => "[]");
-    const a = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, rng: createRng(7) });
-    const b = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, rng: createRng(7) });
-    const c = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, rng: createRng(8) });
+    const a = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(7) });
+    const b = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(7) });
+    const c = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(8) });
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    expect(await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, rng: createRng(7), zeroShot: true })).toEqual([{ index: 0, demos: [] }]);
+    expect(await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher, metric: METRICS.lf1!, rng: createRng(7), zeroShot: true })).toEqual([{ index: 0, demos: [] }]);
   });
 });
 
 describe("proposeInstructions", () => {
   it("grounds each proposal in the summaries, a demo set and a tip, at T_init, and merges duplicates", async () => {
     const teacher = new ScriptedLM((r) => (lastUser(r).startsWith(HEADINGS.proposal) ? `Proposed instruction: "Variant ${r.draw! % 3}."` : teacherAnswer(r)));
-    const demoSets = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher: new ScriptedLM(() => "[]"), rng: createRng(3) });
+    const demoSets = await bootstrapDemoSets({ program: sf, train, sets: 4, size: 3, teacher: new ScriptedLM(() => "[]"), metric: METRICS.lf1!, rng: createRng(3) });
     const result = await proposeInstructions({ program: sf, train, demoSets, count: 6, teacher, rng: createRng(3) });
     expect(result.instructions[0]).toEqual({ index: 0, text: sf.defaultInstruction, origin: "default" });
     // Only three distinct replies exist, so duplicates were merged: default + 3.

@@ -137,7 +137,16 @@ describe("AutoThought-3: T ~ Θ(T | x), y replaced by y′ = Θ(x, T)", () => {
 describe("AutoThought-4: augmented (x, T, y′) from Φ, full search", () => {
   it("Φ thinks and answers for every demo; Θ is never asked; the search ranges over demo sets", async () => {
     const runsDir = tmpRuns();
-    const { phi, Theta, theta, models } = roles();
+    // y′ = the label plus a marker slot: it passes the metric filter (μ > 0) unless the label is empty.
+    const byText = new Map(train.map((s) => [s.text, s]));
+    const answer = teacherAnswer("PHI");
+    const phiLM = new ScriptedLM((r) => {
+      if (kindOf(r) !== "answer-with-thought") return answer(r);
+      // The query is the user turn before the one handing over the thought.
+      const query = r.messages.at(-2)!.content.split("\nText: ").pop()!;
+      return `Thought: given\nAnswer: ${JSON.stringify([...byText.get(query)!.labels, ...Y_PRIME])}`;
+    }, "phi");
+    const { phi, Theta, theta, models } = roles({ phi: phiLM });
     const out = await optimizeAutoThought({ task: "SF", train, val, settings: SETTINGS, models, runsDir, runId: "at4", variant: 4 });
     expect(Theta.requests).toEqual([]);
     expect(kinds(phi)).toEqual(["answer-with-thought", "meta", "proposal", "think"]);
@@ -147,8 +156,15 @@ describe("AutoThought-4: augmented (x, T, y′) from Φ, full search", () => {
     expect(candidates.demo_sets[0]!.demos).toEqual([]);
     for (const set of candidates.demo_sets.slice(1)) {
       expect(set.demos).toHaveLength(SETTINGS.demos);
-      for (const d of set.demos) expect(d).toMatchObject({ source: "augmented", records: Y_PRIME, thought: `PHI thinks about ${d.input.text}` });
+      for (const d of set.demos) {
+        const label = train.find((s) => s.id === d.sample_id)!.labels;
+        expect(d).toMatchObject({ source: "augmented", records: [...label, ...Y_PRIME], thought: `PHI thinks about ${d.input.text}` });
+        expect(label.length).toBeGreaterThan(0);
+        expect(d.score).toBeGreaterThan(0);
+      }
     }
+    // Samples with an empty label gave a y′ scoring 0: rejected, with the reason noted.
+    expect(candidates.autothought.thoughts.some((n) => /not above the threshold/.test(n.failure ?? ""))).toBe(true);
     expect(candidates.autothought.source_run).toBeUndefined();
     const trials = readFileSync(join(runsDir, "at4", "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((t) => t.kind === "trial");
     expect(new Set(trials.map((t) => t.params.demos)).size).toBeGreaterThan(1);

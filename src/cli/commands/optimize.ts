@@ -23,6 +23,7 @@ interface OptimizeFlags extends ModelFlags {
   demos: string;
   instructions: string;
   zeroShot?: boolean;
+  augmentThreshold: string;
   seed: string;
   metric: string;
   resume?: string;
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .option("--demos <n>", "demos per set (K)", String(MIPRO_DEFAULTS.demos))
     .option("--instructions <n>", "instruction candidates, the default instruction included", String(MIPRO_DEFAULTS.instructions))
     .option("--zero-shot", "no demos: search instructions only")
+    .option("--augment-threshold <score>", "keep an augmented demo only when its metric against its label (0-100) is above this", String(MIPRO_DEFAULTS.augmentThreshold))
     .addOption(new Option("--metric <name>", "the search metric").choices(["lf1", "f1"]).default("lf1"))
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
     .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
@@ -85,6 +87,7 @@ export function register(program: Command): void {
       demos: intFlag(flags.demos, "--demos"),
       instructions: intFlag(flags.instructions, "--instructions"),
       zeroShot: Boolean(flags.zeroShot),
+      augmentThreshold: scoreFlag(flags.augmentThreshold, "--augment-threshold"),
       seed: flags.seed,
       metric: flags.metric,
       concurrency: intFlag(flags.concurrency, "--concurrency"),
@@ -136,6 +139,13 @@ export function register(program: Command): void {
       ].join("\n"),
     );
   });
+}
+
+/** A score on the 0–100 scale. */
+function scoreFlag(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n >= 100) throw new UserInputError(`${flag} must be a score in [0, 100), got '${value}'`);
+  return n;
 }
 
 function intFlag(value: string | undefined, flag: string): number {
