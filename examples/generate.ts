@@ -24,6 +24,7 @@ import {
   SampleSchema,
   schemaItemName,
   type EeRecord,
+  type EeSchemaItem,
   type IERecord,
   type SampleInput,
   type SchemaItem,
@@ -62,7 +63,7 @@ interface Instance {
 /** Turn one marked-up sentence into plain text + gold records. */
 function annotate(c: TaskContent, s: Sentence, marked: string): { text: string; labels: IERecord[] } {
   const { text, spans } = parse(marked);
-  const names = new Set(c.inventory.map(schemaItemName));
+  const names = new Set(c.inventory.map((i) => schemaItemName(c.task, i)));
   const where = `${c.task}: ${marked}`;
   const labels: IERecord[] = [];
   if (c.task === "RE") {
@@ -75,7 +76,7 @@ function annotate(c: TaskContent, s: Sentence, marked: string): { text: string; 
       labels.push({ head, tail, relation: rel });
     }
   } else if (c.task === "EE") {
-    const roles = new Map(c.inventory.map((i) => [schemaItemName(i), typeof i === "string" ? [] : i.roles]));
+    const roles = new Map(c.inventory.map((i) => [schemaItemName(c.task, i), typeof i === "string" ? [] : (i as EeSchemaItem).roles]));
     const events = new Map<string, EeRecord>();
     const args: { id: string; role: string; argument: string }[] = [];
     for (const sp of spans) {
@@ -112,7 +113,7 @@ function annotate(c: TaskContent, s: Sentence, marked: string): { text: string; 
 }
 
 function makeSample(c: TaskContent, inst: Instance, k: number, batch: readonly string[]): SampleInput {
-  const items = new Map(c.inventory.map((i) => [schemaItemName(i), i] as const));
+  const items = new Map(c.inventory.map((i) => [schemaItemName(c.task, i), i] as const));
   const inBatch = new Set(batch);
   const schema: SchemaItem[] = batch.map((n) => items.get(n)!);
   const descriptions = Object.fromEntries(Object.entries(c.descriptions).filter(([n]) => inBatch.has(n)));
@@ -159,7 +160,7 @@ interface Counter {
 
 /** train/dev samples of one instance: mined negatives, sometimes a second all-negative batch. */
 function tuningSamples(c: TaskContent, inst: Instance, rng: Rng, counter: Counter): SampleInput[] {
-  const all = c.inventory.map(schemaItemName);
+  const all = c.inventory.map((i) => schemaItemName(c.task, i));
   const present = all.filter((n) => inst.present.has(n));
   const absent = all.filter((n) => !inst.present.has(n));
   let batches: string[][];
@@ -192,7 +193,7 @@ function tuningSamples(c: TaskContent, inst: Instance, rng: Rng, counter: Counte
 
 /** test samples of one (task, language): whole schema, batched; ~30 % empty batches. */
 function testSamples(c: TaskContent, insts: Instance[], rng: Rng): SampleInput[] {
-  const all = c.inventory.map(schemaItemName);
+  const all = c.inventory.map((i) => schemaItemName(c.task, i));
   if (all.length <= SPLIT_NUM) return insts.map((inst) => makeSample(c, inst, 1, rng.shuffle(all)));
   const batches = batchSchema(all);
   if (batches.length !== 2 || batches[1]!.length !== all.length - SPLIT_NUM) {

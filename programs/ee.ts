@@ -1,4 +1,4 @@
-import type { EeRecord } from "../src/data/sample.ts";
+import { EE, type EeRecord } from "../src/tasks/builtin.ts";
 import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 const ATTACK = { event_type: "Attack", roles: ["Attacker", "Target", "Place"] };
@@ -6,17 +6,11 @@ const TRANSPORT = { event_type: "Transport", roles: ["Agent", "Artifact", "Desti
 const ACQUIRE = { event_type: "Acquire", roles: ["Buyer", "Seller", "Artifact"] };
 
 export const ee = defineProgram({
-  task: "EE",
+  task: EE,
   title: "event extraction",
   description:
     "Event extraction: given a text in any language and a list of event types, each with its argument roles, find every event of these types: its trigger word and the arguments that fill its roles. Triggers and arguments are copied verbatim from the text; the answer is an empty list when no such event is mentioned.",
   inputFields: QUERY_FIELDS,
-  outputFields: [
-    { name: "event_trigger", description: "the word or phrase that expresses the event, copied exactly from the text" },
-    { name: "event_type", description: "one of the given event types" },
-    { name: "arguments", description: "a list of {role, argument}: each role is one of the event type's roles, each argument copied exactly from the text" },
-  ],
-  schemaLabel: "Event types and their roles",
   defaultInstruction:
     'Extract the events of the given event types from the text. For each event give its trigger and the arguments that fill its roles, copying every trigger and argument exactly as it is written in the text. Answer with a JSON list of objects {"event_trigger": ..., "event_type": ..., "arguments": [{"role": ..., "argument": ...}]}, and with [] when no event of these types occurs.',
   defaultDemos: [
@@ -44,10 +38,4 @@ export const ee = defineProgram({
     ]),
     exemplar<EeRecord>("The weather stayed mild for most of the week.", [TRANSPORT, ACQUIRE], []),
   ],
-  keyAliases: { trigger: "event_trigger", type: "event_type", label: "event_type", args: "arguments", roles: "arguments" },
-  recordsFromTypeDict(type, value) {
-    const list = Array.isArray(value) ? value : undefined;
-    if (!list) return undefined;
-    return list.map((ev) => (typeof ev === "string" ? { event_trigger: ev, event_type: type, arguments: [] } : { event_type: type, ...(ev as object) }));
-  },
 });

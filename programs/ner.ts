@@ -1,17 +1,12 @@
-import type { NerRecord } from "../src/data/sample.ts";
-import { defineProgram, exemplar, QUERY_FIELDS, spanRecordsFromTypeDict } from "./program.ts";
+import { NER, type NerRecord } from "../src/tasks/builtin.ts";
+import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 export const ner = defineProgram({
-  task: "NER",
+  task: NER,
   title: "named entity recognition",
   description:
     "Named entity recognition: given a text in any language and a list of entity types, list every entity mention whose type is in the list. Each record names the mention (copied verbatim from the text) and its type; the answer is an empty list when no mention of these types occurs.",
   inputFields: QUERY_FIELDS,
-  outputFields: [
-    { name: "entity", description: "the mention, copied exactly from the text" },
-    { name: "entity_type", description: "one of the given entity types" },
-  ],
-  schemaLabel: "Entity types",
   defaultInstruction:
     'Extract the named entities of the given entity types from the text. Copy each entity exactly as it is written in the text. Answer with a JSON list of objects {"entity": ..., "entity_type": ...}, and with [] when there is no entity of these types.',
   defaultDemos: [
@@ -26,6 +21,4 @@ export const ner = defineProgram({
       { entity: "Kentucky", entity_type: "location" },
     ]),
   ],
-  keyAliases: { text: "entity", span: "entity", name: "entity", mention: "entity", type: "entity_type", label: "entity_type" },
-  recordsFromTypeDict: spanRecordsFromTypeDict("entity", "entity_type"),
 });

@@ -10,8 +10,7 @@
  *   user       the query: "<Types label>: [...]", optional descriptions, "Text: …" last
  */
 import { z } from "zod";
-import type { Task, IERecord, SchemaItem } from "../src/data/sample.ts";
-import { parseRecords, RECORD_SCHEMAS, RECORD_TYPE_FIELD, recordTypeName, schemaItemName } from "../src/data/sample.ts";
+import type { IERecord, SchemaItem, TaskDefinition } from "../src/tasks/definition.ts";
 import type { ChatMessage } from "../src/lm/types.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import { schemaTypes } from "../src/metrics/routing.ts";
@@ -54,33 +53,28 @@ export interface ParseOptions {
   schema?: readonly SchemaItem[];
 }
 
-export interface FieldDoc {
-  name: string;
-  description: string;
-}
+export type { FieldDoc } from "../src/tasks/definition.ts";
+import type { FieldDoc } from "../src/tasks/definition.ts";
 
 /** The task-specific part of a program; `defineProgram` adds the shared machinery. */
-export interface ProgramSpec<T extends Task> {
-  task: T;
+export interface ProgramSpec {
+  /** The task definition: records, routing, schema rendering, parsing hints. */
+  task: TaskDefinition;
   /** Human name, e.g. "named entity recognition". */
   title: string;
   /** What the program does, for the optimizer's program summary. */
   description: string;
   inputFields: FieldDoc[];
-  outputFields: FieldDoc[];
-  /** How the query line naming the schema is labelled, e.g. "Entity types". */
-  schemaLabel: string;
   defaultInstruction: string;
   /** Three fixed English exemplars: the default prompt's demonstrations. */
   defaultDemos: Demo[];
-  /** Alternative key names models use, mapped onto the record's own keys. */
-  keyAliases: Record<string, string>;
-  /** Builds records from the dict-by-type shape, e.g. {"person": ["Ada"]}. */
-  recordsFromTypeDict(type: string, value: unknown): unknown[] | undefined;
 }
 
 export interface IEProgram {
-  readonly task: Task;
+  /** The task's name (what samples and frozen prompts carry). */
+  readonly task: string;
+  /** The task definition the program renders and parses for. */
+  readonly definition: TaskDefinition;
   readonly title: string;
   readonly description: string;
   readonly inputFields: readonly FieldDoc[];
@@ -102,14 +96,12 @@ export interface IEProgram {
 export const REASONING_FORMAT =
   'First think step by step, writing "Thought:" followed by your reasoning. Then write "Answer:" followed by the JSON list.';
 
-const WRAPPER_KEYS = ["records", "output", "outputs", "result", "results", "answer", "entities", "relations", "slots", "events", "data"];
-
-export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
-  const recordSchema = RECORD_SCHEMAS[spec.task];
+export function defineProgram(spec: ProgramSpec): IEProgram {
+  const task = spec.task;
 
   const renderQuery = (query: QueryInput): string => {
-    const lines = [`${spec.schemaLabel}: ${JSON.stringify(query.schema)}`];
-    const names = query.schema.map(schemaItemName);
+    const lines = [`${task.schemaLabel}: ${task.renderSchema(query.schema)}`];
+    const names = query.schema.map(task.itemName);
     const described = names.filter((n) => query.schema_descriptions?.[n]);
     if (described.length > 0) {
       lines.push("Type descriptions:");
@@ -120,7 +112,7 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
   };
 
   const renderOutput = (records: readonly IERecord[], thought?: string): string => {
-    const json = JSON.stringify(records);
+    const json = task.renderRecords(records);
     return thought === undefined ? json : `Thought: ${thought}\nAnswer: ${json}`;
   };
 
@@ -137,33 +129,16 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
     return messages;
   };
 
-  const normaliseRecord = (item: unknown): unknown => {
-    if (!item || typeof item !== "object" || Array.isArray(item)) return item;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
-      const canonical = spec.keyAliases[key] ?? key;
-      if (!(canonical in out)) out[canonical] = value;
-    }
-    if (spec.task === "EE" && Array.isArray(out.arguments)) {
-      out.arguments = out.arguments.map((arg) => {
-        if (!arg || typeof arg !== "object") return arg;
-        const a = arg as Record<string, unknown>;
-        return { role: a.role ?? a.type, argument: a.argument ?? a.text ?? a.span ?? a.value };
-      });
-    }
-    return out;
-  };
-
   const toItems = (value: unknown): unknown[] | string => {
     if (Array.isArray(value)) return value;
     if (value === null || typeof value !== "object") return `expected a JSON list of records, got ${JSON.stringify(value)}`;
     const obj = value as Record<string, unknown>;
-    for (const key of WRAPPER_KEYS) if (Array.isArray(obj[key])) return obj[key] as unknown[];
-    if (recordSchema.safeParse(normaliseRecord(obj)).success) return [obj];
+    for (const key of task.listKeys) if (Array.isArray(obj[key])) return obj[key] as unknown[];
+    if (task.record.safeParse(task.normaliseRecord(obj)).success) return [obj];
     // Dict-by-type: {"person": ["Ada", ...], "location": []}
     const items: unknown[] = [];
     for (const [type, v] of Object.entries(obj)) {
-      const built = spec.recordsFromTypeDict(type, v);
+      const built = task.recordsFromTypeDict(type, v);
       if (!built) return `cannot read the object as records (key '${type}')`;
       items.push(...built);
     }
@@ -174,12 +149,12 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
   // only makes parsed records read with the schema's spelling.
   const canonicaliseTypes = (records: IERecord[], schema: readonly SchemaItem[] | undefined): IERecord[] => {
     if (!schema) return records;
-    const types = schemaTypes(schema);
+    const types = schemaTypes(task, schema);
     return records.map((r) => {
-      const type = recordTypeName(spec.task, r);
+      const type = task.typeOf(r);
       const canonical = types.resolve(type);
       if (!canonical || canonical === type) return r;
-      return { ...r, [RECORD_TYPE_FIELD[spec.task]]: canonical } as IERecord;
+      return task.withType(r, canonical);
     });
   };
 
@@ -194,31 +169,25 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
     }
     const items = toItems(json.value);
     if (typeof items === "string") return { ok: false, reason: items };
-    const checked = parseRecords(spec.task, items.map(normaliseRecord));
+    const checked = task.parseRecords(items.map(task.normaliseRecord));
     if ("problem" in checked) return { ok: false, reason: checked.problem };
     return { ok: true, records: canonicaliseTypes(checked.records, options.schema), thought: thoughtOut };
   };
 
-  const outputJsonSchema = (reasoning: boolean): Record<string, unknown> => {
-    const shape = reasoning
-      ? z.object({ thought: z.string(), records: z.array(recordSchema) })
-      : z.object({ records: z.array(recordSchema) });
-    return z.toJSONSchema(shape, { io: "input", target: "draft-7" }) as Record<string, unknown>;
-  };
-
   // The version fingerprints a canonical rendering, so any change to the template shows.
   const canonical = spec.defaultDemos[0]!;
-  const version = `${spec.task.toLowerCase()}-1.${fingerprint([
+  const version = `${task.name.toLowerCase()}-1.${fingerprint([
     render(canonical.input, { instruction: "I", demos: [canonical], reasoning: false }),
     render(canonical.input, { instruction: "I", demos: [{ ...canonical, thought: "T" }], reasoning: true }),
   ], 8)}`;
 
   return {
-    task: spec.task,
+    task: task.name,
+    definition: task,
     title: spec.title,
     description: spec.description,
     inputFields: spec.inputFields,
-    outputFields: spec.outputFields,
+    outputFields: task.fields,
     defaultInstruction: spec.defaultInstruction,
     defaultDemos: spec.defaultDemos,
     version,
@@ -226,17 +195,8 @@ export function defineProgram<T extends Task>(spec: ProgramSpec<T>): IEProgram {
     renderQuery,
     renderOutput,
     parse,
-    outputJsonSchema,
+    outputJsonSchema: task.outputJsonSchema,
     maxTokens: (reasoning) => (reasoning ? 1024 : 256),
-  };
-}
-
-/** Dict-by-type helper for tasks whose record is one span under a type key. */
-export function spanRecordsFromTypeDict(spanKey: string, typeKey: string) {
-  return (type: string, value: unknown): unknown[] | undefined => {
-    const list = Array.isArray(value) ? value : typeof value === "string" ? [value] : undefined;
-    if (!list) return undefined;
-    return list.map((span) => (typeof span === "string" ? { [spanKey]: span, [typeKey]: type } : span));
   };
 }
 

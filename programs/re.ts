@@ -1,18 +1,12 @@
-import type { ReRecord } from "../src/data/sample.ts";
+import { RE, type ReRecord } from "../src/tasks/builtin.ts";
 import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 export const re = defineProgram({
-  task: "RE",
+  task: RE,
   title: "relation extraction",
   description:
     "Relation extraction: given a text in any language and a list of relation types, list every pair of mentions (head, tail) that the text relates by one of these relations. Head and tail are copied verbatim from the text; the direction matters (head works_for tail). The answer is an empty list when no such relation is stated.",
   inputFields: QUERY_FIELDS,
-  outputFields: [
-    { name: "head", description: "the first argument of the relation, copied exactly from the text" },
-    { name: "tail", description: "the second argument of the relation, copied exactly from the text" },
-    { name: "relation", description: "one of the given relation types" },
-  ],
-  schemaLabel: "Relation types",
   defaultInstruction:
     'Extract the relations of the given relation types stated in the text. Copy the head and tail mentions exactly as they are written in the text; the relation reads "head relation tail". Answer with a JSON list of objects {"head": ..., "tail": ..., "relation": ...}, and with [] when no relation of these types is stated.',
   defaultDemos: [
@@ -24,11 +18,4 @@ export const re = defineProgram({
     ]),
     exemplar<ReRecord>("Both teams played well in the final.", ["works_for", "born_in"], []),
   ],
-  keyAliases: { subject: "head", object: "tail", source: "head", target: "tail", type: "relation", label: "relation", predicate: "relation" },
-  recordsFromTypeDict(type, value) {
-    if (!Array.isArray(value)) return undefined;
-    return value.map((pair) =>
-      Array.isArray(pair) && pair.length === 2 ? { head: pair[0], tail: pair[1], relation: type } : { relation: type, ...(pair as object) },
-    );
-  },
 });

@@ -1,17 +1,12 @@
-import type { SfRecord } from "../src/data/sample.ts";
-import { defineProgram, exemplar, QUERY_FIELDS, spanRecordsFromTypeDict } from "./program.ts";
+import { SF, type SfRecord } from "../src/tasks/builtin.ts";
+import { defineProgram, exemplar, QUERY_FIELDS } from "./program.ts";
 
 export const sf = defineProgram({
-  task: "SF",
+  task: SF,
   title: "slot filling",
   description:
     "Slot filling: given a user's request to a voice assistant (in any language) and a list of slot types, list every span of the request that fills one of the slots. Each record gives the span (copied verbatim) and its slot type; the answer is an empty list when no slot of these types is filled.",
   inputFields: QUERY_FIELDS,
-  outputFields: [
-    { name: "slot", description: "the span filling the slot, copied exactly from the text" },
-    { name: "slot_type", description: "one of the given slot types" },
-  ],
-  schemaLabel: "Slot types",
   defaultInstruction:
     'Fill the given slot types from the user\'s request. Copy each slot value exactly as it is written in the text. Answer with a JSON list of objects {"slot": ..., "slot_type": ...}, and with [] when none of the slots is mentioned.',
   defaultDemos: [
@@ -26,6 +21,4 @@ export const sf = defineProgram({
     ]),
     exemplar<SfRecord>("cancel it", ["alarm/alarm_modifier", "datetime"], []),
   ],
-  keyAliases: { value: "slot", text: "slot", span: "slot", type: "slot_type", label: "slot_type" },
-  recordsFromTypeDict: spanRecordsFromTypeDict("slot", "slot_type"),
 });

@@ -3,6 +3,11 @@
  * evaluation runner and optimizers; the CLI on top.
  */
 
+// Task definitions (the bottom layer): the five built-ins and the registry for your own
+export { defineTask, spanRecordsFromTypeDict, type TaskDefinition, type TaskSpec, type UnitRule, type FieldDoc, type LabelIssue } from "./tasks/definition.ts";
+export { NER, RE, SF, ED, EE, BUILTIN_TASKS } from "./tasks/builtin.ts";
+export { registerTask, getTask, findTask, taskNames, resolveTask, type TaskRef } from "./tasks/registry.ts";
+
 // Data contracts and preparation
 export * from "./data/sample.ts";
 export { readJsonl, readSamples, readSamplesMany, writeJsonl } from "./data/jsonl.ts";

@@ -5,7 +5,7 @@
  * `per:other_family` is not: there "other" qualifies a well-defined relation.
  */
 import type { IERecord, Sample, SchemaItem } from "./sample.ts";
-import { recordTypeName, schemaItemName } from "./sample.ts";
+import { getTask } from "../tasks/registry.ts";
 
 const AMBIGUOUS_WORDS = new Set(["misc", "miscellaneous", "other", "others", "oth"]);
 
@@ -20,10 +20,11 @@ export function isAmbiguousType(name: string): boolean {
  */
 export function removeAmbiguousTypes(samples: readonly Sample[], isAmbiguous: (name: string) => boolean = isAmbiguousType): Sample[] {
   return samples.flatMap((sample) => {
-    const schema = (sample.schema as SchemaItem[]).filter((item) => !isAmbiguous(schemaItemName(item)));
+    const task = getTask(sample.task);
+    const schema = (sample.schema as SchemaItem[]).filter((item) => !isAmbiguous(task.itemName(item)));
     if (schema.length === 0) return [];
     if (schema.length === sample.schema.length) return [sample];
-    const labels = (sample.labels as IERecord[]).filter((r) => !isAmbiguous(recordTypeName(sample.task, r)));
+    const labels = (sample.labels as IERecord[]).filter((r) => !isAmbiguous(task.typeOf(r)));
     const descriptions = sample.schema_descriptions
       ? Object.fromEntries(Object.entries(sample.schema_descriptions).filter(([name]) => !isAmbiguous(name)))
       : undefined;

@@ -12,7 +12,7 @@ import { createRng } from "../util/random.ts";
 import { batchSchema } from "./batch-schema.ts";
 import { mineSchemaNames, rankBySimilarity } from "./negative-mining.ts";
 import type { IERecord, Sample, SchemaItem } from "./sample.ts";
-import { recordTypeName, schemaItemName } from "./sample.ts";
+import { getTask } from "../tasks/registry.ts";
 import { charNgramSimilarity, type Similarity } from "./similarity.ts";
 
 export interface InstancesToSamplesOptions {
@@ -32,9 +32,10 @@ export const DEFAULT_HARD_NEGATIVES = 2;
 
 /** One sample per batch: the batch's items, the labels and descriptions of those items. */
 function samplesForBatches(instance: Sample, batches: SchemaItem[][]): Sample[] {
+  const task = getTask(instance.task);
   return batches.map((batch, i) => {
-    const names = new Set(batch.map(schemaItemName));
-    const labels = (instance.labels as IERecord[]).filter((r) => names.has(recordTypeName(instance.task, r)));
+    const names = new Set(batch.map(task.itemName));
+    const labels = (instance.labels as IERecord[]).filter((r) => names.has(task.typeOf(r)));
     const descriptions = instance.schema_descriptions
       ? Object.fromEntries(Object.entries(instance.schema_descriptions).filter(([name]) => names.has(name)))
       : undefined;
@@ -73,16 +74,17 @@ export function instancesToSamples(instances: readonly Sample[], options: Instan
       out.push(...samplesForBatches(instance, batchSchema(schema, splitNum)));
       continue;
     }
-    const names = schema.map(schemaItemName);
+    const task = getTask(instance.task);
+    const names = schema.map(task.itemName);
     const key = JSON.stringify([names, instance.schema_descriptions ?? {}]);
     let ranked = rankings.get(key);
     if (!ranked) {
       ranked = rankBySimilarity(names, instance.schema_descriptions, similarity);
       rankings.set(key, ranked);
     }
-    const positives = new Set((instance.labels as IERecord[]).map((r) => recordTypeName(instance.task, r)));
+    const positives = new Set((instance.labels as IERecord[]).map(task.typeOf));
     const picked = mineSchemaNames(names, positives, ranked, { hardNegatives, randomNegatives }, root.fork(instance.instance_id));
-    const byName = new Map(schema.map((item) => [schemaItemName(item), item]));
+    const byName = new Map(schema.map((item) => [task.itemName(item), item]));
     const items = picked.map((n) => byName.get(n)!);
     out.push(...samplesForBatches(instance, batchSchema(items, splitNum)));
   }

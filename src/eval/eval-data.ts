@@ -11,12 +11,12 @@
  */
 import { readJsonl } from "../data/jsonl.ts";
 import { instancesToSamples } from "../data/instances-to-samples.ts";
-import { SampleSchema, type Sample, type Task } from "../data/sample.ts";
+import { SampleSchema, type Sample } from "../data/sample.ts";
 import { UserInputError } from "../errors.ts";
 
 export interface DataFileInfo {
   file: string;
-  task: Task;
+  task: string;
   /** Lines (samples as written in the file). */
   lines: number;
   /** Queries after batching. */
@@ -25,7 +25,7 @@ export interface DataFileInfo {
 
 /** Every instance of one task's data files, in first-seen order. */
 export interface InstanceIndex {
-  task: Task;
+  task: string;
   files: string[];
   splitNum: number;
   /** Per instance (same position in every array). */
@@ -75,11 +75,11 @@ export async function* streamSamples(index: InstanceIndex): AsyncGenerator<Sampl
  */
 export async function scanData(
   files: readonly string[],
-  promptTasks: ReadonlySet<Task>,
+  promptTasks: ReadonlySet<string>,
   splitNum: number,
-): Promise<{ indexes: Map<Task, InstanceIndex>; files: DataFileInfo[] }> {
+): Promise<{ indexes: Map<string, InstanceIndex>; files: DataFileInfo[] }> {
   if (!Number.isInteger(splitNum) || splitNum < 1) throw new UserInputError(`--batch-split-num must be a positive integer, got ${splitNum}`);
-  const indexes = new Map<Task, InstanceIndex>();
+  const indexes = new Map<string, InstanceIndex>();
   const infos: DataFileInfo[] = [];
   const intern = new Map<string, string>();
   const shared = (s: string) => {
@@ -148,7 +148,7 @@ export async function scanData(
   return { indexes, files: infos };
 }
 
-function newIndex(task: Task, splitNum: number): InstanceIndex {
+function newIndex(task: string, splitNum: number): InstanceIndex {
   return {
     task,
     files: [],

@@ -3,7 +3,7 @@
  * taken from batch results (offline), scored instance by instance as they arrive, with
  * the predictions kept on disk for resuming. Also writes the batch request files.
  */
-import type { Sample, Task } from "../data/sample.ts";
+import type { Sample } from "../data/sample.ts";
 import type { RoleModels } from "../lm/roles.ts";
 import { MeteredLM, UsageMeter, type UsageCounts } from "../lm/usage.ts";
 import { streamSamples, type InstanceIndex } from "./eval-data.ts";
@@ -28,7 +28,7 @@ export interface EvalModel {
 export interface PairResult {
   prompt: string;
   model: string;
-  task: Task;
+  task: string;
   scores: InstanceScores;
   usage: UsageCounts;
   predictions: string;
@@ -179,7 +179,7 @@ export async function scoreBatchResults(prompt: ResolvedPrompt, model: EvalModel
 export async function writeBatchRequests(
   prompts: readonly ResolvedPrompt[],
   models: readonly EvalModel[],
-  indexes: ReadonlyMap<Task, InstanceIndex>,
+  indexes: ReadonlyMap<string, InstanceIndex>,
   basePath: string,
   maxPerFile?: number,
 ): Promise<{ model: string; files: string[]; requests: number }[]> {

@@ -2,14 +2,15 @@
  * The optimizer's metric μ: a per-sample score in [0, 1]. LF1 by default (method.md §5:
  * LF1 as the guide gave better exact and soft scores); exact F1 or a user function also fit.
  */
-import type { IERecord, Sample, SchemaItem, Task } from "../data/sample.ts";
+import type { IERecord, Sample, SchemaItem } from "../data/sample.ts";
+import type { TaskRef } from "../tasks/registry.ts";
 import { scoreSample } from "../metrics/lf1.ts";
 import { UserInputError } from "../errors.ts";
 import type { Outcome } from "./runner.ts";
 
 /** μ(pred, gold) for one sample; `schema` is the sample's own (predicted types are routed against it). */
 export type SampleMetric = (
-  task: Task,
+  task: TaskRef,
   pred: readonly IERecord[] | null,
   gold: readonly IERecord[],
   schema: readonly SchemaItem[],

@@ -15,7 +15,6 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Task } from "../data/sample.ts";
 import { UserInputError } from "../errors.ts";
 import type { LM } from "../lm/types.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../runs/frozen.ts";
@@ -30,7 +29,7 @@ export interface ResolvedPrompt {
   name: string;
   /** "default", "frozen", … */
   kind: string;
-  task: Task;
+  task: string;
   prompt: PromptSpec;
   /** How samples are answered (src/pipelines); absent means direct. */
   pipeline?: PipelineName;

@@ -16,7 +16,7 @@
  * - defaultTest: a javascript assertion computing LF1 (lf1-assertion.ts), metric "LF1".
  *   promptfoo scores per query; `ieopt eval` pools batched queries per instance.
  */
-import type { Sample, Task } from "../data/sample.ts";
+import type { Sample } from "../data/sample.ts";
 import { simProfile } from "../../sim/index.ts";
 import type { ChatMessage } from "../lm/types.ts";
 import { loadFrozenPrompt, promptFromFrozen, type FrozenPrompt } from "../runs/frozen.ts";
@@ -109,7 +109,7 @@ export async function buildPromptfooConfig(frozen: FrozenPrompt, dataFile: strin
     description: `ieopt frozen ${frozen.task} prompt ${runId} (program ${frozen.program_version}), exported by ieopt${dataFile ? "" : "; add tests with --data FILE"}`,
     prompts: [{ label: `ieopt:${runId}`, raw: JSON.stringify(messages) }],
     providers: [provider(frozen)],
-    defaultTest: { assert: [{ type: "javascript", value: lf1AssertionCode(frozen.task as Task), metric: "LF1" }] },
+    defaultTest: { assert: [{ type: "javascript", value: lf1AssertionCode(frozen.task), metric: "LF1" }] },
     tests,
   };
 }

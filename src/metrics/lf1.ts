@@ -13,7 +13,8 @@
  * Failed outputs (unparseable, wrong structure, no prediction) are `null` and score 0,
  * even against empty gold: "nothing here" only earns credit when the model said so.
  */
-import type { IERecord, SchemaItem, Task } from "../data/sample.ts";
+import type { IERecord, SchemaItem } from "../tasks/definition.ts";
+import type { TaskRef } from "../tasks/registry.ts";
 import { normalizedSimilarity } from "./levenshtein.ts";
 import { poolUnits, toUnits, type Unit } from "./routing.ts";
 
@@ -50,7 +51,7 @@ export function scoreUnits(pred: readonly Unit[], gold: readonly Unit[], mode: M
  * it whenever the sample is known.
  */
 export function scoreSample(
-  task: Task,
+  task: TaskRef,
   pred: readonly IERecord[] | null,
   gold: readonly IERecord[],
   schema?: readonly SchemaItem[],
@@ -75,7 +76,7 @@ export interface InstanceSample {
  * sets are both empty but some sample failed, the instance scores 0 rather than the
  * "correct nothing" 1: a failure is never rewarded.
  */
-export function scoreInstance(task: Task, samples: readonly InstanceSample[]): PairScore {
+export function scoreInstance(task: TaskRef, samples: readonly InstanceSample[]): PairScore {
   const predLists: Unit[][] = [];
   const goldLists: Unit[][] = [];
   let failed = false;

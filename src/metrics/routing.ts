@@ -3,14 +3,11 @@
  * which. A record becomes one or more *units*; a unit is only ever compared with units of
  * the same `direction`.
  *
- * - NER: direction = entity_type, parts [entity]
- * - SF:  direction = slot_type,   parts [slot]
- * - ED:  direction = event_type,  parts [event_trigger]
- * - RE:  direction = relation,    parts [head, tail] (similarity = mean over parts)
- * - EE:  a trigger unit per event (direction = event_type, parts [event_trigger]) and an
- *        argument unit per argument (direction = (event_type, role), parts [argument]).
- *        Arguments are scored independently of which trigger they hang on, as the
- *        study's routing does.
+ * The rules come from the task's definition (`TaskDefinition.units`, src/tasks): e.g. NER
+ * routes by entity_type with parts [entity]; RE by relation with parts [head, tail]
+ * (similarity = mean over parts); EE makes a trigger unit per event and an argument unit
+ * per argument, routed by (event_type, role), scored independently of the trigger they
+ * hang on, as the study's routing does.
  *
  * Direction keys are JSON tuples tagged with the unit kind (`["trigger","Attack"]`,
  * `["arg","Attack","victim"]`), so no type or role name can make two kinds collide.
@@ -23,10 +20,11 @@
  * that matches no schema item gets an "out-of-schema" direction no gold unit has: it
  * counts in precision with similarity 0 and earns no recall credit, even when another
  * batch of the same instance has gold of that type. EE roles are matched to the event
- * type's roles the same way. Gold is routed as written (samples are validated: every
+ * type's roles (the schema item's role list) the same way. Gold is routed as written (samples are validated: every
  * label's type is in the sample's schema).
  */
-import type { EdRecord, EeRecord, EeSchemaItem, IERecord, NerRecord, ReRecord, SchemaItem, SfRecord, Task } from "../data/sample.ts";
+import type { IERecord, SchemaItem, TaskDefinition, UnitRule } from "../tasks/definition.ts";
+import { resolveTask, type TaskRef } from "../tasks/registry.ts";
 import { normalizeSpan } from "./levenshtein.ts";
 
 export interface Unit {
@@ -39,10 +37,12 @@ export interface Unit {
  * are then resolved against it, see above); gold, or a caller with no schema, routes
  * type names as written.
  */
-export function toUnits(task: Task, records: readonly IERecord[], schema?: readonly SchemaItem[]): Unit[] {
+export function toUnits(task: TaskRef, records: readonly IERecord[], schema?: readonly SchemaItem[]): Unit[] {
+  const definition = resolveTask(task);
+  const rules = definition.units;
   const units = new UnitSet();
-  const types = schema === undefined ? undefined : schemaTypes(schema);
-  for (const record of records) addRecord(task, record, units, types);
+  const types = schema === undefined ? undefined : schemaTypes(definition, schema);
+  for (const record of records) for (const rule of rules) addUnits(rule, record, units, types);
   return units.list;
 }
 
@@ -64,38 +64,25 @@ function routed(kind: string, type: string, types: SchemaTypes | undefined, role
   return direction(kind, canonical, role === undefined ? undefined : types.resolveRole(canonical, role));
 }
 
-function addRecord(task: Task, record: IERecord, units: UnitSet, types: SchemaTypes | undefined): void {
-  switch (task) {
-    case "NER": {
-      const r = record as NerRecord;
-      units.add(routed("entity", r.entity_type, types), [normalizeSpan(r.entity)]);
-      return;
-    }
-    case "SF": {
-      const r = record as SfRecord;
-      units.add(routed("slot", r.slot_type, types), [normalizeSpan(r.slot)]);
-      return;
-    }
-    case "ED": {
-      const r = record as EdRecord;
-      units.add(routed("trigger", r.event_type, types), [normalizeSpan(r.event_trigger)]);
-      return;
-    }
-    case "RE": {
-      const r = record as ReRecord;
-      units.add(routed("relation", r.relation, types), [normalizeSpan(r.head), normalizeSpan(r.tail)]);
-      return;
-    }
-    case "EE": {
-      const r = record as EeRecord;
-      units.add(routed("trigger", r.event_type, types), [normalizeSpan(r.event_trigger)]);
-      // `arguments` defaults to [] in the schema, but records built in code may omit it.
-      for (const arg of r.arguments ?? []) {
-        units.add(routed("arg", r.event_type, types, arg.role), [normalizeSpan(arg.argument)]);
-      }
-      return;
-    }
+function addUnits(rule: UnitRule, record: IERecord, units: UnitSet, types: SchemaTypes | undefined): void {
+  const type = record[rule.type] as string;
+  if (rule.each === undefined) {
+    units.add(routed(rule.kind, type, types), spanParts(rule.spans, record));
+    return;
   }
+  // Lists default to [] in the record schemas, but records built in code may omit them.
+  const list = record[rule.each.list] as readonly IERecord[] | undefined;
+  if (list === undefined) return;
+  const role = rule.each.role;
+  for (const item of list) units.add(routed(rule.kind, type, types, item[role] as string), spanParts(rule.spans, item));
+}
+
+/** The normalized span fields of one unit (one array per unit: no extra garbage). */
+function spanParts(fields: readonly string[], record: IERecord): string[] {
+  if (fields.length === 1) return [normalizeSpan(record[fields[0]!] as string)];
+  const parts = new Array<string>(fields.length);
+  for (let i = 0; i < fields.length; i++) parts[i] = normalizeSpan(record[fields[i]!] as string);
+  return parts;
 }
 
 /**
@@ -123,20 +110,21 @@ const RESOLVED_LIMIT = 256;
  */
 const resolvers = new WeakMap<readonly SchemaItem[], SchemaTypes>();
 
-export function schemaTypes(schema: readonly SchemaItem[]): SchemaTypes {
+export function schemaTypes(task: TaskDefinition, schema: readonly SchemaItem[]): SchemaTypes {
   let types = resolvers.get(schema);
-  if (types === undefined) resolvers.set(schema, (types = buildSchemaTypes(schema)));
+  if (types === undefined) resolvers.set(schema, (types = buildSchemaTypes(task, schema)));
   return types;
 }
 
-function buildSchemaTypes(schema: readonly SchemaItem[]): SchemaTypes {
+function buildSchemaTypes(task: TaskDefinition, schema: readonly SchemaItem[]): SchemaTypes {
   const byFolded = new Map<string, string>();
   const roles = new Map<string, Map<string, string>>();
   for (const item of schema) {
-    const name = typeof item === "string" ? item : item.event_type;
+    const name = task.itemName(item);
     // The first of two items that fold alike wins (a schema should not have such a pair).
     if (!byFolded.has(foldTypeName(name))) byFolded.set(foldTypeName(name), name);
-    if (typeof item !== "string") roles.set(name, foldedMap((item as EeSchemaItem).roles));
+    const itemRoles = task.itemRoles(item);
+    if (itemRoles !== undefined) roles.set(name, foldedMap(itemRoles));
   }
   // raw name → schema name, or null for "not in the schema"; exact names are pre-seeded.
   const resolved = new Map<string, string | null>();

@@ -9,7 +9,7 @@
  * scale); the summary is in [0, 100] (the reporting scale).
  */
 import { UserInputError } from "../errors.ts";
-import type { IERecord, Sample, Task } from "../data/sample.ts";
+import type { IERecord, Sample } from "../data/sample.ts";
 import { aggregate, type InstanceResult, type ScoreSummary } from "./aggregate.ts";
 import { FAILED_SCORE, scorePooledUnits, type PairScore } from "./lf1.ts";
 import { poolUnits, toUnits, type Unit } from "./routing.ts";
@@ -22,7 +22,7 @@ export interface SampleScoreRow {
   instance_id: string;
   lang: string;
   dataset: string;
-  task: Task;
+  task: string;
   /** In [0, 1]. */
   lf1: number;
   /** In [0, 1]. */

@@ -12,7 +12,7 @@
  * instances for every prompt and model, so a report is reproducible and equal scores
  * get equal intervals.
  */
-import { ENGLISH, type Task } from "../data/sample.ts";
+import { ENGLISH } from "../data/sample.ts";
 import { aggregate, type InstanceResult } from "../metrics/aggregate.ts";
 import { bootstrapCI, pairedBootstrap, pairedPermutationTest } from "../metrics/stats.ts";
 import type { UsageCounts } from "../lm/usage.ts";
@@ -43,7 +43,7 @@ export interface GroupScores {
 export interface PairReport {
   prompt: string;
   model: string;
-  task: Task;
+  task: string;
   /** True when the model is the offline sim: these are sim numbers, not LLM results. */
   simulated: boolean;
   overall: GroupScores;
@@ -66,7 +66,7 @@ export interface PairReport {
 export interface Comparison {
   /** "prompts": two prompts under one model; "models": two models under one prompt. */
   kind: "prompts" | "models";
-  task: Task;
+  task: string;
   /** The fixed side: the model (kind prompts) or the prompt (kind models). */
   fixed: string;
   a: string;
@@ -92,7 +92,7 @@ export interface EvalReport {
   mode: "online" | "batch";
   settings: { split_num: number; seed: string; bootstrap_iterations: number; confidence: number };
   data: DataFileInfo[];
-  prompts: { name: string; kind: string; task: Task; source: Record<string, string> }[];
+  prompts: { name: string; kind: string; task: string; source: Record<string, string> }[];
   models: { name: string; simulated: boolean; endpoint?: string }[];
   results: PairReport[];
   comparisons: Comparison[];
@@ -103,7 +103,7 @@ export interface EvalReport {
 export interface PairInput {
   prompt: string;
   model: string;
-  task: Task;
+  task: string;
   simulated: boolean;
   scores: InstanceScores;
   usage: UsageCounts;
@@ -119,7 +119,7 @@ export interface ReportInput {
   data: DataFileInfo[];
   prompts: EvalReport["prompts"];
   models: EvalReport["models"];
-  indexes: ReadonlyMap<Task, InstanceIndex>;
+  indexes: ReadonlyMap<string, InstanceIndex>;
   pairs: PairInput[];
   now?: Date;
 }
@@ -287,7 +287,7 @@ function compare(
 }
 
 export function buildEvalReport(input: ReportInput): EvalReport {
-  const groupsByTask = new Map<Task, Groups>();
+  const groupsByTask = new Map<string, Groups>();
   for (const [task, index] of input.indexes) groupsByTask.set(task, groupsOf(index));
   const results = input.pairs.map((p) => pairReport(p, input.indexes.get(p.task)!, groupsByTask.get(p.task)!, input.seed, input.iterations));
 

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { TaskSchema, RECORD_SCHEMAS, SchemaItemSchema, type IERecord } from "../data/sample.ts";
+import { TaskSchema, type IERecord } from "../data/sample.ts";
+import { getTask } from "../tasks/registry.ts";
 import { UserInputError } from "../errors.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { getProgram } from "../../programs/index.ts";
@@ -16,7 +17,7 @@ export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
 const FrozenDemoSchema = z.object({
   input: z.object({
     text: z.string(),
-    schema: z.array(SchemaItemSchema),
+    schema: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])),
     schema_descriptions: z.record(z.string(), z.string()).optional(),
   }),
   output: z.array(z.record(z.string(), z.unknown())),
@@ -94,9 +95,19 @@ export function parseFrozenPrompt(value: unknown, file: string): FrozenPrompt {
       { file, field: "program_version" },
     );
   }
+  const task = getTask(frozen.task);
   frozen.demos.forEach((d, i) => {
+    d.input.schema.forEach((item, j) => {
+      const ok = task.schemaItem.safeParse(item);
+      if (!ok.success) {
+        throw new UserInputError(`demo schema item is not a ${frozen.task} schema item: ${ok.error.issues[0]!.message}`, {
+          file,
+          field: `demos.${i}.input.schema.${j}`,
+        });
+      }
+    });
     d.output.forEach((r, j) => {
-      const ok = RECORD_SCHEMAS[frozen.task].safeParse(r);
+      const ok = task.record.safeParse(r);
       if (!ok.success) {
         throw new UserInputError(`demo output is not a ${frozen.task} record: ${ok.error.issues[0]!.message}`, {
           file,

@@ -63,8 +63,8 @@ const DATA: Record<TaskDir, Record<SplitName, Loaded>> = Object.fromEntries(
   TASKS.map((t) => [t, Object.fromEntries(SPLITS.map((s) => [s, load(t, s)]))]),
 ) as Record<TaskDir, Record<SplitName, Loaded>>;
 
-function names(schema: readonly SchemaItem[]): string[] {
-  return schema.map(schemaItemName);
+function names(sample: Sample): string[] {
+  return sample.schema.map((item) => schemaItemName(sample.task, item));
 }
 
 function byInstance(samples: readonly Sample[]): Map<string, Sample[]> {
@@ -87,7 +87,7 @@ describe("examples/data", () => {
             expect(s.dataset).toBe(`ex-${task}`);
             expect(s.schema.length).toBeGreaterThan(0);
             expect(s.schema.length).toBeLessThanOrEqual(6);
-            const inSchema = new Set(names(s.schema));
+            const inSchema = new Set(names(s));
             expect(inSchema.size).toBe(s.schema.length); // no repeated schema item
             for (const k of Object.keys(s.schema_descriptions ?? {})) expect(inSchema.has(k)).toBe(true);
             expect(new Set(s.labels.map((l) => JSON.stringify(l))).size).toBe(s.labels.length); // unique labels
@@ -105,7 +105,7 @@ describe("examples/data", () => {
           for (const [, group] of byInstance(DATA[task][split].samples)) {
             expect(new Set(group.map((s) => s.text)).size).toBe(1);
             expect(new Set(group.map((s) => s.lang)).size).toBe(1);
-            const all = group.flatMap((s) => names(s.schema));
+            const all = group.flatMap((s) => names(s));
             expect(new Set(all).size).toBe(all.length);
           }
         });
@@ -141,10 +141,10 @@ describe("examples/data", () => {
 
       it("test instances carry the task's whole schema (batched per the split_num rule)", () => {
         const content = CONTENTS.find((c) => c.task === task.toUpperCase())!;
-        const inventory = content.inventory.map(schemaItemName).sort();
+        const inventory = content.inventory.map((item) => schemaItemName(content.task, item)).sort();
         const expectedSizes = batchSchema(inventory).map((b) => b.length).sort();
         for (const [, group] of byInstance(DATA[task].test.samples)) {
-          expect(group.flatMap((s) => names(s.schema)).sort()).toEqual(inventory);
+          expect(group.flatMap((s) => names(s)).sort()).toEqual(inventory);
           expect(group.map((s) => s.schema.length).sort()).toEqual(expectedSizes);
         }
       });

@@ -15,7 +15,6 @@
  */
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import type { Task } from "../../data/sample.ts";
 import { UserInputError, RunStopped } from "../../errors.ts";
 import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
 import { simModels, simProfile } from "../../../sim/index.ts";
@@ -114,7 +113,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });
   const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
-  const tasks = new Set<Task>(prompts.map((p) => p.task));
+  const tasks = new Set<string>(prompts.map((p) => p.task));
   const dataFiles = flags.data;
   const { indexes, files } = await scanData(dataFiles, tasks, splitNum);
 
