@@ -82,6 +82,8 @@ export interface TaskDefinition<N extends string = string> {
   readonly schemaItem: z.ZodType;
   /** For object schema items: the field naming the type. */
   readonly schemaItemNameField: string | undefined;
+  /** For object schema items: the field listing the type's roles. */
+  readonly schemaItemRolesField: string | undefined;
   readonly typeField: string;
   readonly units: readonly UnitRule[];
   readonly fields: readonly FieldDoc[];
@@ -206,6 +208,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     record: spec.record,
     schemaItem: spec.schemaItem ?? nonEmpty,
     schemaItemNameField: nameField,
+    schemaItemRolesField: spec.schemaItemRolesField,
     typeField: spec.typeField,
     units: spec.units,
     fields: spec.fields,
