@@ -14,6 +14,8 @@ import type { LM } from "../src/lm/types.ts";
 import { createRng } from "../src/util/random.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import { RunStopped } from "../src/errors.ts";
+import type { Pipeline } from "../src/pipelines/pipelines.ts";
+import type { PipelineName } from "../src/pipelines/names.ts";
 import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
 import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
@@ -35,6 +37,8 @@ export interface MiproSettings {
   seed: string | number;
   metric: string;
   concurrency: number;
+  /** How validation samples are answered (src/pipelines); absent: direct. */
+  pipeline?: PipelineName;
 }
 
 export const MIPRO_DEFAULTS: MiproSettings = {
@@ -114,6 +118,8 @@ export interface MiproContext {
   events?: MiproEvents;
   /** Fixed candidates (AutoThought 1–3 search instructions with thought-carrying demos fixed). */
   fixedCandidates?: Candidates;
+  /** The pipeline of settings.pipeline, built with its translator (absent: direct). */
+  pipeline?: Pipeline | undefined;
 }
 
 export interface MiproResult {
@@ -208,6 +214,7 @@ class Scorer {
       const outcomes = new Map<string, Outcome>();
       await predictSamples(prompt, todo, {
         lm: this.ctx.taskModel,
+        pipeline: this.ctx.pipeline,
         concurrency: this.ctx.settings.concurrency,
         signal: this.ctx.signal,
         onOutcome: (o) => {

@@ -19,6 +19,7 @@ import { getProgram, type IEProgram } from "../programs/index.ts";
 import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
 import { runAutoThought, loadSourcePrompt, needsSourceRun, autoThoughtOptimizer, type AutoThoughtVariant, type SourcePrompt } from "./autothought.ts";
 import { appendAutoThoughtReport } from "./autothought-report.ts";
+import { createPipeline, type Pipeline } from "../src/pipelines/pipelines.ts";
 
 export interface OptimizeRequest {
   task: string;
@@ -99,6 +100,12 @@ function describeModels(models: RecordedModels): string {
     .join(", ");
 }
 
+/** The pipeline validation samples are answered with; its translator is the translate role (built, and so recorded, here). */
+function pipelineOf(settings: MiproSettings, models: RoleModels): Pipeline | undefined {
+  if (!settings.pipeline || settings.pipeline === "direct") return undefined;
+  return createPipeline(settings.pipeline, { translator: models.translate ?? models.inference });
+}
+
 /** One process per run folder: the run is locked while it runs (src/runs/lock.ts). */
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
   const locks: FolderLock[] = [];
@@ -128,6 +135,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       throw new UserInputError(`the train/validation data differ from the data run ${run.id} started with; resume with the same files`);
     }
     checkOptimizeInputs(program, request.train, request.val, config.settings);
+    pipelineOf(config.settings, request.models); // a pipeline's translator is one of the recorded models
     const now = request.models.describe();
     if (!isDeepStrictEqual(now, config.models)) {
       if (!request.overrideModels) {
@@ -142,6 +150,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     const settings: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
     metricByName(settings.metric);
     checkOptimizeInputs(program, request.train, request.val, settings);
+    pipelineOf(settings, request.models); // records the translator in config.json's models
     const at = request.autothought;
     if (at) {
       if (settings.zeroShot) throw new UserInputError("AutoThought puts thoughts into demos; it cannot run with --zero-shot");
@@ -180,11 +189,13 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       run,
       signal: request.signal,
       events: request.events,
+      pipeline: pipelineOf(config.settings, request.models),
     };
     const result = config.autothought
       ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: request.models.thought, source })
       : await runMipro(ctx);
-    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning }, {
+    const pipeline = config.settings.pipeline;
+    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}) }, {
       run_id: run.id,
       optimizer: config.optimizer,
       ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),

@@ -22,7 +22,7 @@ import { fingerprint } from "../util/hash.ts";
 import { getProgram } from "../../programs/index.ts";
 import { buildDefaultCotPrompt } from "../../optimizers/default-cot.ts";
 import { defaultPrompt, type PromptSpec } from "./runner.ts";
-import type { PipelineName } from "../pipelines/pipelines.ts";
+import type { PipelineName } from "../pipelines/names.ts";
 
 export interface ResolvedPrompt {
   /** Label in reports, file names and custom_ids; unique within one eval. */
@@ -94,6 +94,7 @@ export async function resolvePrompt(rawSpec: string, ctx: PromptContext): Promis
     kind: "frozen",
     task: frozen.task,
     prompt: promptFromFrozen(frozen),
+    ...(frozen.pipeline ? { pipeline: frozen.pipeline } : {}),
     source: { spec: rawSpec, path, ...(runId ? { run_id: runId } : {}) },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { UserInputError } from "../errors.ts";
 import type { ResolvedPrompt } from "../eval/prompt-source.ts";
-import { PIPELINE_NAMES, type PipelineName } from "./pipelines.ts";
+import { PIPELINE_NAMES, type PipelineName } from "./names.ts";
 
 export function parsePipelineList(value: string): PipelineName[] {
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -26,7 +26,10 @@ export function pipelinePromptName(prompt: string, pipeline: PipelineName): stri
   return pipeline === "direct" ? prompt : `${prompt}@${pipeline}`;
 }
 
-/** Every prompt under every pipeline (prompt-major order). */
-export function withPipelines(prompts: readonly ResolvedPrompt[], pipelines: readonly PipelineName[]): ResolvedPrompt[] {
-  return prompts.flatMap((p) => pipelines.map((pipeline) => ({ ...p, name: pipelinePromptName(p.name, pipeline), pipeline })));
+/**
+ * Every prompt under every pipeline (prompt-major order); without a list, each prompt under
+ * its own (a frozen prompt's recorded pipeline, else direct).
+ */
+export function withPipelines(prompts: readonly ResolvedPrompt[], pipelines: readonly PipelineName[] | undefined): ResolvedPrompt[] {
+  return prompts.flatMap((p) => (pipelines ?? [p.pipeline ?? "direct"]).map((pipeline) => ({ ...p, name: pipelinePromptName(p.name, pipeline), pipeline })));
 }

@@ -22,11 +22,9 @@ import type { ChatMessage, LM } from "../lm/types.ts";
 import { buildRequest, type Outcome, type PromptSpec } from "../eval/runner.ts";
 import { markerContents, markSpans, projectSpans, type ProjectionThresholds } from "./projection.ts";
 import { ENGLISH_CODE, translate } from "./translator.ts";
+import { PipelineNameSchema, type PipelineName } from "./names.ts";
 
-export const PIPELINE_NAMES = ["direct", "translate-test", "transfusion"] as const;
-export type PipelineName = (typeof PIPELINE_NAMES)[number];
-
-export const PipelineNameSchema = z.enum(PIPELINE_NAMES);
+export { PIPELINE_NAMES, PipelineNameSchema, type PipelineName } from "./names.ts";
 
 /** What a pipeline did for one sample; kept next to the prediction. */
 export interface PipelineTrace {

@@ -11,6 +11,7 @@ import { writeJsonAtomic } from "../util/fs.ts";
 import { getProgram } from "../../programs/index.ts";
 import type { Demo, IEProgram } from "../../programs/index.ts";
 import type { PromptSpec } from "../eval/runner.ts";
+import { PipelineNameSchema, type PipelineName } from "../pipelines/names.ts";
 
 export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
 
@@ -35,6 +36,8 @@ export const FrozenPromptSchema = z.object({
   instruction: z.string().min(1),
   demos: z.array(FrozenDemoSchema),
   reasoning: z.boolean(),
+  /** How samples are answered (src/pipelines); absent: direct. */
+  pipeline: PipelineNameSchema.optional(),
   decoding: z.object({ temperature: z.number().min(0), max_tokens: z.number().int().positive() }),
   provenance: z.looseObject({
     run_id: z.string().optional(),
@@ -50,7 +53,7 @@ export type FrozenPrompt = z.infer<typeof FrozenPromptSchema>;
 
 export function freezePrompt(
   program: IEProgram,
-  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean },
+  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean; pipeline?: PipelineName },
   provenance: FrozenPrompt["provenance"],
 ): FrozenPrompt {
   return {
@@ -71,6 +74,7 @@ export function freezePrompt(
       ...(d.score !== undefined ? { score: d.score } : {}),
     })),
     reasoning: prompt.reasoning,
+    ...(prompt.pipeline && prompt.pipeline !== "direct" ? { pipeline: prompt.pipeline } : {}),
     decoding: { temperature: 0, max_tokens: program.maxTokens(prompt.reasoning) },
     provenance: { created_at: new Date().toISOString(), ...provenance },
   };

@@ -29,7 +29,7 @@ import { writeEvalReport } from "../../report/write-eval-report.ts";
 import { languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
 import { parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
-import { PIPELINE_NAMES } from "../../pipelines/pipelines.ts";
+import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { lockFolder } from "../../runs/lock.ts";
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option("--prompt <spec>", "a frozen prompt file, run folder or run id, or default:<task>; optionally name=<spec> (repeatable)", collect)
     .option("--data <files...>", "test data JSONL files (each file holds one task)")
     .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect)
-    .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")}`, "direct")
+    .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")} (default: the frozen prompt's own, else direct)`)
     .option("--translate-model <name>", "the translator of translate-test / transfusion: any OpenAI-compatible model, or sim (an untranslated copy); default: each --model")
     .option("--translate-base-url <url>", "endpoint for --translate-model (default: --base-url when no --translate-model is given)");
   // The shared model flags (endpoint, key, cache, retries, budget, prices), minus the
@@ -101,11 +101,8 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const dup = modelNames.find((m, i) => modelNames.indexOf(m) !== i);
   if (dup) throw new UserInputError(`--model ${dup} is given twice`);
 
-  const pipelines = parsePipelineList(flags.pipeline ?? "direct");
+  const pipelines = flags.pipeline === undefined ? undefined : parsePipelineList(flags.pipeline);
   const offline = Boolean(flags.batchOut || flags.batchIn);
-  if (offline && pipelines.some((p) => p !== "direct")) {
-    throw new UserInputError(`--pipeline ${pipelines.join(",")}: translate-test and transfusion chain several calls per sample, so they run online only (not with --batch-out / --batch-in)`);
-  }
   const models: EvalModel[] = modelNames.map((name) => {
     // Offline modes never call a model: no cache file is opened.
     const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) }, { local: simModels });
@@ -113,6 +110,10 @@ async function runEval(flags: EvalFlags): Promise<void> {
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });
   const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
+  const chained = prompts.find((p) => p.pipeline !== "direct");
+  if (offline && chained) {
+    throw new UserInputError(`${chained.name}: translate-test and transfusion chain several calls per sample, so they run online only (not with --batch-out / --batch-in)`);
+  }
   const tasks = new Set<string>(prompts.map((p) => p.task));
   const dataFiles = flags.data;
   const { indexes, files } = await scanData(dataFiles, tasks, splitNum);

@@ -11,6 +11,15 @@ import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts
 import { withInterrupt } from "../interrupt.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
+import { PIPELINE_NAMES } from "../../pipelines/names.ts";
+import { parsePipelineList } from "../../pipelines/cli.ts";
+
+/** The settings entry of --pipeline: one pipeline; direct is the default and not recorded. */
+function pipelineSetting(value: string): Pick<MiproSettings, "pipeline"> {
+  const list = parsePipelineList(value);
+  if (list.length !== 1) throw new UserInputError(`--pipeline: optimize runs one pipeline, got ${list.join(", ")} (compare several with ieopt eval)`);
+  return list[0] === "direct" ? {} : { pipeline: list[0]! };
+}
 
 interface OptimizeFlags extends ModelFlags {
   task?: string;
@@ -32,6 +41,7 @@ interface OptimizeFlags extends ModelFlags {
   from?: string;
   runsDir: string;
   quiet?: boolean;
+  pipeline: string;
 }
 
 export function register(program: Command): void {
@@ -49,6 +59,9 @@ export function register(program: Command): void {
     .option("--instructions <n>", "instruction candidates, the default instruction included", String(MIPRO_DEFAULTS.instructions))
     .option("--zero-shot", "no demos: search instructions only")
     .option("--augment-threshold <score>", "keep an augmented demo only when its metric against its label (0-100) is above this", String(MIPRO_DEFAULTS.augmentThreshold))
+    .option("--pipeline <name>", `how validation samples are answered: ${PIPELINE_NAMES.join(", ")} (recorded in the frozen prompt)`, "direct")
+    .option("--translate-model <name>", "the translator of translate-test / transfusion (default: --model)")
+    .option("--translate-base-url <url>", "endpoint for --translate-model")
     .addOption(new Option("--metric <name>", "the search metric").choices(["lf1", "f1"]).default("lf1"))
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
     .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
@@ -91,6 +104,7 @@ export function register(program: Command): void {
       seed: flags.seed,
       metric: flags.metric,
       concurrency: intFlag(flags.concurrency, "--concurrency"),
+      ...pipelineSetting(flags.pipeline),
     };
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
