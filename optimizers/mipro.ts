@@ -13,9 +13,10 @@ import type { Sample } from "../src/data/sample.ts";
 import type { LM } from "../src/lm/types.ts";
 import { createRng } from "../src/util/random.ts";
 import { fingerprint } from "../src/util/hash.ts";
-import { RunStopped } from "../src/errors.ts";
 import type { Pipeline } from "../src/pipelines/pipelines.ts";
 import type { PipelineName } from "../src/pipelines/names.ts";
+import { RunFailed, RunStopped } from "../src/errors.ts";
+import type { FailureNotice, RunHealth } from "./run-health.ts";
 import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
 import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
@@ -101,6 +102,8 @@ export interface MiproEvents {
   progress?(done: number, total: number): void;
   trial?(record: TrialRecord, best: { combo: Combo; score: number } | undefined): void;
   fullEval?(record: FullEvalRecord | BaselineRecord): void;
+  /** LM calls failed after their retries (1st, 2nd, 4th … failure of a phase). */
+  failure?(notice: FailureNotice): void;
 }
 
 export interface MiproContext {
@@ -116,6 +119,8 @@ export interface MiproContext {
   run: RunFolder;
   signal?: AbortSignal;
   events?: MiproEvents;
+  /** Failure accounting per phase (run-health.ts); the role models are wrapped by it. */
+  health?: RunHealth;
   /** Fixed candidates (AutoThought 1–3 search instructions with thought-carrying demos fixed). */
   fixedCandidates?: Candidates;
   /** The pipeline of settings.pipeline, built with its translator (absent: direct). */
@@ -157,12 +162,18 @@ export function comboPrompt(program: IEProgram, candidates: Candidates, combo: C
   };
 }
 
+/** Announces a phase; LM calls from now on count under it. */
+function enterPhase(ctx: MiproContext, name: string, detail?: string): void {
+  ctx.health?.enter(name);
+  ctx.events?.phase?.(name, detail);
+}
+
 /** Build or load the instruction and demo candidates (steps 1–2). */
 export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> {
   if (ctx.fixedCandidates) return ctx.fixedCandidates;
   if (ctx.run.has("candidates.json")) return ctx.run.readJson<Candidates>("candidates.json");
   const rng = createRng(ctx.settings.seed);
-  ctx.events?.phase?.("bootstrap", `${ctx.settings.zeroShot ? 0 : ctx.settings.demoSets} demo sets of ${ctx.settings.demos}`);
+  enterPhase(ctx, "bootstrap", `${ctx.settings.zeroShot ? 0 : ctx.settings.demoSets} demo sets of ${ctx.settings.demos}`);
   const demoSets: DemoSet[] = await bootstrapDemoSets({
     program: ctx.program,
     train: ctx.train,
@@ -177,7 +188,8 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
     concurrency: ctx.settings.concurrency,
     signal: ctx.signal,
   });
-  ctx.events?.phase?.("propose", `${ctx.settings.instructions} instruction candidates`);
+  ctx.health?.check("bootstrap");
+  enterPhase(ctx, "propose", `${ctx.settings.instructions} instruction candidates`);
   const proposals = await proposeInstructions({
     program: ctx.program,
     train: ctx.train,
@@ -187,6 +199,10 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
     rng: rng.fork("propose"),
     signal: ctx.signal,
   });
+  ctx.health?.check("propose");
+  if (ctx.settings.instructions > 1 && proposals.instructions.length === 1) {
+    throw new RunFailed(`propose: no instruction proposal could be used (${proposals.exchanges.filter((e) => e.reply === undefined).length} of ${proposals.exchanges.length} teacher calls failed)`);
+  }
   const candidates: Candidates = {
     instructions: proposals.instructions,
     demo_sets: demoSets,
@@ -253,8 +269,9 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   const baselinePrompt = baselinePromptFor(program, settings, reasoning);
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
   if (!baseline) {
-    ctx.events?.phase?.("baseline", `default prompt on ${val.length} validation samples`);
+    enterPhase(ctx, "baseline", `default prompt on ${val.length} validation samples`);
     const r = await scorer.score("default", baselinePrompt, val);
+    ctx.health?.check("baseline");
     baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures };
     ctx.run.appendLog("trials.jsonl", baseline);
   }
@@ -279,15 +296,18 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     const next = pending[0];
     if (!next) return;
     checkStop();
-    ctx.events?.phase?.("full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
+    enterPhase(ctx, "full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
+    const mark = ctx.health?.mark();
     const r = await scorer.score(comboKey(next.combo), comboPrompt(program, candidates, next.combo, reasoning), val);
+    ctx.health?.check("full evaluation", mark);
+    ctx.health?.enter("search");
     const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures };
     fullEvals.set(comboKey(next.combo), record);
     ctx.run.appendLog("trials.jsonl", record);
     ctx.events?.fullEval?.(record);
   };
 
-  ctx.events?.phase?.("search", `${settings.trials} TPE trials, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
+  enterPhase(ctx, "search", `${settings.trials} TPE trials, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
   for (let number = 0; number < settings.trials; number++) {
     const asked = study.ask(space);
     const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos) };
@@ -301,7 +321,9 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     } else {
       checkStop();
       const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
+      const mark = ctx.health?.mark();
       const r = await scorer.score(comboKey(combo), comboPrompt(program, candidates, combo, reasoning), minibatch);
+      ctx.health?.check("search", mark);
       record = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
       ctx.run.appendLog("trials.jsonl", record);
     }

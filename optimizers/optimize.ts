@@ -7,7 +7,8 @@
  * a failure later marks the folder "failed", a stop marks it "stopped" (resumable).
  */
 import type { Sample } from "../src/data/sample.ts";
-import { UserInputError, RunStopped } from "../src/errors.ts";
+import { UserInputError, RunStopped, RunFailed } from "../src/errors.ts";
+import { RunHealth, type HealthSummary } from "./run-health.ts";
 import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
 import { freezePrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
 import { metricByName } from "../src/eval/metric.ts";
@@ -55,6 +56,8 @@ export interface OptimizeOutcome {
   result: MiproResult;
   frozen: FrozenPrompt;
   frozenPath: string;
+  /** LM failures per phase; "degraded" when a phase lost a significant share of its calls. */
+  health: HealthSummary;
 }
 
 interface RunConfig {
@@ -177,22 +180,25 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
   }
 
   run.setStatus("running");
+  const health = new RunHealth({ onFailure: (notice) => request.events?.failure?.(notice) });
+  const resumeHint = `ieopt optimize --resume ${run.id}${runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${runsDir}`}`;
   try {
     const ctx = {
       program,
       train: request.train,
       val: request.val,
       settings: config.settings,
-      taskModel: request.models.inference,
-      promptModel: request.models.prompt,
+      taskModel: health.wrap(request.models.inference),
+      promptModel: health.wrap(request.models.prompt),
       metric: metricByName(config.settings.metric),
       run,
       signal: request.signal,
       events: request.events,
       pipeline: pipelineOf(config.settings, request.models),
+      health,
     };
     const result = config.autothought
-      ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: request.models.thought, source })
+      ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: health.wrap(request.models.thought), source })
       : await runMipro(ctx);
     const pipeline = config.settings.pipeline;
     const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}) }, {
@@ -217,15 +223,21 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     run.writeJson("usage.json", request.models.meter.toJSON());
     writeRunReport(run, { config, result, usage: request.models.meter.toJSON() });
     if (config.autothought) appendAutoThoughtReport(run, result);
-    run.setStatus("finished");
-    return { run, settings: config.settings, result, frozen, frozenPath };
+    const summary = health.summary();
+    run.setStatus(summary.status, summary.problems.length > 0 ? summary.problems.join("; ") : undefined, { phases: summary.phases });
+    return { run, settings: config.settings, result, frozen, frozenPath, health: summary };
   } catch (err) {
     run.writeJson("usage.json", request.models.meter.toJSON());
+    const phases = { phases: health.summary().phases };
     if (err instanceof RunStopped) {
-      run.setStatus("stopped", err.message);
-      throw new RunStopped(`${err.message}; finished work is saved in ${run.dir}. Resume with: ieopt optimize --resume ${run.id} (same --train/--val)`);
+      run.setStatus("stopped", err.message, phases);
+      throw err.withMessage(`${err.message}; finished work is saved in ${run.dir}. Resume with: ${resumeHint}`);
     }
-    run.setStatus("failed", err instanceof Error ? err.message : String(err));
+    if (err instanceof RunFailed) {
+      run.setStatus("failed", err.message, phases);
+      throw new RunFailed(`run ${run.id} failed: ${err.message}. Finished work is saved in ${run.dir}; fix the endpoint or model, then resume with: ${resumeHint}`);
+    }
+    run.setStatus("failed", err instanceof Error ? err.message : String(err), phases);
     throw err;
   }
 }

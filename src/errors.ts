@@ -28,9 +28,28 @@ export class UserInputError extends Error {
 
 /** A clean stop the user asked for (Ctrl-C) or a budget ran out; finished work is saved. */
 export class RunStopped extends Error {
-  constructor(message: string) {
+  /** "budget": a call/token/cost budget ran out (exit 5); "interrupted": Ctrl-C (exit 130). */
+  readonly reason: "interrupted" | "budget";
+  constructor(message: string, reason: "interrupted" | "budget" = "interrupted") {
     super(message);
     this.name = "RunStopped";
+    this.reason = reason;
+  }
+
+  /** The same stop with a longer message (e.g. how to resume). */
+  withMessage(message: string): RunStopped {
+    return new RunStopped(message, this.reason);
+  }
+}
+
+/**
+ * A phase could not do its job (most of its LM calls failed, no proposal could be used):
+ * the run stops, finished work is kept and it can be resumed once the cause is fixed.
+ */
+export class RunFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunFailed";
   }
 }
 
@@ -48,3 +67,8 @@ export class RunStopped extends Error {
  */
 export const EXIT = { ok: 0, internal: 1, badInput: 2, failed: 3, degraded: 4, budget: 5, interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A phase (or an eval pair) that lost more than this share of its LM calls failed (exit 3). */
+export const FAILED_SHARE = 0.5;
+/** A finished job that lost at least this share of its LM calls in some phase is degraded (exit 4). */
+export const DEGRADED_SHARE = 0.05;

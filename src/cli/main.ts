@@ -1,10 +1,10 @@
 /**
  * The `ieopt` command. Each subcommand lives in its own file under commands/ and exports
- * `register(program)`. Exit codes: 0 ok, 2 bad input (UserInputError), 1 anything else,
- * 130 stopped by the user.
+ * `register(program)`. Exit codes: the EXIT table of errors.ts (library errors map to it
+ * here; a command that finished degraded sets process.exitCode itself).
  */
 import { Command, CommanderError } from "commander";
-import { UserInputError, RunStopped } from "../errors.ts";
+import { UserInputError, RunStopped, RunFailed, EXIT } from "../errors.ts";
 import { register as registerData } from "./commands/data.ts";
 import { register as registerScore } from "./commands/score.ts";
 import { register as registerSim } from "./commands/sim.ts";
@@ -43,18 +43,24 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are "errors" to commander; usage errors are bad input.
-      if (err.exitCode === 0) return 0;
-      return 2;
+      if (err.exitCode === 0) return EXIT.ok;
+      return EXIT.badInput;
     }
     if (err instanceof UserInputError) {
       process.stderr.write(`ieopt: error: ${err.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     if (err instanceof RunStopped) {
       process.stderr.write(`ieopt: ${err.message}\n`);
-      return 130;
+      return err.reason === "budget" ? EXIT.budget : EXIT.interrupted;
     }
-    process.stderr.write(`ieopt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    if (err instanceof RunFailed) {
+      process.stderr.write(`ieopt: failed: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    // A bug: the message, and the stack only when asked for (IEOPT_DEBUG=1).
+    const detail = err instanceof Error ? (process.env["IEOPT_DEBUG"] ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`ieopt: internal error (a bug in ieopt; please report it${process.env["IEOPT_DEBUG"] ? "" : ", with IEOPT_DEBUG=1 for the stack trace"}): ${detail}\n`);
+    return EXIT.internal;
   }
 }

@@ -144,7 +144,7 @@ export async function predictSamples(
  */
 export function asRunStop(err: unknown, signal: AbortSignal | undefined): RunStopped | undefined {
   if (err instanceof RunStopped) return err;
-  if (err instanceof LMCallError && err.kind === "budget") return new RunStopped(`budget exhausted: ${err.message}`);
+  if (err instanceof LMCallError && err.kind === "budget") return new RunStopped(err.message, "budget");
   if (signal?.aborted || (err instanceof LMCallError && err.kind === "aborted")) return new RunStopped("stopped by the user");
   return undefined;
 }

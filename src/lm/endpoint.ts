@@ -4,6 +4,8 @@
  * across spellings and must never carry credentials.
  */
 
+import { UserInputError } from "../errors.ts";
+
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
 /**
@@ -16,7 +18,7 @@ export function normalizeBaseURL(raw: string): string {
     url = new URL(raw.trim());
   } catch {
     // Not a URL: keep only a credential-free, whitespace-free form so it is still usable as a key.
-    return raw.trim().replace(/\/+$/, "").replace(/^[^@/]*@/, "");
+    return redactURL(raw).replace(/\/+$/, "");
   }
   url.username = "";
   url.password = "";
@@ -25,6 +27,50 @@ export function normalizeBaseURL(raw: string): string {
   const path = url.pathname.replace(/\/+$/, "");
   // URL already lower-cases scheme and host and drops the default port.
   return `${url.protocol}//${url.host}${path}`;
+}
+
+/**
+ * A URL as it may be shown or written, parseable or not: no userinfo (`user:pw@`), no query
+ * or fragment (either may hold a key). For text that only looks like a URL too.
+ */
+export function redactURL(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^([a-z][a-z0-9+.-]*:)?(\/\/)?[^/?#\s]*@/i, (_m, scheme: string | undefined, slashes: string | undefined) => `${scheme ?? ""}${slashes ?? ""}`)
+    .replace(/[?#].*$/s, "");
+}
+
+/** Replaces every URL-with-credentials inside a text (an error message) by its redacted form. */
+export function redactURLsIn(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*@[^\s"'<>]*/gi, (url) => redactURL(url));
+}
+
+export interface EndpointURL {
+  /** The base URL to send requests to, without credentials. */
+  url: string;
+  /** `user:password` from the URL, decoded, if it had any. */
+  basicAuth?: string;
+}
+
+/**
+ * Parses a base URL before any call. One that does not parse, or is not http(s), is bad
+ * input (the message shows it without credentials). Credentials in it are taken apart so
+ * they can be sent as HTTP Basic auth instead of being silently dropped.
+ */
+export function parseBaseURL(raw: string, what: string): EndpointURL {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UserInputError(`${what} '${redactURL(raw)}' is not a valid URL (expected e.g. http://127.0.0.1:8000/v1)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UserInputError(`${what} '${redactURL(raw)}' must be an http:// or https:// URL`);
+  }
+  const basicAuth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  url.username = "";
+  url.password = "";
+  return { url: url.toString(), ...(basicAuth !== undefined ? { basicAuth } : {}) };
 }
 
 /** The LM id: endpoint + model. Part of every cache key. */

@@ -13,7 +13,8 @@ import type { LM, LMRequest, LMResponse, ResponseFormat } from "./types.ts";
 import { AttemptTimeoutError, MalformedResponseError } from "./faults.ts";
 import { withRetries, type RetryPolicy } from "./retry.ts";
 import { defaultLimiters, DEFAULT_CONCURRENCY, type LimiterRegistry } from "./limiter.ts";
-import { DEFAULT_BASE_URL, endpointModelId, makeRedactor, normalizeBaseURL } from "./endpoint.ts";
+import { DEFAULT_BASE_URL, endpointModelId, makeRedactor, normalizeBaseURL, parseBaseURL } from "./endpoint.ts";
+import { UserInputError } from "../errors.ts";
 import { createRng } from "../util/random.ts";
 import { httpFetch } from "./http-fetch.ts";
 
@@ -76,8 +77,19 @@ export class OpenAICompatibleLM implements LM {
   readonly #redact: (text: string) => string;
 
   constructor(options: OpenAICompatibleOptions) {
-    const baseURL = options.baseURL ?? DEFAULT_BASE_URL;
-    const apiKey = options.apiKey && options.apiKey.length > 0 ? options.apiKey : DUMMY_API_KEY;
+    // Checked before any call: a URL that does not parse is bad input, never sent or written.
+    const parsed = parseBaseURL(options.baseURL ?? DEFAULT_BASE_URL, `the base URL of model ${options.model}`);
+    const baseURL = parsed.url;
+    const hasKey = Boolean(options.apiKey && options.apiKey.length > 0);
+    if (parsed.basicAuth !== undefined && hasKey) {
+      throw new UserInputError(
+        `the base URL of model ${options.model} carries credentials (user:password@) and an API key is set too; ` +
+          "only one Authorization can be sent: drop the credentials from the URL or unset the key",
+      );
+    }
+    const apiKey = hasKey ? options.apiKey! : DUMMY_API_KEY;
+    // URL credentials are sent as HTTP Basic auth (a proxy in front of the endpoint), not dropped.
+    const basic = parsed.basicAuth !== undefined ? Buffer.from(parsed.basicAuth, "utf8").toString("base64") : undefined;
     this.model = options.model;
     this.endpoint = normalizeBaseURL(baseURL);
     this.id = endpointModelId(baseURL, options.model);
@@ -85,7 +97,8 @@ export class OpenAICompatibleLM implements LM {
     this.#maxRetries = options.maxRetries ?? 4;
     this.#retry = options.retry;
     this.#random = options.retry?.random ?? createRng(options.seed ?? `backoff/${this.id}`).next;
-    this.#redact = makeRedactor([apiKey === DUMMY_API_KEY ? undefined : apiKey]);
+    const password = parsed.basicAuth?.slice(parsed.basicAuth.indexOf(":") + 1);
+    this.#redact = makeRedactor([apiKey === DUMMY_API_KEY ? undefined : apiKey, password, basic]);
     this.#limit = (options.limiters ?? defaultLimiters).forEndpoint(this.endpoint, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.#client = new OpenAI({
       baseURL,
@@ -94,6 +107,7 @@ export class OpenAICompatibleLM implements LM {
       maxRetries: 0,
       // The SDK's logger could print request details; ours never carries the key.
       logLevel: "off",
+      ...(basic !== undefined ? { defaultHeaders: { Authorization: `Basic ${basic}` } } : {}),
       fetch: options.fetch ?? httpFetch,
     });
   }

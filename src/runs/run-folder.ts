@@ -9,12 +9,15 @@ import { randomBytes } from "node:crypto";
 import { UserInputError } from "../errors.ts";
 import { appendLineDurable, writeJsonAtomic, writeFileAtomic } from "../util/fs.ts";
 
-export type RunState = "running" | "finished" | "stopped" | "failed";
+/** "degraded": finished, but a phase lost a significant share of its LM calls. */
+export type RunState = "running" | "finished" | "degraded" | "stopped" | "failed";
 
 export interface RunStatus {
   state: RunState;
   updated_at: string;
   message?: string;
+  /** LM calls and failures per phase of the last process. */
+  phases?: unknown;
 }
 
 export const DEFAULT_RUNS_DIR = "runs";
@@ -104,8 +107,8 @@ export class RunFolder {
     return records;
   }
 
-  setStatus(state: RunState, message?: string): void {
-    this.writeJson("status.json", { state, updated_at: new Date().toISOString(), ...(message ? { message } : {}) } satisfies RunStatus);
+  setStatus(state: RunState, message?: string, extra: { phases?: unknown } = {}): void {
+    this.writeJson("status.json", { state, updated_at: new Date().toISOString(), ...(message ? { message } : {}), ...extra } satisfies RunStatus);
   }
 
   status(): RunStatus | undefined {

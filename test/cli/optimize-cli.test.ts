@@ -44,8 +44,8 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
     const work = mkdtempSync(join(tmpdir(), "ieopt-cli-"));
     const runsDir = join(work, "runs");
     const cache = join(work, "cache.sqlite");
-    // Credentials in the URL and the key in the environment must both stay off disk.
-    const baseUrl = server.url.replace("http://", "http://user:pw-SECRET@");
+    // The key in the environment stays off disk (URL credentials: test/cli/secrets.test.ts).
+    const baseUrl = server.url;
     const args = ["optimize", "--task", "SF", "--train", join(EX, "train.jsonl"), "--val", join(EX, "dev.jsonl"),
       "--model", "sim", "--base-url", baseUrl, "--trials", "6", "--minibatch", "10", "--full-eval-every", "3",
       "--demo-sets", "2", "--instructions", "3", "--runs-dir", runsDir, "--cache", cache, "--seed", "5"];

@@ -18,6 +18,8 @@ export interface FaultProxy {
   readonly bodies: unknown[];
   /** Answer requests with this status instead of forwarding them (undefined: forward). */
   failWith: number | undefined;
+  /** Per request (arrival index from 0): a status to answer with instead of forwarding. */
+  failIf: ((index: number) => number | undefined) | undefined;
   /** Hold every request until open() (a process stays mid-run for as long as a test needs). */
   hold(): void;
   open(): void;
@@ -46,6 +48,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
     answered: () => answered,
     bodies,
     failWith: options.failWith,
+    failIf: undefined,
     hold: () => {
       if (gate) return;
       let open!: () => void;
@@ -65,16 +68,17 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      received++;
+      const index = received++;
       try {
         bodies.push(JSON.parse(body.toString("utf8")));
       } catch {
         bodies.push(undefined);
       }
       if (gate) await gate.promise;
-      if (proxy.failWith !== undefined) {
+      const status = proxy.failWith ?? proxy.failIf?.(index);
+      if (status !== undefined) {
         const text = JSON.stringify({ error: { message: "injected failure", type: "server_error", param: null, code: null } });
-        res.writeHead(proxy.failWith, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
         res.end(text);
         return;
       }

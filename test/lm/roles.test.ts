@@ -24,7 +24,7 @@ describe("endpointBaseURL", () => {
 describe("buildRoleModels", () => {
   it("lets the teachers inherit model and endpoint, and describes them without keys", () => {
     vi.stubEnv("OPENAI_BASE_URL", "http://env-host:9/v1/");
-    const models = buildRoleModels({ model: "qwen", baseUrl: "http://user:pw@vllm:8000/v1?api-key=x", thoughtModel: "sim-large", apiKey: KEY, cache: false }, { local: simModels });
+    const models = buildRoleModels({ model: "qwen", baseUrl: "http://vllm:8000/v1?api-key=x", thoughtModel: "sim-large", apiKey: KEY, cache: false }, { local: simModels });
     const described = models.describe();
     expect(described).toEqual({
       inference: { model: "qwen", base_url: "http://vllm:8000/v1" },
@@ -34,6 +34,8 @@ describe("buildRoleModels", () => {
     expect(JSON.stringify(described)).not.toContain("SECRET");
     expect(models.prompt.id).toBe(models.inference.id);
     expect(models.thought.id).toBe("sim://sim-large");
+    // Credentials in the URL and a key: one Authorization header cannot carry both.
+    expect(() => buildRoleModels({ model: "qwen", baseUrl: "http://user:pw@vllm:8000/v1", apiKey: KEY, cache: false }, { local: simModels })).toThrow(/carries credentials/);
   });
 
   it("records the endpoint each role really talks to", () => {

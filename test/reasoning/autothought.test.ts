@@ -279,7 +279,7 @@ describe("stopping while thoughts are written", () => {
       throw new LMCallError("budget of 0 calls reached", "budget", 1);
     });
     const { models } = roles({ Theta });
-    await expect(optimizeAutoThought({ task: "SF", train, val, settings: SETTINGS, models, runsDir, runId: "at", variant: 1, from })).rejects.toThrow(/budget exhausted/);
+    await expect(optimizeAutoThought({ task: "SF", train, val, settings: SETTINGS, models, runsDir, runId: "at", variant: 1, from })).rejects.toThrow(/budget of 0 calls reached; finished work is saved/);
     expect(readJson(join(runsDir, "at", "status.json")).state).toBe("stopped");
   });
 });

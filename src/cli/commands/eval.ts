@@ -15,7 +15,7 @@
  */
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { UserInputError, RunStopped } from "../../errors.ts";
+import { UserInputError, RunStopped, EXIT, DEGRADED_SHARE } from "../../errors.ts";
 import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
 import { simModels, simProfile } from "../../../sim/index.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
@@ -183,12 +183,14 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
               onProgress: (done, total) => progress.update(done, total),
             });
             for (const note of result.notes) progress.line(note);
+            const c = result.scores.counts;
+            if (c.lm_failures > 0) progress.line(`  ${prompt.name} × ${model.name}: ${c.lm_failures} of ${c.samples} samples failed at the model (see ${outDir}/predictions)`);
             pairs.push(result);
           }
         }
       });
     } catch (err) {
-      if (err instanceof RunStopped) throw new RunStopped(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
+      if (err instanceof RunStopped) throw err.withMessage(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
       throw err;
     }
   }
@@ -209,6 +211,25 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
   const written = writeEvalReport(outDir, report);
   if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else process.stdout.write(summaryText(report, written));
+  const verdict = pairVerdict(pairs);
+  if (verdict) {
+    process.stderr.write(`ieopt: ${verdict.status}: ${verdict.lines.join("; ")}; reports are written; rerun the same command to retry the failed samples\n`);
+    process.exitCode = verdict.status === "failed" ? EXIT.failed : EXIT.degraded;
+  }
+}
+
+/**
+ * failed: some (prompt, model) pair got no answer at all (every sample an LM failure or
+ * missing); degraded: some pair lost at least DEGRADED_SHARE of its samples that way.
+ */
+export function pairVerdict(pairs: readonly PairResult[]): { status: "failed" | "degraded"; lines: string[] } | undefined {
+  const lost = (p: PairResult) => p.scores.counts.lm_failures + p.scores.counts.missing;
+  const failed = pairs.filter((p) => p.scores.counts.samples > 0 && lost(p) === p.scores.counts.samples);
+  const degraded = pairs.filter((p) => lost(p) > 0 && lost(p) >= DEGRADED_SHARE * p.scores.counts.samples);
+  const line = (p: PairResult) => `${p.prompt} × ${p.model}: ${lost(p)} of ${p.scores.counts.samples} samples got no answer`;
+  if (failed.length > 0) return { status: "failed", lines: failed.map(line) };
+  if (degraded.length > 0) return { status: "degraded", lines: degraded.map(line) };
+  return undefined;
 }
 
 function summaryText(report: EvalReport, files: { json: string; csv: string; markdown: string; html: string }): string {

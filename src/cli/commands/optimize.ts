@@ -9,6 +9,8 @@ import { createProgress } from "../progress.ts";
 import { optimize } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
 import { withInterrupt } from "../interrupt.ts";
+import { EXIT } from "../../errors.ts";
+import { describeFailures } from "../../../optimizers/run-health.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
@@ -137,6 +139,7 @@ export function register(program: Command): void {
         events: {
           phase: (name, detail) => progress.phase(name, detail),
           progress: (done, total) => progress.update(done, total),
+          failure: (n) => progress.line(`  ${n.phase}: ${describeFailures(n.counts)}; last: ${n.error}`),
           fullEval: (r) => progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}${tag}`),
         },
       }),
@@ -152,6 +155,10 @@ export function register(program: Command): void {
         "",
       ].join("\n"),
     );
+    if (outcome.health.status === "degraded") {
+      process.stderr.write(`ieopt: degraded: run ${outcome.run.id} finished, but LM calls failed: ${outcome.health.problems.join("; ")}; its scores count those samples as wrong\n`);
+      process.exitCode = EXIT.degraded;
+    }
   });
 }
 
