@@ -2,45 +2,110 @@
  * The `ieopt` command. Each subcommand lives in its own file under commands/ and exports
  * `register(program)`. Exit codes: the EXIT table of errors.ts (library errors map to it
  * here; a command that finished degraded sets process.exitCode itself).
+ *
+ * Start-up is lazy: only the subcommand named on the command line is imported (and a
+ * subcommand imports its heavy parts inside its action), so `--help`, `--version` and
+ * `score` never load the LM stack. Without a subcommand, the command list comes from
+ * COMMANDS below; a test checks it matches the registered commands' help.
  */
-import { Command, CommanderError } from "commander";
-import { UserInputError, RunStopped, RunFailed, EXIT } from "../errors.ts";
-import { register as registerData } from "./commands/data.ts";
-import { register as registerScore } from "./commands/score.ts";
-import { register as registerSim } from "./commands/sim.ts";
-import { register as registerOptimize } from "./commands/optimize.ts";
-import { register as registerEval } from "./commands/eval.ts";
-import { register as registerExport } from "./commands/export.ts";
-import { register as registerRuns } from "./commands/runs.ts";
-import { register as registerDemo } from "./commands/demo.ts";
+import { Command, CommanderError, Help } from "commander";
 
-export function buildProgram(): Command {
+interface CommandEntry {
+  name: string;
+  /** How the top-level help lists it (name, "[options]", arguments). */
+  term: string;
+  summary: string;
+  load: () => Promise<{ register: (program: Command) => void }>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "demo",
+    term: "demo [options]",
+    summary: "offline end-to-end run: optimize a task on examples/ with the sim model, then compare default vs optimized prompts",
+    load: () => import("./commands/demo.ts"),
+  },
+  {
+    name: "data",
+    term: "data",
+    summary: "Import, validate, describe and prepare data files (JSONL samples)",
+    load: () => import("./commands/data.ts"),
+  },
+  {
+    name: "score",
+    term: "score [options]",
+    summary: "Score predictions against gold samples with LF1 and exact F1 (0-100, per instance)",
+    load: () => import("./commands/score.ts"),
+  },
+  {
+    name: "optimize",
+    term: "optimize [options]",
+    summary: "optimize a task's prompt (instruction × demos) with MIPRO: bootstrap, propose, TPE search",
+    load: () => import("./commands/optimize.ts"),
+  },
+  {
+    name: "eval",
+    term: "eval [options]",
+    summary: "evaluate prompts × models on test data across languages and datasets; write JSON, CSV, Markdown and HTML reports",
+    load: () => import("./commands/eval.ts"),
+  },
+  {
+    name: "export",
+    term: "export [options]",
+    summary: "export a run's frozen prompt (the ieopt format, or for other tools)",
+    load: () => import("./commands/export.ts"),
+  },
+  { name: "runs", term: "runs", summary: "list and inspect run folders", load: () => import("./commands/runs.ts") },
+  {
+    name: "sim",
+    term: "sim",
+    summary: "the offline sim model (a stand-in LLM for demos, dry runs and tests; its scores are not real LLM results)",
+    load: () => import("./commands/sim.ts"),
+  },
+];
+
+/** The subcommand an argument vector names (`ieopt <name> …` or `ieopt help <name>`), if any. */
+export function commandNamed(argv: readonly string[]): CommandEntry | undefined {
+  const operands = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const name = operands[0] === "help" ? operands[1] : operands[0];
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * The program for `argv`: only the named subcommand is loaded; with none named, the
+ * command list is listed from COMMANDS without loading any. Without `argv`, every
+ * subcommand is loaded (tests and tools that want the whole tree).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command("ieopt")
     .description("Optimize and evaluate LLM prompts for multilingual information extraction")
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [
-    registerDemo,
-    registerData,
-    registerScore,
-    registerOptimize,
-    registerEval,
-    registerExport,
-    registerRuns,
-    registerSim,
-  ]) {
-    register(program);
+  if (argv === undefined) {
+    for (const entry of COMMANDS) (await entry.load()).register(program);
+    return program;
   }
+  const named = commandNamed(argv);
+  if (named !== undefined) {
+    (await named.load()).register(program);
+    return program;
+  }
+  for (const entry of COMMANDS) program.command(entry.name).description(entry.summary);
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
+    // Imported here: a command that succeeds never needs the error classes at start-up.
+    const { UserInputError, RunStopped, RunFailed, EXIT } = await import("../errors.ts");
     if (err instanceof CommanderError) {
       // Help and version are "errors" to commander; usage errors are bad input.
       if (err.exitCode === 0) return EXIT.ok;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatScoreTable, scoreFiles, scoreJson } from "../../src/cli/commands/score.ts";
+import { formatScoreTable, scoreFiles, scoreJson } from "../../src/eval/score-files.ts";
 import { UserInputError } from "../../src/errors.ts";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
