@@ -19,6 +19,7 @@ import type { UsageCounts } from "../lm/usage.ts";
 import type { InstanceIndex, DataFileInfo } from "../eval/eval-data.ts";
 import { instanceResults, type InstanceScores, type OutcomeCounts } from "../eval/instance-scorer.ts";
 import type { PipelineSummary } from "../eval/eval-run.ts";
+import { choosePerLanguage, type PipelineChoice } from "../pipelines/choice.ts";
 
 export const REPORT_FORMAT = "ieopt.eval-report/v1";
 export type Metric = "lf1" | "f1";
@@ -98,6 +99,8 @@ export interface EvalReport {
   comparisons: Comparison[];
   /** Per model, all its prompts together. */
   usage_by_model: Record<string, PairReport["usage"]>;
+  /** Per model and task evaluated under several pipelines: which one wins per language (src/pipelines/choice.ts). */
+  pipeline_choice?: PipelineChoice[];
 }
 
 export interface PairInput {
@@ -322,7 +325,23 @@ export function buildEvalReport(input: ReportInput): EvalReport {
     results,
     comparisons,
     usage_by_model: usageByModel,
+    ...pipelineChoices(input, groupsByTask),
   };
+}
+
+/** The per-language pipeline choice of every (task, model) evaluated under two or more pipelines. */
+function pipelineChoices(input: ReportInput, groupsByTask: ReadonlyMap<string, Groups>): { pipeline_choice?: PipelineChoice[] } {
+  const out: PipelineChoice[] = [];
+  const keys = [...new Set(input.pairs.map((p) => `${p.task}\u0000${p.model}`))];
+  for (const key of keys) {
+    const [task, model] = key.split("\u0000") as [string, string];
+    const pairs = input.pairs.filter((p) => p.task === task && p.model === model);
+    const candidates = pairs.map((p) => ({ name: p.prompt, pipeline: p.pipeline?.pipeline ?? ("direct" as const), lf1: p.scores.lf1 }));
+    if (new Set(candidates.map((c) => c.pipeline)).size < 2) continue;
+    const chosen = choosePerLanguage(candidates, groupsByTask.get(task)!.byLang, { iterations: input.iterations, confidence: CONFIDENCE, seed: `${input.seed}/${task}/${model}` });
+    out.push({ task, model, simulated: pairs.some((p) => p.simulated), candidates: candidates.map(({ name, pipeline }) => ({ name, pipeline })), ...chosen });
+  }
+  return out.length > 0 ? { pipeline_choice: out } : {};
 }
 
 /** Every language of the report, sorted (English first: it is the source language). */

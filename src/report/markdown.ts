@@ -4,6 +4,7 @@
  * every sim model's name.
  */
 import { renderTable } from "./table.ts";
+import { choiceRows } from "../pipelines/choice.ts";
 import { modelLabel, reportLanguages, type Comparison, type EvalReport, type PairReport } from "./eval-report.ts";
 import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI } from "./format.ts";
 
@@ -84,6 +85,12 @@ function comparisonTable(report: EvalReport): string {
   return renderTable(COMPARISON_HEADER, report.comparisons.map((c) => comparisonRow(report, c)));
 }
 
+/** The model of a pipeline choice, marked sim when the model or a translator is the sim. */
+export function choiceLabel(report: EvalReport, choice: { model: string; simulated: boolean }): string {
+  const label = modelLabel(report, choice.model);
+  return choice.simulated && !label.endsWith("(sim)") ? `${label} (sim translator)` : label;
+}
+
 export function renderMarkdown(report: EvalReport): string {
   const banner = simBanner(report);
   const s = report.settings;
@@ -119,6 +126,17 @@ export function renderMarkdown(report: EvalReport): string {
       "Δ is mean(a − b) over the instances both were scored on, with a paired bootstrap CI; the permutation p-value is a two-sided sign-flip test.",
       "",
       comparisonTable(report),
+      "",
+    );
+  }
+  for (const choice of report.pipeline_choice ?? []) {
+    const { header, rows } = choiceRows(choice);
+    out.push(
+      `## Pipeline per language: ${choice.task} × ${choiceLabel(report, choice)}`,
+      "",
+      "The winner has the best mean LF1 on the language's instances; Δ is its paired difference (bootstrap CI over the same instances). A language is routed to the winner only when it beats the baseline clearly (CI above 0).",
+      "",
+      renderTable(header, rows),
       "",
     );
   }

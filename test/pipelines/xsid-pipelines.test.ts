@@ -7,7 +7,7 @@
  * marked English words occur in it verbatim (names, numbers): the marker path for those,
  * the fallback alignment or a counted drop for the rest. θ is the sim: numbers are sim.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importXsid } from "../../src/data/importers/xsid.ts";
@@ -150,6 +150,30 @@ describe.skipIf(!HAS_SHARED_DATA)("translate-test and transfusion on xSID throug
       expect(placed, lang).toBeGreaterThan(200);
       expect(right / placed, lang).toBeGreaterThan(0.8);
     }
+  });
+
+  it("eval prints the per-language pipeline table with paired CIs on all 16 xSID languages (sim, labelled)", async () => {
+    const files = readdirSync(join(SHARED_DATA, "xsid")).filter((f) => f.endsWith(".test.conll")).sort();
+    expect(files).toHaveLength(16);
+    const all = join(dir, "xsid16.jsonl");
+    writeFileSync(all, files.flatMap((f) => importXsid(join(SHARED_DATA, "xsid", f)).slice(0, 4)).map((s) => JSON.stringify(s)).join("\n") + "\n");
+    const r = await ieopt("eval", "--prompt", "default:SF", "--data", all, "--pipeline", "direct,translate-test,transfusion", "--out", join(dir, "out16"), "--bootstrap", "200", "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Pipeline per language, SF × sim (sim) — sim numbers");
+    const report = JSON.parse(readFileSync(join(dir, "out16", "report.json"), "utf8"));
+    const [choice] = report.pipeline_choice;
+    expect(choice).toMatchObject({ task: "SF", model: "sim", simulated: true, baseline: "default:SF" });
+    expect(choice.by_lang).toHaveLength(16);
+    for (const l of choice.by_lang) {
+      expect(r.stdout).toMatch(new RegExp(`\\| ${l.lang} +\\| +4 \\|`));
+      expect(Object.keys(l.lf1)).toEqual(["default:SF", "default:SF@translate-test", "default:SF@transfusion"]);
+      const d = l.vs_runner_up;
+      expect(d.ci_low).toBeLessThanOrEqual(d.mean_diff);
+      expect(d.mean_diff).toBeLessThanOrEqual(d.ci_high);
+      expect(d.mean_diff).toBeGreaterThanOrEqual(0);
+    }
+    const md = readFileSync(join(dir, "out16", "report.md"), "utf8");
+    expect(md).toContain("## Pipeline per language: SF × sim (sim)\n");
   });
 
   it("a rerun reuses every answer and its trace: no translator call, the same scores", async () => {

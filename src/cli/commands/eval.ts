@@ -26,10 +26,12 @@ import { runOnline, scoreBatchResults, translatorOf, writeBatchRequests, type Ev
 import { readBatchResults } from "../../eval/batch-io.ts";
 import { buildEvalReport, modelLabel, type EvalReport } from "../../report/eval-report.ts";
 import { writeEvalReport } from "../../report/write-eval-report.ts";
-import { languageTable, overallTable, simBanner } from "../../report/markdown.ts";
+import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
 import { parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
+import { choiceRows } from "../../pipelines/choice.ts";
+import { renderTable } from "../../report/table.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { lockFolder } from "../../runs/lock.ts";
@@ -242,6 +244,10 @@ function summaryText(report: EvalReport, files: { json: string; csv: string; mar
     lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p=${c.p_permutation.toFixed(3)}${c.simulated ? " (sim)" : ""}`);
   }
   if (overallLf1.length > 0) lines.push("");
+  for (const choice of report.pipeline_choice ?? []) {
+    const { header, rows } = choiceRows(choice);
+    lines.push(`Pipeline per language, ${choice.task} × ${choiceLabel(report, choice)}${choice.simulated ? " — sim numbers" : ""} (route: the winner when its CI vs ${choice.baseline} is above 0):`, renderTable(header, rows), "");
+  }
   const piped = report.results.filter((r) => r.pipeline);
   for (const r of piped) lines.push(pipelineLine(r.prompt, modelLabel(report, r.model), r.pipeline!));
   if (piped.length > 0) lines.push("");
