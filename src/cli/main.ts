@@ -50,6 +50,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import("./commands/eval.ts"),
   },
   {
+    name: "predict",
+    term: "predict [options]",
+    summary: "extract records from unlabeled text with a frozen prompt: one JSONL line of records per instance (resumable)",
+    load: () => import("./commands/predict.ts"),
+  },
+  {
     name: "export",
     term: "export [options]",
     summary: "export a run's frozen prompt (the ieopt format, or for other tools)",

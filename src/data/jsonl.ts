@@ -111,6 +111,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** A sample line without `labels` is the unlabeled form (unlabeled.ts): say so, not "labels is missing". */
+export const UNLABELED_REFUSAL =
+  "is missing: this line is an unlabeled sample (text + schema only), but this command scores against gold labels; " +
+  "label it, or extract from unlabeled text with `ieopt predict --prompt FROZEN --data FILE --out FILE`";
+
+function isMissingLabels(issue: z.core.$ZodIssue): boolean {
+  return issue.path.length === 1 && issue.path[0] === "labels" && issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+}
+
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -176,10 +185,13 @@ export async function* readJsonl<T>(
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
+      // An unlabeled line usually lacks other fields too; the missing labels explain them all.
+      const unlabeled = ((schema as unknown) === SampleSchema && !("labels" in json)) || parsed.error.issues.some(isMissingLabels);
+      if (unlabeled) throw new UserInputError(UNLABELED_REFUSAL, { file: path, line, field: "labels" });
       const [first, ...rest] = parsed.error.issues;
       const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""} on this line)` : "";
       const field = first && first.path.length > 0 ? formatIssuePath(first.path) : undefined;
-      throw new UserInputError(`${first ? describeIssue(first) : "invalid record"}${more}; fix this line`, {
+        throw new UserInputError(`${first ? describeIssue(first) : "invalid record"}${more}; fix this line`, {
         file: path,
         line,
         ...(field !== undefined ? { field } : {}),

@@ -12,6 +12,7 @@ import { LMCache } from "./cache.ts";
 import { Budget, UsageMeter, type PriceTable } from "./usage.ts";
 import type { LM, LMRole } from "./types.ts";
 import { UserInputError } from "../errors.ts";
+import type { EndpointTarget } from "./preflight.ts";
 
 /** The settings, as the CLI flags give them (strings). */
 export interface ModelFlags {
@@ -74,6 +75,31 @@ export interface RoleModels {
   describe(): Record<string, { model: string; base_url?: string }>;
 }
 
+const ROLE_SYMBOLS: Record<LMRole, string> = { inference: "θ --model", prompt: "Φ --prompt-model", thought: "Θ --thought-model", translate: "--translate-model" };
+
+/**
+ * Each role's model and endpoint as given. A role without a model of its own takes the
+ * previous role's model and endpoint; one with its own model takes only an endpoint given
+ * for it.
+ */
+function roleSpecs(flags: ModelFlags, model: string | undefined): Record<LMRole, { model: string; baseURL: string | undefined }> {
+  const inference = { model: model ?? flags.model, baseURL: flags.baseUrl };
+  const prompt = { model: flags.promptModel ?? inference.model, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : inference.baseURL) };
+  const thought = { model: flags.thoughtModel ?? prompt.model, baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : prompt.baseURL) };
+  const translate = { model: flags.translateModel ?? inference.model, baseURL: flags.translateBaseUrl ?? (flags.translateModel ? undefined : inference.baseURL) };
+  return { inference, prompt, thought, translate };
+}
+
+/** What preflight checks: the endpoints of these roles (in-process roles left out). */
+export function roleEndpoints(flags: ModelFlags, roles: readonly LMRole[], options: { model?: string; local?: LocalModels } = {}): EndpointTarget[] {
+  const specs = roleSpecs(flags, options.model);
+  return roles.flatMap((role) => {
+    const s = specs[role];
+    const baseURL = endpointBaseURL(s.model, s.baseURL || undefined, process.env, options.local);
+    return baseURL === undefined ? [] : [{ roles: [ROLE_SYMBOLS[role]], model: s.model, baseURL, apiKey: flags.apiKey ?? process.env["OPENAI_API_KEY"] }];
+  });
+}
+
 /**
  * Build the role models from flags (one shared meter, budget and cache). `local` names the
  * in-process models (the sim, passed in from above this layer).
@@ -85,6 +111,8 @@ export function buildRoleModels(flags: ModelFlags, options: { model?: string; lo
   const budgetTokens = nonNegativeInt(flags.budgetTokens, "--budget-tokens");
   const budgetCost = flags.budgetCost === undefined ? undefined : Number(flags.budgetCost);
   if (budgetCost !== undefined && !(budgetCost >= 0)) throw new UserInputError(`--budget-cost must be a number, got '${flags.budgetCost}'`);
+  // Without prices every call's cost is unknown, so a cost budget could never stop anything.
+  if (budgetCost !== undefined && !prices) throw new UserInputError("--budget-cost needs --prices FILE (the price per 1M tokens of each model); without prices the cost of a call is unknown");
   const budget =
     budgetCalls !== undefined || budgetTokens !== undefined || budgetCost !== undefined
       ? new Budget({ maxCalls: budgetCalls, maxTokens: budgetTokens, maxCost: budgetCost }, { prices })
@@ -92,13 +120,7 @@ export function buildRoleModels(flags: ModelFlags, options: { model?: string; lo
   // Commander gives `cache: false` for --no-cache, a string for --cache <path>, undefined otherwise.
   const cache = flags.cache === false ? null : typeof flags.cache === "string" ? new LMCache(flags.cache) : undefined;
 
-  // A role without a model of its own takes the previous role's model and endpoint; one
-  // with its own model takes only an endpoint given for it.
-  const inference = { model: options.model ?? flags.model, baseURL: flags.baseUrl };
-  const prompt = { model: flags.promptModel ?? inference.model, baseURL: flags.promptBaseUrl ?? (flags.promptModel ? undefined : inference.baseURL) };
-  const thought = { model: flags.thoughtModel ?? prompt.model, baseURL: flags.thoughtBaseUrl ?? (flags.thoughtModel ? undefined : prompt.baseURL) };
-  const translate = { model: flags.translateModel ?? inference.model, baseURL: flags.translateBaseUrl ?? (flags.translateModel ? undefined : inference.baseURL) };
-  const specs: Record<LMRole, { model: string; baseURL: string | undefined }> = { inference, prompt, thought, translate };
+  const specs = roleSpecs(flags, options.model);
   // Roles a run records: the translator only once something asked for it.
   const described = new Set<LMRole>(["inference", "prompt", "thought"]);
   const common = {

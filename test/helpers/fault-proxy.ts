@@ -68,14 +68,19 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      const index = received++;
-      try {
-        bodies.push(JSON.parse(body.toString("utf8")));
-      } catch {
-        bodies.push(undefined);
+      // GET /models (ieopt's preflight) passes straight through: counts, holds and faults
+      // are about completion calls.
+      const listing = req.method === "GET";
+      const index = listing ? -1 : received++;
+      if (!listing) {
+        try {
+          bodies.push(JSON.parse(body.toString("utf8")));
+        } catch {
+          bodies.push(undefined);
+        }
       }
-      if (gate) await gate.promise;
-      const status = proxy.failWith ?? proxy.failIf?.(index);
+      if (gate && !listing) await gate.promise;
+      const status = listing ? undefined : (proxy.failWith ?? proxy.failIf?.(index));
       if (status !== undefined) {
         const text = JSON.stringify({ error: { message: "injected failure", type: "server_error", param: null, code: null } });
         res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -86,7 +91,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
       const up = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path, headers: { "content-type": "application/json", "content-length": body.length } },
         (upRes) => {
-          if (upRes.statusCode === 200) answered++;
+          if (upRes.statusCode === 200 && !listing) answered++;
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           upRes.pipe(res);
         },

@@ -90,6 +90,8 @@ export interface StubOptions {
    * benchmarks of long runs turn it off (then `requests` stays empty and `seen` is 0).
    */
   keepRequests?: boolean;
+  /** Serve GET /v1/models listing these ids (default: no such route, 404, like some servers). */
+  models?: readonly string[];
 }
 
 export interface StubServer {
@@ -182,6 +184,10 @@ export async function startStubServer(options: StubOptions = {}): Promise<StubSe
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const bodyText = Buffer.concat(chunks).toString("utf8");
     const path = (req.url ?? "").split("?")[0] ?? "";
+    if (req.method === "GET" && /\/models$/.test(path) && options.models) {
+      sendJson(res, 200, { object: "list", data: options.models.map((id) => ({ id, object: "model", owned_by: "stub" })) });
+      return;
+    }
     if (req.method !== "POST" || !/\/chat\/completions$/.test(path)) {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: "not_found" } });
       return;

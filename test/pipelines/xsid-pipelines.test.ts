@@ -73,7 +73,7 @@ describe.skipIf(!HAS_SHARED_DATA)("translate-test and transfusion on xSID throug
     samples.push(...importXsid(join(SHARED_DATA, "xsid", "en.test.conll")).slice(0, PER_LANG));
     data = join(dir, "xsid.jsonl");
     writeFileSync(data, samples.map((s) => JSON.stringify(s)).join("\n") + "\n");
-    server = await startStubServer({ answers: parallelTranslator(samples) });
+    server = await startStubServer({ answers: parallelTranslator(samples), models: ["parallel"] });
   });
 
   afterAll(async () => {

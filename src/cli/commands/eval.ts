@@ -32,6 +32,11 @@ import { parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { choiceRows } from "../../pipelines/choice.ts";
 import { renderTable } from "../../report/table.ts";
+import { positiveIntFlag } from "../flags.ts";
+import { checkOutputDir } from "../output-path.ts";
+import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
+import { streamSamples } from "../../eval/eval-data.ts";
+import { buildRequest } from "../../eval/runner.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { lockFolder } from "../../runs/lock.ts";
@@ -51,15 +56,11 @@ interface EvalFlags extends Omit<ModelFlags, "model"> {
   runsDir: string;
   quiet?: boolean;
   pipeline?: string;
+  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserInputError(`${flag} must be a positive whole number, got '${value}'`);
-  return n;
-}
+const positiveInt = positiveIntFlag;
 
 export function register(program: Command): void {
   const cmd = program
@@ -85,6 +86,7 @@ export function register(program: Command): void {
     .option("--fresh", "ignore earlier predictions in --out (default: resume)")
     .option("--runs-dir <dir>", "where run ids are looked up", DEFAULT_RUNS_DIR)
     .option("--json", "print report.json to standard output")
+    .option("--dry-run", "check the endpoints, print the plan (calls, tokens, cost) and stop without calling the models")
     .addOption(new Option("--quiet", "no progress output"))
     .action(async (flags: EvalFlags) => {
       await runEval(flags);
@@ -111,6 +113,20 @@ async function runEval(flags: EvalFlags): Promise<void> {
     const described = roles.describe()["inference"];
     return { name, simulated: simProfile(name) !== undefined, endpoint: described?.base_url, roles };
   });
+  // Endpoints are checked before anything is paid for (a default-cot prompt has Θ write thoughts).
+  const checks = offline
+    ? []
+    : await checkEndpoints({
+        flags: { ...flags, model: modelNames[0]! },
+        roles: [
+          "inference",
+          ...(promptSpecs.some((spec) => spec.includes("default-cot:")) ? (["thought"] as const) : []),
+          // The translator defaults to θ (then it is the same check); a --translate-model is meant to be used.
+          "translate",
+        ],
+        models: modelNames,
+        dryRun: flags.dryRun,
+      });
   const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
   const chained = prompts.find((p) => p.pipeline !== "direct");
   if (offline && chained) {
@@ -128,6 +144,23 @@ async function runEval(flags: EvalFlags): Promise<void> {
   }
 
   const outDir = flags.out ?? defaultOutDir(flags, prompts, modelNames, splitNum);
+  checkOutputDir(outDir, "--out");
+  if (!flags.batchIn) {
+    const estimates = models.map((m) => emptyEstimate(`θ ${m.name}`, m.name));
+    for (const prompt of prompts) {
+      for await (const sample of streamSamples(indexes.get(prompt.task)!)) {
+        const request = buildRequest(prompt.prompt, sample);
+        for (const e of estimates) addRequest(e, request);
+      }
+    }
+    const plan = {
+      command: "eval",
+      details: [`${prompts.length} prompt(s) × ${models.length} model(s) on ${files.length} data file(s) → ${outDir} (finished predictions there are reused)`],
+      estimates,
+      prices: models[0]!.roles.meter.prices,
+    };
+    if (announcePlan(plan, checks, flags)) return;
+  }
   // One process per output folder: a second one would interleave predictions.
   const lock = lockFolder(outDir, "eval output folder", "eval");
   try {

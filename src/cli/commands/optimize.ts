@@ -11,6 +11,9 @@ import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts
 import { withInterrupt } from "../interrupt.ts";
 import { EXIT } from "../../errors.ts";
 import { describeFailures } from "../../../optimizers/run-health.ts";
+import { announcePlan, checkEndpoints } from "../plan.ts";
+import { estimateOptimizeCalls } from "../optimize-plan.ts";
+import { getProgram } from "../../../programs/index.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
@@ -44,6 +47,7 @@ interface OptimizeFlags extends ModelFlags {
   runsDir: string;
   quiet?: boolean;
   pipeline: string;
+  dryRun?: boolean;
 }
 
 export function register(program: Command): void {
@@ -71,6 +75,7 @@ export function register(program: Command): void {
     .option("--resume <run>", "continue a stopped or killed run (its settings, models and endpoints are kept; the key comes from the environment)")
     .option("--override-models", "with --resume: continue on the model flags given instead of the recorded ones (the run records the switch)")
     .option("--runs-dir <dir>", "where run folders go", DEFAULT_RUNS_DIR)
+    .option("--dry-run", "check the endpoints, print the plan (calls, tokens, cost) and stop without calling a model")
     .option("--quiet", "no progress output");
   addModelOptions(cmd, { roles: ["inference", "prompt", "thought"] });
   cmd.action(async (flags: OptimizeFlags, command: Command) => {
@@ -111,6 +116,18 @@ export function register(program: Command): void {
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
     const models = buildRoleModels(modelFlags, { local: simModels });
+    const checks = await checkEndpoints({ flags: modelFlags, roles: flags.autothought === undefined ? ["inference", "prompt", "translate"] : ["inference", "prompt", "thought", "translate"], dryRun: flags.dryRun });
+    const described = models.describe();
+    const plan = {
+      command: "optimize",
+      details: [
+        `${task} on ${train.length} train / ${val.length} validation samples${flags.resume ? ` (resuming ${flags.resume}: finished trials are not asked again)` : ""}`,
+        `${settings.trials} trials, minibatch ${settings.minibatch}, full evaluation every ${settings.fullEvalEvery}, ${settings.demoSets} demo sets of ${settings.demos}, ${settings.instructions} instructions${flags.autothought ? `; AutoThought-${flags.autothought} adds Θ thought calls` : ""}`,
+      ],
+      estimates: estimateOptimizeCalls(getProgram(task), train, val, settings, { inference: described["inference"]!.model, prompt: described["prompt"]!.model }),
+      prices: models.meter.prices,
+    };
+    if (announcePlan(plan, checks, { dryRun: flags.dryRun, quiet: flags.quiet })) return;
     const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
     const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);

@@ -1,0 +1,71 @@
+/**
+ * Output paths checked before any work (and any paid call): a file in the way of a folder,
+ * a dangling symlink, a folder where a file should go, or no permission to write become a
+ * UserInputError naming the flag and the path, not a stack trace after the work is done.
+ */
+import { accessSync, constants, lstatSync, statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { UserInputError } from "../errors.ts";
+
+function statOrUndefined(path: string, follow: boolean): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ENOTDIR") return undefined; // a file higher up is in the way: found by the walk up
+    throw err;
+  }
+}
+
+/** The path itself must not be a dangling link. */
+function checkNotDangling(path: string, flag: string): void {
+  const link = statOrUndefined(path, false);
+  if (link?.isSymbolicLink() && statOrUndefined(path, true) === undefined) {
+    throw new UserInputError(`${flag} ${path} is a symbolic link to something that does not exist; remove the link or point it at a real ${flag === "--out" ? "location" : "folder"}`);
+  }
+}
+
+/** The nearest existing ancestor must be a writable folder (a file there is "in the way"). */
+function checkCreatable(path: string, flag: string): void {
+  let at = resolve(path);
+  for (;;) {
+    const stats = statOrUndefined(at, true);
+    if (stats) {
+      if (!stats.isDirectory()) throw new UserInputError(`${flag} ${path}: ${at} is a file, not a folder, so nothing can be written below it; choose another path or move the file`);
+      try {
+        accessSync(at, constants.W_OK);
+      } catch {
+        throw new UserInputError(`${flag} ${path}: no permission to write in ${at}`);
+      }
+      return;
+    }
+    const parent = dirname(at);
+    if (parent === at) return;
+    at = parent;
+  }
+}
+
+/** A file the command will write (created or replaced). */
+export function checkOutputFile(path: string, flag: string): void {
+  checkNotDangling(path, flag);
+  const stats = statOrUndefined(path, true);
+  if (stats?.isDirectory()) throw new UserInputError(`${flag} ${path} is a folder; give a file path`);
+  if (stats) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      throw new UserInputError(`${flag} ${path}: no permission to write the file`);
+    }
+    return;
+  }
+  checkCreatable(dirname(resolve(path)), flag);
+}
+
+/** A folder the command will create (if needed) and write into. */
+export function checkOutputDir(path: string, flag: string): void {
+  checkNotDangling(path, flag);
+  const stats = statOrUndefined(path, true);
+  if (stats && !stats.isDirectory()) throw new UserInputError(`${flag} ${path} is a file, not a folder; choose another path or move the file`);
+  checkCreatable(path, flag);
+}
