@@ -9,12 +9,20 @@
  * pool over the sample's units. An output that does not parse, or a record missing a
  * field, scores 0; both sides empty scores 1.
  *
- * It reads `context.vars.gold` and `context.vars.schema` (JSON strings) and returns
- * {pass, score, reason}; pass = LF1 ≥ the threshold. ieopt's own parser is more tolerant
+ * It reads `context.vars.ieopt_query` (gold, schema: JSON text as string literals, see
+ * `literal` in promptfoo.ts; instance; queries) and returns {pass, score, reason,
+ * namedScores}; pass = LF1 ≥ the threshold; score is the query's LF1 (promptfoo averages
+ * it per query); namedScores carries the instance-pooled sum behind the derived metric
+ * that equals `ieopt eval`'s overall LF1. ieopt's own parser is more tolerant
  * (it repairs JSON and accepts a few other shapes), so on malformed outputs the two can
  * differ; on well-formed lists they agree (test/eval-cli/promptfoo.test.ts).
  */
 import { resolveTask, type TaskRef } from "../tasks/registry.ts";
+
+/** The test variable holding a query's data (see promptfoo.ts). */
+export const QUERY_VAR = "ieopt_query";
+/** The named score summing instance LF1s; the derived metric divides it by the instances. */
+export const POOLED_SUM_METRIC = "ieopt_instance_lf1_sum";
 
 export function lf1AssertionCode(taskRef: TaskRef, passAt = 0.5): string {
   const task = resolveTask(taskRef);
@@ -24,8 +32,10 @@ const UNITS = ${JSON.stringify(task.units)};
 const TYPE_FIELD = ${JSON.stringify(task.typeField)};
 const NAME_FIELD = ${JSON.stringify(task.schemaItemNameField ?? null)};
 const PASS_AT = ${passAt};
-const gold = JSON.parse(context.vars.gold);
-const schema = JSON.parse(context.vars.schema);
+// The query's data, JSON-encoded by the export so promptfoo never reads it as a template.
+const query = context.vars.${QUERY_VAR};
+const gold = JSON.parse(JSON.parse(query.gold));
+const schema = JSON.parse(JSON.parse(query.schema));
 const ROLES_FIELD = ${JSON.stringify(task.schemaItemRolesField ?? null)};
 const fold = (n) => String(n).normalize("NFC").trim().toUpperCase().toLowerCase();
 const nameOf = (s) => (typeof s === "string" ? s : s[NAME_FIELD]);
@@ -111,8 +121,28 @@ function score(pred, goldUnits) {
   return { p, r, f: f(p, r), exact };
 }
 const records = readRecords(output);
-if (records === null) return { pass: false, score: 0, reason: "LF1 0: the output is not a JSON list of " + TASK + " records" };
-const s = score(units(records), units(gold));
-return { pass: s.f >= PASS_AT, score: s.f, reason: "LF1 " + s.f.toFixed(3) + " (P " + s.p.toFixed(3) + ", R " + s.r.toFixed(3) + "; exact F1 " + s.exact.toFixed(3) + ")" };
+const s = records === null ? { p: 0, r: 0, f: 0, exact: 0 } : score(units(records), units(gold));
+// Instance pooling as \`ieopt eval\` does (method.md §3): the queries of one instance pool
+// their (de-duplicated) units; the instance's LF1 is added to ${POOLED_SUM_METRIC} when its
+// last query is scored, so the derived metric ${POOLED_SUM_METRIC} / instances is ieopt's
+// overall LF1. Assertions run in promptfoo's process, so the pools live on globalThis.
+const pools = globalThis.__ieoptInstancePools || (globalThis.__ieoptInstancePools = new Map());
+const providerId = context.provider ? (typeof context.provider.id === "function" ? context.provider.id() : String(context.provider.id)) : "";
+const poolKey = JSON.stringify([providerId, query.instance]);
+let pool = pools.get(poolKey);
+if (!pool) pools.set(poolKey, (pool = { seen: 0, failed: false, pred: new Map(), gold: new Map() }));
+pool.seen += 1;
+if (records === null) pool.failed = true;
+else for (const u of units(records)) pool.pred.set(u.dir + "\\u0000" + JSON.stringify(u.parts), u);
+for (const u of units(gold)) pool.gold.set(u.dir + "\\u0000" + JSON.stringify(u.parts), u);
+let instanceLf1 = 0;
+if (pool.seen === query.queries) {
+  pools.delete(poolKey);
+  const pred = [...pool.pred.values()], goldUnits = [...pool.gold.values()];
+  instanceLf1 = pool.failed && pred.length === 0 && goldUnits.length === 0 ? 0 : score(pred, goldUnits).f;
+}
+const namedScores = { ${JSON.stringify(POOLED_SUM_METRIC)}: instanceLf1 };
+if (records === null) return { pass: false, score: 0, namedScores, reason: "LF1 0: the output is not a JSON list of " + TASK + " records" };
+return { pass: s.f >= PASS_AT, score: s.f, namedScores, reason: "LF1 " + s.f.toFixed(3) + " (P " + s.p.toFixed(3) + ", R " + s.r.toFixed(3) + "; exact F1 " + s.exact.toFixed(3) + ")" };
 `;
 }

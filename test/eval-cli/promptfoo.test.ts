@@ -7,39 +7,14 @@ import { freezePrompt, promptFromFrozen, type FrozenPrompt } from "../../src/run
 import { buildRequest, outcomeFromText } from "../../src/eval/runner.ts";
 import { createSimLM } from "../../sim/index.ts";
 import { scoreSample } from "../../src/metrics/lf1.ts";
-import { escapeNunjucks } from "../../src/export/nunjucks.ts";
 import { lf1AssertionCode } from "../../src/export/lf1-assertion.ts";
-import type { PromptfooConfig } from "../../src/export/promptfoo.ts";
+import { literal, POOLED_METRIC, type PromptfooConfig } from "../../src/export/promptfoo.ts";
 import { getProgram, type Demo } from "../../programs/index.ts";
 import { EXAMPLES, ieopt, tempDir } from "./helpers.ts";
 
-/**
- * The subset of Nunjucks our exports use, rendered strictly: {% raw %}…{% endraw %},
- * {{ "literal" }} and {{var}}. Any other template syntax outside raw is an error, so a
- * demo that was not escaped fails here as it would mis-render in promptfoo.
- */
-function renderNunjucksSubset(template: string, vars: Record<string, string>): string {
-  let out = "";
-  let i = 0;
-  while (i < template.length) {
-    const next = template.slice(i).search(/\{[{%#]/);
-    if (next === -1) {
-      out += template.slice(i);
-      break;
-    }
-    out += template.slice(i, i + next);
-    i += next;
-    const rest = template.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^\{% raw %\}([\s\S]*?)\{% endraw %\}/.exec(rest))) out += m[1];
-    else if ((m = /^\{\{ "([^"]*)" \}\}/.exec(rest))) out += m[1];
-    else if ((m = /^\{\{(\w+)\}\}/.exec(rest))) {
-      if (!(m[1]! in vars)) throw new Error(`undefined variable ${m[1]}`);
-      out += vars[m[1]!];
-    } else throw new Error(`unescaped template syntax at: ${rest.slice(0, 30)}`);
-    i += m[0].length;
-  }
-  return out;
+/** What promptfoo's `{{ var.field | load }}` placeholders render to: JSON.parse of the value. */
+function renderPlaceholders(template: string, vars: Record<string, Record<string, string | number>>): string {
+  return template.replace(/^\{\{ (\w+)\.(\w+) \| load \}\}$/, (_, v: string, f: string) => JSON.parse(String(vars[v]![f])) as string);
 }
 
 const TRICKY_TEXT = "Template {{user}} met Ada in {% if x %}Paris{% endif %} {# note #} and wrote {% endraw %} twice.";
@@ -63,6 +38,11 @@ function frozenWithTrickyDemo(): FrozenPrompt {
   });
 }
 
+/** A query's promptfoo vars as the export writes them (one query per instance here). */
+function varsOf(sample: { id: string; labels: unknown; schema: unknown }) {
+  return { ieopt_query: { gold: literal(JSON.stringify(sample.labels)), schema: literal(JSON.stringify(sample.schema)), instance: literal(sample.id), queries: 1 } };
+}
+
 describe("ieopt export --format promptfoo", () => {
   it("writes a promptfoo config: chat prompt with variables, decoding settings, tests with gold, an LF1 assertion", async () => {
     const runs = tempDir();
@@ -80,44 +60,53 @@ describe("ieopt export --format promptfoo", () => {
     expect(config.providers).toHaveLength(1);
     expect(config.providers[0]!.config).toEqual({ temperature: 0, max_tokens: 256 });
     expect(JSON.stringify(config)).not.toMatch(/api[_-]?key/i);
-    const messages = JSON.parse(config.prompts[0]!.raw) as { role: string; content: string }[];
-    expect(messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user", "assistant", "user", "assistant", "user"]);
-    const query = messages[messages.length - 1]!.content;
-    expect(query).toContain("{{schema}}");
-    expect(query).toContain("{{text}}");
+    // The prompt is multi-line JSON (promptfoo never takes it for a path) of placeholders
+    // only; no data-derived text appears in the config with a brace left in it.
+    const raw = config.prompts[0]!.raw;
+    expect(raw).toContain("\n");
+    const template = JSON.parse(raw) as { role: string; content: string }[];
+    expect(template.map((m) => m.role)).toEqual(["system", "user", "assistant", "user", "assistant", "user", "assistant", "user"]);
+    for (const m of template) expect(m.content).toMatch(/^\{\{ ieopt_(prompt\.m\d+|query\.text) \| load \}\}$/);
+    const text = readFileSync(outFile, "utf8");
+    expect(text).not.toContain("{{entities}}");
+    expect(text).not.toContain("{% if x %}");
+    for (const v of Object.values(config.defaultTest.vars.ieopt_prompt)) expect(v).not.toMatch(/[{}]/);
+    for (const t of config.tests) for (const v of [t.vars.ieopt_query.text, t.vars.ieopt_query.gold, t.vars.ieopt_query.schema]) expect(v).not.toMatch(/[{}]/);
 
-    // Template characters in the instruction and demos are escaped…
-    expect(messages[0]!.content).toBe("{% raw %}Extract {{entities}} exactly.{% endraw %}");
-    expect(messages[5]!.content).toContain("{% raw %}");
-    // …so rendering gives back exactly the messages ieopt sends, for every test.
+    // Decoding the placeholders gives back exactly the messages ieopt sends, for every test.
     const samples = await readSamples(data);
     expect(config.tests).toHaveLength(samples.length);
     const prompt = promptFromFrozen(frozen);
     samples.forEach((sample, i) => {
       const test = config.tests[i]!;
       expect(test.metadata).toEqual({ id: sample.id, instance_id: sample.instance_id, lang: sample.lang, dataset: sample.dataset });
-      expect(JSON.parse(test.vars.gold)).toEqual(sample.labels);
-      const rendered = messages.map((m) => ({ role: m.role, content: renderNunjucksSubset(m.content, test.vars) }));
+      const q = test.vars.ieopt_query;
+      expect(JSON.parse(JSON.parse(q.gold) as string)).toEqual(sample.labels);
+      expect(q.queries).toBe(samples.filter((s) => s.instance_id === sample.instance_id && s.lang === sample.lang && s.dataset === sample.dataset).length);
+      const vars = { ieopt_prompt: config.defaultTest.vars.ieopt_prompt, ieopt_query: q };
+      const rendered = template.map((m) => ({ role: m.role, content: renderPlaceholders(m.content, vars) }));
       expect(rendered).toEqual(buildRequest(prompt, sample).messages);
     });
-    expect(renderNunjucksSubset(messages[5]!.content, {})).toContain(TRICKY_TEXT);
+    expect(renderPlaceholders("{{ ieopt_prompt.m5 | load }}", { ieopt_prompt: config.defaultTest.vars.ieopt_prompt })).toContain(TRICKY_TEXT);
+    expect(config.derivedMetrics).toEqual([{ name: POOLED_METRIC, value: `100 * ieopt_instance_lf1_sum / ${new Set(samples.map((s) => s.instance_id)).size}` }]);
 
     const assertion = config.defaultTest.assert[0]!;
     expect(assertion).toMatchObject({ type: "javascript", metric: "LF1" });
     expect(assertion.value).toContain('const TASK = "NER"');
   });
 
-  it("escapes every kind of template syntax, including a literal endraw", () => {
-    for (const text of [TRICKY_TEXT, "{{", "a {%- endraw -%} b", "plain } text {", "{#x#}{{y}}{%z%}"]) {
-      expect(renderNunjucksSubset(escapeNunjucks(text), {})).toBe(text);
+  it("writes data as JSON string literals without braces, read back exactly", () => {
+    for (const text of [TRICKY_TEXT, "{{", "a {%- endraw -%} b", "plain } text {", "{#x#}{{y}}{%z%}", "{{ env.HOME }}", "\u0000\\u007b"]) {
+      const encoded = literal(text);
+      expect(encoded).not.toMatch(/[{}]/);
+      expect(JSON.parse(encoded)).toBe(text);
     }
-    expect(escapeNunjucks("no templates here")).toBe("no templates here");
   });
 
   it("the javascript LF1 assertion agrees with ieopt's LF1 on model outputs, for every task", async () => {
     for (const task of TASKS) {
       const code = lf1AssertionCode(task);
-      const assertion = new Function("output", "context", code) as (o: unknown, c: { vars: Record<string, string> }) => { pass: boolean; score: number; reason: string };
+      const assertion = new Function("output", "context", code) as (o: unknown, c: { vars: ReturnType<typeof varsOf> }) => { pass: boolean; score: number; reason: string };
       const program = getProgram(task);
       const prompt = { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false };
       const samples = (await readSamples(join(EXAMPLES, `${task.toLowerCase()}/test.jsonl`))).slice(0, 24);
@@ -126,8 +115,7 @@ describe("ieopt export --format promptfoo", () => {
       for (const sample of samples) {
         const raw = (await lm.complete(buildRequest(prompt, sample))).choices[0]!;
         const outcome = outcomeFromText(prompt, sample, raw, false);
-        const vars = { gold: JSON.stringify(sample.labels), schema: JSON.stringify(sample.schema) };
-        const got = assertion(raw, { vars });
+        const got = assertion(raw, { vars: varsOf(sample) });
         if (!outcome.ok || !raw.trim().startsWith("[")) continue;
         expect(got.score).toBeCloseTo(scoreSample(task, outcome.records, sample.labels as IERecord[], sample.schema).lf1, 12);
         expect(got.pass).toBe(got.score >= 0.5);
@@ -136,7 +124,7 @@ describe("ieopt export --format promptfoo", () => {
       expect(compared).toBeGreaterThan(10);
       // Gold itself scores 1; garbage scores 0.
       const s = samples.find((x) => x.labels.length > 0)!;
-      const vars = { gold: JSON.stringify(s.labels), schema: JSON.stringify(s.schema) };
+      const vars = varsOf(s);
       expect(assertion(JSON.stringify(s.labels), { vars }).score).toBe(1);
       expect(assertion("I could not find anything useful.", { vars })).toMatchObject({ pass: false, score: 0 });
     }
