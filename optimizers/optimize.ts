@@ -10,7 +10,8 @@ import type { Sample } from "../src/data/sample.ts";
 import { UserInputError, RunStopped, RunFailed } from "../src/errors.ts";
 import { RunHealth, type HealthSummary } from "./run-health.ts";
 import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
-import { freezePrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
+import { freezePrompt, loadFrozenPrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
+import { RunUsageJournal } from "../src/runs/run-usage.ts";
 import { metricByName } from "../src/eval/metric.ts";
 import { lockFolder, type FolderLock } from "../src/runs/lock.ts";
 import { writeRunReport } from "./run-report.ts";
@@ -179,65 +180,82 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     run.writeJson("config.json", config);
   }
 
-  run.setStatus("running");
-  const health = new RunHealth({ onFailure: (notice) => request.events?.failure?.(notice) });
-  const resumeHint = `ieopt optimize --resume ${run.id}${runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${runsDir}`}`;
+  // A finished run resumed again is replayed from its log; unless that makes new calls
+  // (more trials), its frozen prompt, report, usage and status are left as they are.
+  const before = run.status();
+  const alreadyFinished = (before?.state === "finished" || before?.state === "degraded") && run.has("frozen.json");
+  const journal = new RunUsageJournal(run, request.models.meter);
   try {
-    const ctx = {
-      program,
-      train: request.train,
-      val: request.val,
-      settings: config.settings,
-      taskModel: health.wrap(request.models.inference),
-      promptModel: health.wrap(request.models.prompt),
-      metric: metricByName(config.settings.metric),
-      run,
-      signal: request.signal,
-      events: request.events,
-      pipeline: pipelineOf(config.settings, request.models),
-      health,
-    };
-    const result = config.autothought
-      ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: health.wrap(request.models.thought), source })
-      : await runMipro(ctx);
-    const pipeline = config.settings.pipeline;
-    const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}) }, {
-      run_id: run.id,
-      optimizer: config.optimizer,
-      ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),
-      settings: { ...config.settings },
-      seed: config.settings.seed,
-      data: fingerprints,
-      scores: {
-        metric: config.settings.metric,
-        [`val_${config.settings.metric}`]: Math.max(result.bestScore, result.baselineScore),
-        [`search_best_val_${config.settings.metric}`]: result.bestScore,
-        chosen: result.chosen,
-        [`baseline_val_${config.settings.metric}`]: result.baselineScore,
-        combination: result.best,
-      },
-      models: config.models,
-    });
-    const frozenPath = run.path("frozen.json");
-    writeFrozenPrompt(frozenPath, frozen);
-    run.writeJson("usage.json", request.models.meter.toJSON());
-    writeRunReport(run, { config, result, usage: request.models.meter.toJSON() });
-    if (config.autothought) appendAutoThoughtReport(run, result);
-    const summary = health.summary();
-    run.setStatus(summary.status, summary.problems.length > 0 ? summary.problems.join("; ") : undefined, { phases: summary.phases });
-    return { run, settings: config.settings, result, frozen, frozenPath, health: summary };
-  } catch (err) {
-    run.writeJson("usage.json", request.models.meter.toJSON());
-    const phases = { phases: health.summary().phases };
-    if (err instanceof RunStopped) {
-      run.setStatus("stopped", err.message, phases);
-      throw err.withMessage(`${err.message}; finished work is saved in ${run.dir}. Resume with: ${resumeHint}`);
+    // The budget is the run's: what earlier processes paid counts against it.
+    const spent = journal.earlier.total;
+    request.models.budget?.carry({ calls: spent.calls, tokens: spent.prompt_tokens + spent.completion_tokens, cost: spent.cost });
+    if (!alreadyFinished) run.setStatus("running");
+    const health = new RunHealth({ onFailure: (notice) => request.events?.failure?.(notice) });
+    const resumeHint = `ieopt optimize --resume ${run.id}${runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${runsDir}`}`;
+    try {
+      const ctx = {
+        program,
+        train: request.train,
+        val: request.val,
+        settings: config.settings,
+        taskModel: health.wrap(request.models.inference),
+        promptModel: health.wrap(request.models.prompt),
+        metric: metricByName(config.settings.metric),
+        run,
+        signal: request.signal,
+        events: request.events,
+        pipeline: pipelineOf(config.settings, request.models),
+        health,
+      };
+      const result = config.autothought
+        ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: health.wrap(request.models.thought), source })
+        : await runMipro(ctx);
+      const pipeline = config.settings.pipeline;
+      const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}) }, {
+        run_id: run.id,
+        optimizer: config.optimizer,
+        ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),
+        settings: { ...config.settings },
+        seed: config.settings.seed,
+        data: fingerprints,
+        scores: {
+          metric: config.settings.metric,
+          [`val_${config.settings.metric}`]: Math.max(result.bestScore, result.baselineScore),
+          [`search_best_val_${config.settings.metric}`]: result.bestScore,
+          chosen: result.chosen,
+          [`baseline_val_${config.settings.metric}`]: result.baselineScore,
+          combination: result.best,
+        },
+        models: config.models,
+      });
+      const frozenPath = run.path("frozen.json");
+      const summary = health.summary();
+      if (alreadyFinished && !journal.active) {
+        const status = before!.state === "degraded" ? "degraded" : "finished";
+        return { run, settings: config.settings, result, frozen: loadFrozenPrompt(frozenPath), frozenPath, health: { ...summary, status, problems: status === "degraded" ? [before!.message ?? "degraded"] : [] } };
+      }
+      writeFrozenPrompt(frozenPath, frozen);
+      const usage = journal.usage();
+      run.writeJson("usage.json", usage);
+      writeRunReport(run, { config, result, usage });
+      if (config.autothought) appendAutoThoughtReport(run, result);
+      run.setStatus(summary.status, summary.problems.length > 0 ? summary.problems.join("; ") : undefined, { phases: summary.phases });
+      return { run, settings: config.settings, result, frozen, frozenPath, health: summary };
+    } catch (err) {
+      run.writeJson("usage.json", journal.usage());
+      const phases = { phases: health.summary().phases };
+      if (err instanceof RunStopped) {
+        run.setStatus("stopped", err.message, phases);
+        throw err.withMessage(`${err.message}; finished work is saved in ${run.dir}. Resume with: ${resumeHint}`);
+      }
+      if (err instanceof RunFailed) {
+        run.setStatus("failed", err.message, phases);
+        throw new RunFailed(`run ${run.id} failed: ${err.message}. Finished work is saved in ${run.dir}; fix the endpoint or model, then resume with: ${resumeHint}`);
+      }
+      run.setStatus("failed", err instanceof Error ? err.message : String(err), phases);
+      throw err;
     }
-    if (err instanceof RunFailed) {
-      run.setStatus("failed", err.message, phases);
-      throw new RunFailed(`run ${run.id} failed: ${err.message}. Finished work is saved in ${run.dir}; fix the endpoint or model, then resume with: ${resumeHint}`);
-    }
-    run.setStatus("failed", err instanceof Error ? err.message : String(err), phases);
-    throw err;
+  } finally {
+    journal.close();
   }
 }

@@ -100,6 +100,8 @@ export function createLM(spec: LMSpec): LM {
     if (spec.retry !== undefined) options.retry = spec.retry;
     if (spec.seed !== undefined) options.seed = spec.seed;
     if (spec.limiters !== undefined) options.limiters = spec.limiters;
+    const meter = spec.meter;
+    if (meter) options.onRequest = () => meter.recordRequest(spec.role);
     lm = new OpenAICompatibleLM(options);
     cache = spec.cache === undefined ? sharedDefaultCache() : spec.cache;
   }

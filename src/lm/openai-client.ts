@@ -36,6 +36,8 @@ export interface OpenAICompatibleOptions {
   /** Seed for the backoff jitter. */
   seed?: string | number;
   limiters?: LimiterRegistry;
+  /** Called just before each HTTP request is sent (retries too), for usage accounting. */
+  onRequest?: () => void;
   /** Transport. Default: httpFetch (node:http keep-alive; see http-fetch.ts); pass globalThis.fetch for undici. */
   fetch?: typeof globalThis.fetch;
 }
@@ -75,6 +77,7 @@ export class OpenAICompatibleLM implements LM {
   readonly #retry: OpenAICompatibleOptions["retry"];
   readonly #random: () => number;
   readonly #redact: (text: string) => string;
+  readonly #onRequest: (() => void) | undefined;
 
   constructor(options: OpenAICompatibleOptions) {
     // Checked before any call: a URL that does not parse is bad input, never sent or written.
@@ -93,6 +96,7 @@ export class OpenAICompatibleLM implements LM {
     this.model = options.model;
     this.endpoint = normalizeBaseURL(baseURL);
     this.id = endpointModelId(baseURL, options.model);
+    this.#onRequest = options.onRequest;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#maxRetries = options.maxRetries ?? 4;
     this.#retry = options.retry;
@@ -158,6 +162,7 @@ export class OpenAICompatibleLM implements LM {
     const timer = setTimeout(() => deadline.abort(new AttemptTimeoutError(this.#timeoutMs)), this.#timeoutMs);
     const attemptSignal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     try {
+      this.#onRequest?.();
       const completion: unknown = await this.#client.chat.completions.create(body, { signal: attemptSignal, maxRetries: 0 });
       return parseCompletion(completion, wantsJson(format));
     } catch (err) {

@@ -18,6 +18,8 @@ export interface ModelPrice {
 export type PriceTable = Record<string, ModelPrice>;
 
 export interface UsageCounts {
+  /** HTTP requests sent to endpoints (retries included): what the servers received. */
+  requests: number;
   calls: number;
   cache_hits: number;
   failures: number;
@@ -35,6 +37,7 @@ export const ROLES: readonly LMRole[] = ["prompt", "thought", "inference"];
 
 function emptyCounts(): UsageCounts {
   return {
+    requests: 0,
     calls: 0,
     cache_hits: 0,
     failures: 0,
@@ -53,8 +56,46 @@ export function costOf(model: string, usage: TokenUsage, prices: PriceTable | un
   return (usage.prompt_tokens * price.input_per_1m + usage.completion_tokens * price.output_per_1m) / 1_000_000;
 }
 
+/** One counted thing, as a meter's listeners see it (a run journals these, runs/run-usage.ts). */
+export type UsageEvent =
+  | { e: "request"; role: LMRole }
+  | { e: "call"; role: LMRole; model: string; usage: TokenUsage }
+  | { e: "hit"; role: LMRole }
+  | { e: "failure"; role: LMRole; kind: string };
+
+/** Adds one event to counts (the one rule for the live meter and for replayed journals). */
+export function applyUsageEvent(c: UsageCounts, event: UsageEvent, prices: PriceTable | undefined): void {
+  switch (event.e) {
+    case "request":
+      c.requests += 1;
+      return;
+    case "call": {
+      const cost = costOf(event.model, event.usage, prices);
+      c.calls += 1;
+      c.prompt_tokens += event.usage.prompt_tokens;
+      c.completion_tokens += event.usage.completion_tokens;
+      if (cost === undefined) c.unpriced_calls += 1;
+      else c.cost += cost;
+      return;
+    }
+    case "hit":
+      c.cache_hits += 1;
+      return;
+    case "failure":
+      if (event.kind === "budget") {
+        c.budget_refusals += 1;
+        return;
+      }
+      c.failures += 1;
+      c.failures_by_kind[event.kind] = (c.failures_by_kind[event.kind] ?? 0) + 1;
+  }
+}
+
+export { emptyCounts };
+
 export class UsageMeter {
   readonly prices: PriceTable | undefined;
+  readonly #listeners = new Set<(event: UsageEvent) => void>();
   readonly #roles = new Map<LMRole, UsageCounts>(ROLES.map((r) => [r, emptyCounts()]));
   readonly #total = emptyCounts();
 
@@ -62,42 +103,38 @@ export class UsageMeter {
     this.prices = options.prices;
   }
 
-  #both(role: LMRole, update: (c: UsageCounts) => void): void {
-    let counts = this.#roles.get(role);
+  #record(event: UsageEvent): void {
+    let counts = this.#roles.get(event.role);
     if (!counts) {
       counts = emptyCounts();
-      this.#roles.set(role, counts);
+      this.#roles.set(event.role, counts);
     }
-    update(counts);
-    update(this.#total);
+    applyUsageEvent(counts, event, this.prices);
+    applyUsageEvent(this.#total, event, this.prices);
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Every later event also goes to `listener`; returns the unsubscribe. */
+  subscribe(listener: (event: UsageEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** An HTTP request is about to be sent (each retry too). */
+  recordRequest(role: LMRole): void {
+    this.#record({ e: "request", role });
   }
 
   recordCall(role: LMRole, model: string, usage: TokenUsage): void {
-    const cost = costOf(model, usage, this.prices);
-    this.#both(role, (c) => {
-      c.calls += 1;
-      c.prompt_tokens += usage.prompt_tokens;
-      c.completion_tokens += usage.completion_tokens;
-      if (cost === undefined) c.unpriced_calls += 1;
-      else c.cost += cost;
-    });
+    this.#record({ e: "call", role, model, usage: { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens } });
   }
 
   recordHit(role: LMRole): void {
-    this.#both(role, (c) => {
-      c.cache_hits += 1;
-    });
+    this.#record({ e: "hit", role });
   }
 
   recordFailure(role: LMRole, kind: string): void {
-    this.#both(role, (c) => {
-      if (kind === "budget") {
-        c.budget_refusals += 1;
-        return;
-      }
-      c.failures += 1;
-      c.failures_by_kind[kind] = (c.failures_by_kind[kind] ?? 0) + 1;
-    });
+    this.#record({ e: "failure", role, kind });
   }
 
   role(role: LMRole): Readonly<UsageCounts> {
@@ -169,6 +206,7 @@ export class Budget {
   readonly prices: PriceTable | undefined;
   #reserved = 0;
   #calls = 0;
+
   #tokens = 0;
   #cost = 0;
 
@@ -200,6 +238,13 @@ export class Budget {
     this.#calls += 1;
     this.#tokens += usage.prompt_tokens + usage.completion_tokens;
     this.#cost += costOf(model, usage, this.prices) ?? 0;
+  }
+
+  /** Spent by earlier processes of the same run (a budget applies to the run's total). */
+  carry(spent: { calls: number; tokens: number; cost: number }): void {
+    this.#calls += spent.calls;
+    this.#tokens += spent.tokens;
+    this.#cost += spent.cost;
   }
 
   /** A reserved call failed: failures are not paid calls, so the slot is returned. */

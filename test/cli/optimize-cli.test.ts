@@ -67,11 +67,14 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
       expect(bytes, file).not.toContain("pw-SECRET");
     }
 
-    // The same run again, resumed: the cache answers every call (zero paid calls).
+    // The same run again, resumed: nothing is paid again, and the run's usage stays its own.
+    const paid = readFileSync(join(run, "usage.json"), "utf8");
     const again = await ieopt(["optimize", "--resume", runId!, "--runs-dir", runsDir, "--cache", cache, "--model", "sim", "--base-url", baseUrl], { OPENAI_API_KEY: SECRET });
     expect(again.code).toBe(0);
-    const usage = JSON.parse(readFileSync(join(run, "usage.json"), "utf8"));
-    expect(usage.total.calls).toBe(0);
+    expect(readFileSync(join(run, "usage.json"), "utf8")).toBe(paid);
+    const usage = JSON.parse(paid);
+    expect(usage.total.calls).toBeGreaterThan(0);
+    expect(usage.sessions).toHaveLength(1);
   });
 
   it("exits 2 with a clear message on bad input and leaves no run folder", async () => {

@@ -20,6 +20,8 @@ export interface FaultProxy {
   failWith: number | undefined;
   /** Per request (arrival index from 0): a status to answer with instead of forwarding. */
   failIf: ((index: number) => number | undefined) | undefined;
+  /** Hold the requests from this arrival index on until open() (undefined: none). */
+  holdFrom: number | undefined;
   /** Hold every request until open() (a process stays mid-run for as long as a test needs). */
   hold(): void;
   open(): void;
@@ -49,6 +51,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
     bodies,
     failWith: options.failWith,
     failIf: undefined,
+    holdFrom: undefined,
     hold: () => {
       if (gate) return;
       let open!: () => void;
@@ -56,6 +59,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
       gate = { promise, open };
     },
     open: () => {
+      proxy.holdFrom = undefined;
       gate?.open();
       gate = undefined;
     },
@@ -79,6 +83,7 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
           bodies.push(undefined);
         }
       }
+      if (!listing && !gate && proxy.holdFrom !== undefined && index >= proxy.holdFrom) proxy.hold();
       if (gate && !listing) await gate.promise;
       const status = listing ? undefined : (proxy.failWith ?? proxy.failIf?.(index));
       if (status !== undefined) {
