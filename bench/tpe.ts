@@ -12,7 +12,9 @@
  *
  * Metric: normalized regret (f* − f(x̂)) / (f* − f_worst), where x̂ is the best-so-far trial by
  * *observed* score and f is the noiseless objective, at trials 10, 25 and 50.
- * Also: median ask() latency with 50 and 1,000 finished trials.
+ * Also: TPE with 4 trials in flight (asked as the optimizer's trial scheduler asks them), with
+ * and without the constant liar, against sequential TPE at trial 50; and median ask()
+ * latency with 50 and 1,000 finished trials.
  *
  * Run: node bench/tpe.ts   → bench/results/tpe.json
  */
@@ -93,15 +95,29 @@ function spaceOf(p: Problem): SearchSpace {
   return Object.fromEntries(p.sizes.map((k, j) => [`p${j}`, categorical(Array.from({ length: k }, (_, i) => i))]));
 }
 
-/** Normalized regret at each checkpoint for one optimization run. */
-function runOnce(p: Problem, family: Family, seed: number, sampler: "tpe" | "random"): number[] {
+/** How trials are run: one at a time, or `parallel` in flight as the optimizer runs them. */
+interface Schedule {
+  parallel: number;
+  constantLiar: boolean;
+}
+const SEQUENTIAL: Schedule = { parallel: 1, constantLiar: true };
+const BATCH = 4;
+
+/**
+ * Normalized regret at each checkpoint for one optimization run. With parallel > 1, trials
+ * are asked and told as optimizers/trial-scheduler.ts does: trial k is asked right after
+ * trial k − parallel is told, so parallel − 1 trials are running at every ask.
+ */
+function runOnce(p: Problem, family: Family, seed: number, sampler: "tpe" | "random", schedule: Schedule = SEQUENTIAL): number[] {
   const space = spaceOf(p);
-  const s = sampler === "tpe" ? new TPESampler({ seed: `${family}/${seed}` }) : new RandomSampler({ seed: `${family}/${seed}` });
+  const s = sampler === "tpe" ? new TPESampler({ seed: `${family}/${seed}`, constantLiar: schedule.constantLiar }) : new RandomSampler({ seed: `${family}/${seed}` });
   const study = new Study({ sampler: s, direction: "maximize", space });
   const truth: number[] = [];
   const observed: number[] = [];
+  const asked: ReturnType<Study["ask"]>[] = [];
+  while (asked.length < Math.min(schedule.parallel, TRIALS)) asked.push(study.ask());
   for (let t = 0; t < TRIALS; t++) {
-    const { number, params } = study.ask();
+    const { number, params } = asked[t]!;
     const x = p.sizes.map((_, j) => params[`p${j}`] as number);
     const f = trueValue(p, x);
     // Same noise draw for both samplers at the same trial index (common random numbers).
@@ -109,6 +125,7 @@ function runOnce(p: Problem, family: Family, seed: number, sampler: "tpe" | "ran
     truth.push(f);
     observed.push(f + noise);
     study.tell(number, f + noise);
+    if (asked.length < TRIALS) asked.push(study.ask());
   }
   return CHECKPOINTS.map((c) => {
     let bestIdx = 0;
@@ -153,6 +170,23 @@ function regretTable(perRun: { tpe: number[][]; random: number[][] }) {
   };
 }
 
+/**
+ * Parallel TPE (BATCH in flight) against sequential TPE on the same instances, paired:
+ * "not significantly worse" = the mean regret difference at trial 50 is below 2 standard
+ * errors of the paired differences.
+ */
+function parallelTable(seq: number[][], par: number[][]) {
+  const i50 = CHECKPOINTS.indexOf(50);
+  const diff = par.map((r, k) => r[i50]! - seq[k]![i50]!);
+  const d = summarize(diff);
+  return {
+    sequential: summarize(seq.map((r) => r[i50]!)),
+    parallel: summarize(par.map((r) => r[i50]!)),
+    worseBy: d,
+    notSignificantlyWorse: d.mean < 2 * d.sem,
+  };
+}
+
 function latency(nFinished: number, nParams: number, nChoices: number, reps: number): number {
   const space = Object.fromEntries(Array.from({ length: nParams }, (_, j) => [`p${j}`, categorical(Array.from({ length: nChoices }, (_, i) => i))]));
   const rng = createRng(`bench/tpe/latency/${nFinished}/${nParams}`);
@@ -177,6 +211,7 @@ function main(): void {
   const started = performance.now();
   const families: Record<string, unknown> = {};
   const all = { tpe: [] as number[][], random: [] as number[][] };
+  const batched = { liar: [] as number[][], noLiar: [] as number[][] };
   const noiseToSignal: number[] = [];
   for (const family of FAMILIES) {
     const perRun = { tpe: [] as number[][], random: [] as number[][] };
@@ -185,12 +220,19 @@ function main(): void {
       if (p.noiseSd > 0) noiseToSignal.push(p.noiseSd / p.signalSd);
       perRun.tpe.push(runOnce(p, family, seed, "tpe"));
       perRun.random.push(runOnce(p, family, seed, "random"));
+      batched.liar.push(runOnce(p, family, seed, "tpe", { parallel: BATCH, constantLiar: true }));
+      batched.noLiar.push(runOnce(p, family, seed, "tpe", { parallel: BATCH, constantLiar: false }));
     }
     all.tpe.push(...perRun.tpe);
     all.random.push(...perRun.random);
     families[family] = regretTable(perRun);
   }
   const overall = regretTable(all);
+  const parallel = {
+    inFlight: BATCH,
+    constantLiar: parallelTable(all.tpe, batched.liar),
+    withoutConstantLiar: parallelTable(all.tpe, batched.noLiar),
+  };
   const latencyMs = {
     "2x13_categorical_50_trials": latency(50, 2, 13, 30),
     "2x13_categorical_1000_trials": latency(1000, 2, 13, 15),
@@ -208,6 +250,8 @@ function main(): void {
     passDefinition: "mid = trial 25, final = trial 50: TPE's mean regret over all families below Random's",
     pass_vs_random_mid: overall.beatsRandomAt25,
     pass_vs_random_final: overall.beatsRandomAt50,
+    parallel,
+    pass_parallel_not_worse: parallel.constantLiar.notSignificantlyWorse,
     latencyMs,
     elapsedSeconds: round((performance.now() - started) / 1000, 1),
   };
@@ -225,9 +269,14 @@ function main(): void {
       `${name.padEnd(12)} regret TPE vs Random  @10 ${fmt(t.trial10)}  @25 ${fmt(t.trial25)}  @50 ${fmt(t.trial50)}  beats random @25=${String(t.beatsRandomAt25)} @50=${String(t.beatsRandomAt50)}`,
     );
   }
+  for (const [name, t] of [["constant liar", parallel.constantLiar], ["no liar", parallel.withoutConstantLiar]] as const) {
+    console.log(
+      `${BATCH} in flight, ${name.padEnd(13)} regret @50 ${t.parallel.mean.toFixed(3)} vs sequential ${t.sequential.mean.toFixed(3)} (worse by ${t.worseBy.mean.toFixed(3)} ± ${t.worseBy.sem.toFixed(3)}; not significantly worse=${String(t.notSignificantlyWorse)})`,
+    );
+  }
   console.log("ask() median latency (ms):", latencyMs);
   console.log(`wrote bench/results/tpe.json in ${result.elapsedSeconds}s`);
-  if (!overall.beatsRandomAt25 || !overall.beatsRandomAt50) process.exitCode = 1;
+  if (!overall.beatsRandomAt25 || !overall.beatsRandomAt50 || !parallel.constantLiar.notSignificantlyWorse) process.exitCode = 1;
 }
 
 main();

@@ -23,6 +23,7 @@ import type { RunFolder } from "../src/runs/run-folder.ts";
 import { Study, TPESampler, categorical, type SearchSpace } from "../src/search/index.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
+import { runTrialsInOrder } from "./trial-scheduler.ts";
 import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
 
 export interface MiproSettings {
@@ -40,6 +41,11 @@ export interface MiproSettings {
   concurrency: number;
   /** How validation samples are answered (src/pipelines); absent: direct. */
   pipeline?: PipelineName;
+  /**
+   * Trials in flight at once (optimizers/trial-scheduler.ts). New runs record it (default
+   * from --concurrency and --minibatch); runs recorded without it ran one at a time.
+   */
+  parallelTrials?: number;
 }
 
 export const MIPRO_DEFAULTS: MiproSettings = {
@@ -214,36 +220,57 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
   return candidates;
 }
 
-/** Predicts and scores samples under a prompt, memoizing per (prompt, sample) within the run. */
+/**
+ * Predicts and scores samples under a prompt, memoizing per (prompt, sample) within the run.
+ * The memo holds promises, so trials in flight at once share a prediction instead of
+ * paying for it twice.
+ */
 class Scorer {
-  private readonly memo = new Map<string, { score: number; failed: boolean }>();
+  private readonly memo = new Map<string, Promise<{ score: number; failed: boolean }>>();
   private readonly ctx: MiproContext;
 
   constructor(ctx: MiproContext) {
     this.ctx = ctx;
   }
 
-  async score(key: string, prompt: PromptSpec, samples: readonly Sample[]): Promise<{ mean: number; failures: number }> {
+  async score(key: string, prompt: PromptSpec, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number }> {
     const todo = samples.filter((s) => !this.memo.has(`${key}#${s.id}`));
     if (todo.length > 0) {
-      let done = 0;
-      const outcomes = new Map<string, Outcome>();
-      await predictSamples(prompt, todo, {
-        lm: this.ctx.taskModel,
-        pipeline: this.ctx.pipeline,
-        concurrency: this.ctx.settings.concurrency,
-        signal: this.ctx.signal,
-        onOutcome: (o) => {
-          outcomes.set(o.id, o);
-          this.ctx.events?.progress?.(++done, todo.length);
-        },
-      });
+      const settle = new Map<string, (r: { score: number; failed: boolean }) => void>();
+      const fail = new Map<string, (err: unknown) => void>();
       for (const s of todo) {
-        const o = outcomes.get(s.id);
-        this.memo.set(`${key}#${s.id}`, { score: scoreOutcome(this.ctx.metric, s, o), failed: !o || !o.ok });
+        const entry = new Promise<{ score: number; failed: boolean }>((resolve, reject) => {
+          settle.set(s.id, resolve);
+          fail.set(s.id, reject);
+        });
+        entry.catch(() => {}); // a stopped prediction is observed by whoever awaits it
+        this.memo.set(`${key}#${s.id}`, entry);
+      }
+      const byId = new Map(todo.map((s) => [s.id, s]));
+      let done = 0;
+      try {
+        await predictSamples(prompt, todo, {
+          lm: this.ctx.taskModel,
+          pipeline: this.ctx.pipeline,
+          concurrency: this.ctx.settings.concurrency,
+          signal,
+          onOutcome: (o) => {
+            settle.get(o.id)?.({ score: scoreOutcome(this.ctx.metric, byId.get(o.id)!, o), failed: !o.ok });
+            settle.delete(o.id);
+            this.ctx.events?.progress?.(++done, todo.length);
+          },
+        });
+        for (const [id, resolve] of settle) resolve({ score: scoreOutcome(this.ctx.metric, byId.get(id)!, undefined), failed: true });
+      } catch (err) {
+        // Unfinished predictions leave the memo, so a later trial (or a resume) predicts them again.
+        for (const id of settle.keys()) {
+          this.memo.delete(`${key}#${id}`);
+          fail.get(id)!(err);
+        }
+        throw err;
       }
     }
-    const results = samples.map((s) => this.memo.get(`${key}#${s.id}`)!);
+    const results = await Promise.all(samples.map((s) => this.memo.get(`${key}#${s.id}`)!));
     return { mean: mean(results.map((r) => r.score)), failures: results.filter((r) => r.failed).length };
   }
 }
@@ -307,33 +334,44 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     ctx.events?.fullEval?.(record);
   };
 
-  enterPhase(ctx, "search", `${settings.trials} TPE trials, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
-  for (let number = 0; number < settings.trials; number++) {
-    const asked = study.ask(space);
-    const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos) };
-    const logged = loggedTrials[number];
-    let record: TrialRecord;
-    if (logged) {
-      if (comboKey(logged.params) !== comboKey(combo)) {
-        throw new Error(`resume replay diverged at trial ${number}: log has ${comboKey(logged.params)}, sampler asked ${comboKey(combo)}`);
+  // Runs recorded before parallel trials existed ran one at a time, and resume the same way.
+  const parallel = settings.parallelTrials ?? 1;
+  enterPhase(ctx, "search", `${settings.trials} TPE trials${parallel > 1 ? ` (${parallel} in flight)` : ""}, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
+  await runTrialsInOrder<{ record: TrialRecord; logged: boolean; mark?: ReturnType<NonNullable<MiproContext["health"]>["mark"]> }>({
+    first: 0,
+    count: settings.trials,
+    parallel,
+    start: async (number, stopOthers) => {
+      // The ask happens here, before any await: the scheduler fixes when, not the timing.
+      const asked = study.ask(space);
+      const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos) };
+      const logged = loggedTrials[number];
+      if (logged) {
+        if (comboKey(logged.params) !== comboKey(combo)) {
+          throw new Error(`resume replay diverged at trial ${number}: log has ${comboKey(logged.params)}, sampler asked ${comboKey(combo)}`);
+        }
+        return { record: logged, logged: true };
       }
-      record = logged;
-    } else {
       checkStop();
       const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
       const mark = ctx.health?.mark();
-      const r = await scorer.score(comboKey(combo), comboPrompt(program, candidates, combo, reasoning), minibatch);
-      ctx.health?.check("search", mark);
-      record = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
-      ctx.run.appendLog("trials.jsonl", record);
-    }
-    study.tell(asked.number, record.score);
-    trials.push(record);
-    const best = bestFull(fullEvals);
-    if (!logged) ctx.events?.trial?.(record, best);
-    // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
-    await runFullEvalIfDue(number);
-  }
+      const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopOthers]) : stopOthers;
+      const r = await scorer.score(comboKey(combo), comboPrompt(program, candidates, combo, reasoning), minibatch, signal);
+      const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
+      return mark === undefined ? { record, logged: false } : { record, logged: false, mark };
+    },
+    finish: async (number, { record, logged, mark }) => {
+      if (!logged) {
+        ctx.health?.check("search", mark);
+        ctx.run.appendLog("trials.jsonl", record);
+      }
+      study.tell(number, record.score);
+      trials.push(record);
+      if (!logged) ctx.events?.trial?.(record, bestFull(fullEvals));
+      // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
+      await runFullEvalIfDue(number);
+    },
+  });
 
   const best = bestFull(fullEvals);
   if (!best) throw new Error("no combination was fully evaluated");

@@ -18,6 +18,7 @@ import { writeRunReport } from "./run-report.ts";
 import type { RecordedModels, RoleModels } from "../src/lm/roles.ts";
 import { isDeepStrictEqual } from "node:util";
 import { getProgram, type IEProgram } from "../programs/index.ts";
+import { defaultParallelTrials } from "./trial-scheduler.ts";
 import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
 import { runAutoThought, loadSourcePrompt, needsSourceRun, autoThoughtOptimizer, type AutoThoughtVariant, type SourcePrompt } from "./autothought.ts";
 import { appendAutoThoughtReport } from "./autothought-report.ts";
@@ -93,7 +94,7 @@ export function checkOptimizeInputs(program: IEProgram, train: readonly Sample[]
   if (!settings.zeroShot && train.length < settings.demos) {
     throw new UserInputError(`the train split has ${train.length} samples, fewer than --demos ${settings.demos}`);
   }
-  for (const [flag, value] of [["--trials", settings.trials], ["--minibatch", settings.minibatch], ["--full-eval-every", settings.fullEvalEvery], ["--instructions", settings.instructions]] as const) {
+  for (const [flag, value] of [["--trials", settings.trials], ["--minibatch", settings.minibatch], ["--full-eval-every", settings.fullEvalEvery], ["--instructions", settings.instructions], ["--parallel-trials", settings.parallelTrials ?? 1]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${flag} must be a whole number of at least 1, got ${value}`);
   }
 }
@@ -151,7 +152,9 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     // The source is only needed until the thought-carrying candidates are written.
     if (config.autothought?.source_run && !run.has("candidates.json")) source = loadSourcePrompt(runsDir, config.autothought.source_run, program);
   } else {
-    const settings: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
+    const merged: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
+    // Recorded, so a resume replays the same schedule whatever --concurrency it is given.
+    const settings: MiproSettings = { ...merged, parallelTrials: merged.parallelTrials ?? defaultParallelTrials(merged.concurrency, merged.minibatch) };
     metricByName(settings.metric);
     checkOptimizeInputs(program, request.train, request.val, settings);
     pipelineOf(settings, request.models); // records the translator in config.json's models

@@ -4,7 +4,10 @@
  *
  * Per ask, after `nStartupTrials` completed trials:
  *  1. split the completed trials into "below" — the best γ(n) — and "above" (the rest);
- *     failed and running trials take no part (Optuna without constant_liar);
+ *     failed trials take no part. Trials asked but not yet told (running) join "above" as
+ *     if they had the worst score (constant liar, on by default), so parallel asks steer
+ *     away from what is already being tried instead of proposing it again; with one trial
+ *     in flight there are none and this is plain TPE;
  *  2. fit a Parzen estimator l(x) to below and g(x) to above, each observation weighted by
  *     `weights(n_side)` in trial-number order (older trials count less once n ≥ 25);
  *  3. draw `nEiCandidates` joint candidates from l and return the one maximizing
@@ -61,6 +64,8 @@ export interface TPESamplerOptions {
   readonly considerEndpoints?: boolean;
   /** Joint sampling over all parameters (true, default) or one independent TPE per parameter. */
   readonly multivariate?: boolean;
+  /** Running trials count as the worst observations (in "above"). Default true. */
+  readonly constantLiar?: boolean;
 }
 
 /** Sort key under which smaller is better. */
@@ -86,6 +91,12 @@ export function splitTrials(
   return { below: byNumber.filter((t) => below.has(t)), above: byNumber.filter((t) => !below.has(t)) };
 }
 
+/** `above` plus the trials still running (other than the one being sampled), in number order. */
+export function withRunning(above: readonly FrozenTrial[], trials: readonly FrozenTrial[], trialNumber: number): FrozenTrial[] {
+  const running = trials.filter((t) => t.state === "running" && t.number !== trialNumber);
+  return running.length === 0 ? [...above] : [...above, ...running].sort((a, b) => a.number - b.number);
+}
+
 export class TPESampler implements Sampler {
   readonly seed: string | number;
   readonly nStartupTrials: number;
@@ -93,6 +104,7 @@ export class TPESampler implements Sampler {
   readonly gamma: (n: number) => number;
   readonly weights: (n: number) => readonly number[];
   readonly multivariate: boolean;
+  readonly constantLiar: boolean;
   readonly parzenOptions: Required<ParzenOptions>;
 
   constructor(options: TPESamplerOptions) {
@@ -102,6 +114,7 @@ export class TPESampler implements Sampler {
     this.gamma = options.gamma ?? defaultGamma;
     this.weights = options.weights ?? defaultWeights;
     this.multivariate = options.multivariate ?? true;
+    this.constantLiar = options.constantLiar ?? true;
     this.parzenOptions = {
       priorWeight: options.priorWeight ?? 1,
       considerMagicClip: options.considerMagicClip ?? true,
@@ -137,7 +150,10 @@ export class TPESampler implements Sampler {
     const n = completed.length;
     const nBelow = this.gamma(n);
     if (!Number.isInteger(nBelow) || nBelow < 0) throw new RangeError(`gamma(${n}) must be a non-negative integer, got ${nBelow}`);
-    const { below, above } = splitTrials(completed, nBelow, direction);
+    const split = splitTrials(completed, nBelow, direction);
+    const below = split.below;
+    // γ counts finished trials only; the lies are added after the split, in number order.
+    const above = this.constantLiar ? withRunning(split.above, trials, trialNumber) : split.above;
 
     const groups = this.multivariate ? [searched] : searched.map((name) => [name]);
     for (const group of groups) {

@@ -3,7 +3,7 @@ import { RandomSampler } from "../../src/search/sampler.ts";
 import { categorical, float, int } from "../../src/search/space.ts";
 import type { SearchSpace } from "../../src/search/space.ts";
 import { Study } from "../../src/search/study.ts";
-import { TPESampler, splitTrials } from "../../src/search/tpe.ts";
+import { TPESampler, splitTrials, withRunning } from "../../src/search/tpe.ts";
 import type { FrozenTrial } from "../../src/search/trial.ts";
 
 const ten = Array.from({ length: 10 }, (_, i) => i);
@@ -157,5 +157,54 @@ describe("TPESampler", () => {
     expect(() => new TPESampler({ seed: 0, nStartupTrials: -1 })).toThrow(/nStartupTrials/);
     expect(() => new TPESampler({ seed: 0, nEiCandidates: 0 })).toThrow(/nEiCandidates/);
     expect(() => new TPESampler({ seed: 0, priorWeight: -1 })).toThrow(/priorWeight/);
+  });
+});
+
+describe("TPESampler constant liar", () => {
+  /** Asks after 20 told trials, then `inFlight` more asks without telling: how many repeat a running trial's params. */
+  function duplicatesOfRunning(constantLiar: boolean, seed: number, inFlight: number): number {
+    const study = new Study({ sampler: new TPESampler({ seed, constantLiar }), direction: "maximize", space });
+    for (let i = 0; i < 20; i++) {
+      const { number, params } = study.ask();
+      study.tell(number, easy(params));
+    }
+    const running: string[] = [];
+    let duplicates = 0;
+    for (let i = 0; i < inFlight; i++) {
+      const key = JSON.stringify(study.ask().params);
+      if (running.includes(key)) duplicates++;
+      running.push(key);
+    }
+    return duplicates;
+  }
+
+  it("counts running trials as the worst observations, so parallel asks repeat each other less", () => {
+    let withLiar = 0;
+    let without = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      withLiar += duplicatesOfRunning(true, seed, 4);
+      without += duplicatesOfRunning(false, seed, 4);
+    }
+    expect(without).toBeGreaterThan(0);
+    expect(withLiar).toBeLessThan(without / 2);
+  });
+
+  it("changes nothing when no trial is running (sequential asks are plain TPE)", () => {
+    const run = (constantLiar: boolean) => {
+      const study = new Study({ sampler: new TPESampler({ seed: 3, constantLiar }), direction: "maximize", space });
+      for (let i = 0; i < 25; i++) {
+        const { number, params } = study.ask();
+        study.tell(number, easy(params));
+      }
+      return study.trials.map((t) => t.params);
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+
+  it("withRunning adds the other running trials to above, in number order", () => {
+    const above = [complete(0, {}, 0.1), complete(3, {}, 0.2)];
+    const trials: FrozenTrial[] = [...above, { number: 2, state: "running", params: {} }, { number: 4, state: "running", params: {} }, { number: 1, state: "failed", params: {} }];
+    expect(withRunning(above, trials, 4).map((t) => t.number)).toEqual([0, 2, 3]);
+    expect(withRunning(above, trials, 5).map((t) => t.number)).toEqual([0, 2, 3, 4]);
   });
 });

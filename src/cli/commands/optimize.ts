@@ -32,6 +32,7 @@ interface OptimizeFlags extends ModelFlags {
   val?: string;
   trials: string;
   minibatch: string;
+  parallelTrials?: string;
   fullEvalEvery: string;
   demoSets: string;
   demos: string;
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option("--val <file>", "validation split (JSONL samples) for minibatches and full evaluations")
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
     .option("--minibatch <n>", "validation samples per trial", String(MIPRO_DEFAULTS.minibatch))
+    .option("--parallel-trials <n>", "TPE trials in flight at once (same seed and n: same results, whatever the timing); default: enough minibatches to fill --concurrency, plus one")
     .option("--full-eval-every <n>", "full validation of the best new combination every n trials", String(MIPRO_DEFAULTS.fullEvalEvery))
     .option("--demo-sets <n>", "bootstrapped demo sets (m), besides the empty set", String(MIPRO_DEFAULTS.demoSets))
     .option("--demos <n>", "demos per set (K)", String(MIPRO_DEFAULTS.demos))
@@ -111,6 +113,7 @@ export function register(program: Command): void {
       seed: flags.seed,
       metric: flags.metric,
       concurrency: intFlag(flags.concurrency, "--concurrency"),
+      ...(flags.parallelTrials !== undefined ? { parallelTrials: intFlag(flags.parallelTrials, "--parallel-trials") } : {}),
       ...pipelineSetting(flags.pipeline),
     };
     const train = trainPath ? await readSamples(trainPath) : [];
