@@ -14,6 +14,7 @@ import { buildRequest, outcomeFromText, predictSamples, type Outcome, type Promp
 import { encodeCustomId } from "./custom-id.ts";
 import { BATCH_URL, ChunkedJsonlWriter, batchFileNames, requestBody, type BatchResults } from "./batch-io.ts";
 import { fingerprint } from "../util/hash.ts";
+import { routedPipeline } from "../pipelines/routing.ts";
 import { addTrace, createPipeline, emptyStats, PipelineTraceSchema, type Pipeline, type PipelineStats, type PipelineTrace } from "../pipelines/pipelines.ts";
 
 export interface EvalModel {
@@ -55,7 +56,7 @@ function meta(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex, pi
   return {
     prompt: prompt.name,
     // A pipeline's answers also depend on which pipeline and which translator.
-    prompt_fingerprint: pipeline ? fingerprint({ prompt: promptPrint, pipeline: pipeline.name, translator: pipeline.translator }) : promptPrint,
+    prompt_fingerprint: pipeline ? fingerprint({ prompt: promptPrint, pipeline: pipeline.name, translator: pipeline.translator, routes: pipeline.fingerprint }) : promptPrint,
     model: model.name,
     ...(model.endpoint ? { endpoint: model.endpoint } : {}),
     split_num: index.splitNum,
@@ -73,6 +74,7 @@ function storedOutcome(prompt: PromptSpec, sample: Sample, stored: StoredPredict
 
 /** The pipeline a prompt runs under for one model (undefined: direct), its calls metered as "translate". */
 function pipelineFor(prompt: ResolvedPrompt, model: EvalModel, meter: UsageMeter): Pipeline | undefined {
+  if (prompt.routing) return routedPipeline(prompt.routing, new MeteredLM(translatorOf(model), meter, "translate"));
   if (prompt.pipeline === undefined || prompt.pipeline === "direct") return undefined;
   return createPipeline(prompt.pipeline, { translator: new MeteredLM(translatorOf(model), meter, "translate") });
 }

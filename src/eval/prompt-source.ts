@@ -17,12 +17,13 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { UserInputError } from "../errors.ts";
 import type { LM } from "../lm/types.ts";
-import { loadFrozenPrompt, promptFromFrozen } from "../runs/frozen.ts";
+import { parseFrozenPrompt, promptFromFrozen, readFrozenJson } from "../runs/frozen.ts";
 import { fingerprint } from "../util/hash.ts";
 import { getProgram } from "../../programs/index.ts";
 import { buildDefaultCotPrompt } from "../../optimizers/default-cot.ts";
 import { defaultPrompt, type PromptSpec } from "./runner.ts";
 import type { PipelineName } from "../pipelines/names.ts";
+import { isRoutingFile, parseRouting, type Routing } from "../pipelines/routing.ts";
 
 export interface ResolvedPrompt {
   /** Label in reports, file names and custom_ids; unique within one eval. */
@@ -33,6 +34,8 @@ export interface ResolvedPrompt {
   prompt: PromptSpec;
   /** How samples are answered (src/pipelines); absent means direct. */
   pipeline?: PipelineName;
+  /** A frozen routing: each language's route (prompt + pipeline); `prompt` is its default route's. */
+  routing?: Routing;
   /** What the user passed, and the file it came from (frozen prompts). */
   source: { spec: string; path?: string; run_id?: string };
 }
@@ -87,7 +90,19 @@ export async function resolvePrompt(rawSpec: string, ctx: PromptContext): Promis
     return { name: named ? named[1]! : spec, ...resolved };
   }
   const path = frozenPath(spec, ctx.runsDir);
-  const frozen = loadFrozenPrompt(path);
+  const value = readFrozenJson(path);
+  if (isRoutingFile(value)) {
+    const routing = parseRouting(value, path);
+    return {
+      name: named ? named[1]! : basename(path).replace(/\.json$/i, ""),
+      kind: "routing",
+      task: routing.task,
+      prompt: promptFromFrozen(routing.routes[routing.default]!),
+      routing,
+      source: { spec: rawSpec, path },
+    };
+  }
+  const frozen = parseFrozenPrompt(value, path);
   const runId = frozen.provenance.run_id;
   return {
     name: named ? named[1]! : (runId ?? basename(path).replace(/\.json$/i, "")),

@@ -141,5 +141,7 @@ export async function buildPromptfooConfig(frozen: FrozenPrompt, dataFile: strin
 /** The EXPORTERS entry: frozen prompt file (+ data) → promptfoo config text. */
 export async function exportPromptfoo(frozenPath: string, options: { data?: string | undefined }): Promise<string> {
   const frozen = loadFrozenPrompt(frozenPath);
+  // promptfoo sends one request per test; a pipeline chains translation and extraction calls.
+  if (frozen.pipeline) throw new UserInputError(`the prompt runs under the ${frozen.pipeline} pipeline, which chains several calls per sample; promptfoo sends one, so evaluate it with ieopt eval`, { file: frozenPath, field: "pipeline" });
   return JSON.stringify(await buildPromptfooConfig(frozen, options.data), null, 2) + "\n";
 }

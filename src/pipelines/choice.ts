@@ -18,7 +18,7 @@ import { fmtDiff, fmtScore } from "../report/format.ts";
 export interface ChoiceCandidate {
   /** The pair's prompt label (e.g. `default:SF@translate-test`). */
   name: string;
-  pipeline: PipelineName;
+  pipeline: PipelineName | "routed";
   /** Per-instance LF1 in [0, 1], positions as in the task's instance index. */
   lf1: Float64Array;
 }
@@ -50,7 +50,7 @@ export interface PipelineChoice {
   model: string;
   simulated: boolean;
   baseline: string;
-  candidates: { name: string; pipeline: PipelineName }[];
+  candidates: { name: string; pipeline: PipelineName | "routed" }[];
   by_lang: LanguageChoice[];
 }
 

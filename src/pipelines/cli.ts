@@ -5,6 +5,7 @@
  */
 import { UserInputError } from "../errors.ts";
 import type { ResolvedPrompt } from "../eval/prompt-source.ts";
+import { freezePrompt, loadFrozenPrompt, type FrozenPrompt } from "../runs/frozen.ts";
 import { PIPELINE_NAMES, type PipelineName } from "./names.ts";
 
 export function parsePipelineList(value: string): PipelineName[] {
@@ -31,5 +32,18 @@ export function pipelinePromptName(prompt: string, pipeline: PipelineName): stri
  * its own (a frozen prompt's recorded pipeline, else direct).
  */
 export function withPipelines(prompts: readonly ResolvedPrompt[], pipelines: readonly PipelineName[] | undefined): ResolvedPrompt[] {
-  return prompts.flatMap((p) => (pipelines ?? [p.pipeline ?? "direct"]).map((pipeline) => ({ ...p, name: pipelinePromptName(p.name, pipeline), pipeline })));
+  // A routing carries its routes' pipelines.
+  return prompts.flatMap((p) => (p.routing ? [p] : (pipelines ?? [p.pipeline ?? "direct"]).map((pipeline) => ({ ...p, name: pipelinePromptName(p.name, pipeline), pipeline }))));
+}
+
+/** A resolved prompt as a frozen prompt, its pipeline recorded (a route of a routing). */
+export function freezeResolved(resolved: ResolvedPrompt): FrozenPrompt {
+  if (resolved.routing) throw new UserInputError(`${resolved.name} is a routing; a routing's routes are single prompts`);
+  const pipeline = resolved.pipeline && resolved.pipeline !== "direct" ? { pipeline: resolved.pipeline } : {};
+  if (resolved.kind === "frozen" && resolved.source.path) {
+    const { pipeline: _own, ...frozen } = loadFrozenPrompt(resolved.source.path);
+    return { ...frozen, ...pipeline };
+  }
+  const p = resolved.prompt;
+  return freezePrompt(p.program, { instruction: p.instruction, demos: p.demos, reasoning: p.reasoning, ...pipeline }, { optimizer: resolved.kind, settings: {}, data: {}, scores: {}, source: resolved.source.spec });
 }

@@ -71,9 +71,12 @@ export interface PipelineContext {
 }
 
 export interface Pipeline {
-  readonly name: PipelineName;
+  /** A pipeline name, or "routed" (src/pipelines/routing.ts: per-language routes). */
+  readonly name: PipelineName | "routed";
   /** The translator's identity (cache id), for what predictions depend on. */
   readonly translator: string | undefined;
+  /** What else the answers depend on (a routing's routes). */
+  readonly fingerprint?: string;
   predict(prompt: PromptSpec, sample: Sample, ctx: PipelineContext): Promise<Outcome>;
 }
 
@@ -116,6 +119,11 @@ function finalOutcome(sample: Sample, records: IERecord[], trace: PipelineTrace,
 
 function failedOutcome(sample: Sample, failure: string, raw: string, trace: PipelineTrace, cached: boolean): Outcome {
   return { id: sample.id, ok: false, failure, raw, cached, trace: { ...trace, failure } };
+}
+
+/** A sample answered directly under a prompt (a routing's direct route), traced as direct. */
+export function directPredict(prompt: PromptSpec, sample: Sample, ctx: PipelineContext): Promise<Outcome> {
+  return directAnswer(prompt, sample, ctx, emptyTrace("direct"));
 }
 
 /** English samples are answered directly (the trace says so by having no translation). */
@@ -209,7 +217,7 @@ async function transfusion(prompt: PromptSpec, sample: Sample, ctx: PipelineCont
 
 /** Pipeline counts over many samples (one eval pair). */
 export interface PipelineStats {
-  pipeline: PipelineName;
+  pipeline: PipelineName | "routed";
   samples: number;
   translated: number;
   spans: number;
@@ -220,7 +228,7 @@ export interface PipelineStats {
   not_in_source: number;
 }
 
-export function emptyStats(pipeline: PipelineName): PipelineStats {
+export function emptyStats(pipeline: PipelineName | "routed"): PipelineStats {
   return { pipeline, samples: 0, translated: 0, spans: 0, projected_by_marker: 0, projected_by_alignment: 0, dropped_spans: 0, dropped_records: 0, not_in_source: 0 };
 }
 

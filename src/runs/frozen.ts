@@ -124,6 +124,11 @@ export function parseFrozenPrompt(value: unknown, file: string): FrozenPrompt {
 }
 
 export function loadFrozenPrompt(path: string): FrozenPrompt {
+  return parseFrozenPrompt(readFrozenJson(path), path);
+}
+
+/** The JSON value of a frozen file (a prompt or a routing), or an error naming the file. */
+export function readFrozenJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -136,7 +141,7 @@ export function loadFrozenPrompt(path: string): FrozenPrompt {
   } catch (err) {
     throw new UserInputError(`not JSON: ${(err as Error).message}`, { file: path });
   }
-  return parseFrozenPrompt(value, path);
+  return value;
 }
 
 /** The runnable prompt a frozen prompt stands for. */

@@ -45,3 +45,17 @@ describe("optimize --pipeline", () => {
     expect(two.stderr).toContain("optimize runs one pipeline");
   });
 });
+
+describe("export of a pipeline prompt", () => {
+  const dir = tempDir("ieopt-export-pipeline-");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it("promptfoo refuses a frozen prompt that runs under translate-test, naming the field", async () => {
+    const runs = join(dir, "runs");
+    const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "transfusion", "--trials", "2", "--demo-sets", "1", "--instructions", "1", "--minibatch", "5", "--full-eval-every", "2", "--runs-dir", runs, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    const [runId] = readdirSync(runs);
+    const e = await ieopt("export", "--run", runId!, "--format", "promptfoo", "--runs-dir", runs, "--data", join(EXAMPLES, "sf/test.jsonl"));
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain("field 'pipeline': the prompt runs under the transfusion pipeline");
+  });
+});

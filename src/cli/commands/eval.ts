@@ -28,7 +28,9 @@ import { buildEvalReport, modelLabel, type EvalReport } from "../../report/eval-
 import { writeEvalReport } from "../../report/write-eval-report.ts";
 import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
-import { parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
+import { freezeResolved, parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
+import { routingFromChoice } from "../../pipelines/routing.ts";
+import { writeJsonAtomic } from "../../util/fs.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { choiceRows } from "../../pipelines/choice.ts";
 import { renderTable } from "../../report/table.ts";
@@ -57,6 +59,8 @@ interface EvalFlags extends Omit<ModelFlags, "model"> {
   quiet?: boolean;
   pipeline?: string;
   dryRun?: boolean;
+  freezeRouting?: string;
+  routingModel?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -71,6 +75,8 @@ export function register(program: Command): void {
     .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect)
     .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")} (default: the frozen prompt's own, else direct)`)
     .option("--translate-model <name>", "the translator of translate-test / transfusion: any OpenAI-compatible model, or sim (an untranslated copy); default: each --model")
+    .option("--freeze-routing <file>", "write a frozen routing (ieopt.frozen-routing/v1): each language to the prompt and pipeline that clearly won it, others to the first direct prompt")
+    .option("--routing-model <name>", "with --freeze-routing and several --model: whose results decide the routing")
     .option("--translate-base-url <url>", "endpoint for --translate-model (default: --base-url when no --translate-model is given)");
   // The shared model flags (endpoint, key, cache, retries, budget, prices), minus the
   // single --model they define: eval takes several. Budgets apply per model.
@@ -128,6 +134,11 @@ async function runEval(flags: EvalFlags): Promise<void> {
         dryRun: flags.dryRun,
       });
   const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
+  if (flags.freezeRouting && new Set(prompts.map((p) => p.routing ? "routed" : p.pipeline)).size < 2) {
+    throw new UserInputError("--freeze-routing chooses between pipelines per language: evaluate two or more (e.g. --pipeline direct,translate-test)");
+  }
+  if (flags.freezeRouting && models.length > 1 && !flags.routingModel) throw new UserInputError("--freeze-routing with several --model: say whose results decide with --routing-model");
+  if (flags.routingModel && !modelNames.includes(flags.routingModel)) throw new UserInputError(`--routing-model ${flags.routingModel} is not one of the --model names (${modelNames.join(", ")})`);
   const chained = prompts.find((p) => p.pipeline !== "direct");
   if (offline && chained) {
     throw new UserInputError(`${chained.name}: translate-test and transfusion chain several calls per sample, so they run online only (not with --batch-out / --batch-in)`);
@@ -244,13 +255,26 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
     pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && simProfile(p.pipeline.translator) !== undefined) })),
   });
   const written = writeEvalReport(outDir, report);
+  const routingLine = flags.freezeRouting ? freezeRouting(flags.freezeRouting, report, prompts, flags.routingModel ?? models[0]!.name, written.json) : undefined;
   if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else process.stdout.write(summaryText(report, written));
+  else process.stdout.write(summaryText(report, written) + (routingLine ? `${routingLine}\n` : ""));
   const verdict = pairVerdict(pairs);
   if (verdict) {
     process.stderr.write(`ieopt: ${verdict.status}: ${verdict.lines.join("; ")}; reports are written; rerun the same command to retry the failed samples\n`);
     process.exitCode = verdict.status === "failed" ? EXIT.failed : EXIT.degraded;
   }
+}
+
+/** Writes the routing the report's per-language choice stands for; returns what to print. */
+function freezeRouting(path: string, report: EvalReport, prompts: readonly ResolvedPrompt[], model: string, reportPath: string): string {
+  const choices = (report.pipeline_choice ?? []).filter((c) => c.model === model);
+  if (choices.length !== 1) throw new UserInputError(`--freeze-routing: ${choices.length === 0 ? "no" : "more than one"} per-language choice for model ${model} (one task's prompts under two or more pipelines are needed)`);
+  const choice = choices[0]!;
+  const byName = new Map(prompts.map((p) => [p.name, p]));
+  const routing = routingFromChoice(choice, (name) => freezeResolved(byName.get(name)!), { eval_report: reportPath, data: report.data.map((d) => d.file) });
+  writeJsonAtomic(path, routing);
+  const routed = Object.entries(routing.languages).map(([lang, route]) => `${lang} → ${route}`);
+  return `routing: ${path} (default ${routing.default}${routed.length > 0 ? `; ${routed.join(", ")}` : "; no language beat it clearly"})${choice.simulated ? " — chosen on sim numbers" : ""}`;
 }
 
 /**
