@@ -185,6 +185,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
 
   // A finished run resumed again is replayed from its log; unless that makes new calls
   // (more trials), its frozen prompt, report, usage and status are left as they are.
+  run.onNotice = (message) => request.events?.phase?.("note", message);
   const before = run.status();
   const alreadyFinished = (before?.state === "finished" || before?.state === "degraded") && run.has("frozen.json");
   const journal = new RunUsageJournal(run, request.models.meter);

@@ -84,26 +84,36 @@ export class RunFolder {
     appendLineDurable(this.path(name), JSON.stringify(record));
   }
 
-  /** The records of a JSONL log. A torn last line (a kill mid-write) is dropped and cut off. */
+  /** Told when reading a log repaired it (a torn last line cut off); the CLI shows it. */
+  onNotice: ((message: string) => void) | undefined;
+
+  /**
+   * The records of a JSONL log. Only a torn last line (no newline: a kill mid-write) is
+   * dropped, cut off the file and reported through onNotice; any other line that does not
+   * parse is damage nobody should silently lose work to: an error naming file:line.
+   */
   readLog<T = unknown>(name: string): T[] {
     if (!this.has(name)) return [];
-    const text = readFileSync(this.path(name), "utf8");
+    const path = this.path(name);
+    const text = readFileSync(path, "utf8");
     const lines = text.split("\n");
     const records: T[] = [];
-    let goodLength = 0;
-    for (const line of lines) {
-      if (line.trim() === "") {
-        goodLength += line.length + 1;
-        continue;
-      }
+    let offset = 0;
+    for (const [i, line] of lines.entries()) {
+      const start = offset;
+      offset += line.length + 1;
+      if (line.trim() === "") continue;
       try {
         records.push(JSON.parse(line) as T);
-        goodLength += line.length + 1;
-      } catch {
-        break;
+      } catch (err) {
+        const torn = i === lines.length - 1; // the file does not end with a newline here
+        if (!torn) {
+          throw new UserInputError(`not valid JSON (${(err as Error).message}); the log is damaged: repair or remove this line, then resume`, { file: path, line: i + 1 });
+        }
+        writeFileSync(path, text.slice(0, start));
+        this.onNotice?.(`${path}:${i + 1}: dropped a cut-off last line (${line.length} bytes; a kill mid-write): its work is redone`);
       }
     }
-    if (goodLength < text.length) writeFileSync(this.path(name), text.slice(0, Math.min(goodLength, text.length)));
     return records;
   }
 
