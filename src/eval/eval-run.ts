@@ -11,8 +11,8 @@ import { InstanceScorer, scorableOutcome, type InstanceScores } from "./instance
 import { PredictionStore, type StoredPrediction } from "./predictions-file.ts";
 import { promptFingerprint, type ResolvedPrompt } from "./prompt-source.ts";
 import { buildRequest, outcomeFromText, predictSamples, type Outcome, type PromptSpec } from "./runner.ts";
-import { encodeCustomId } from "./custom-id.ts";
-import { BATCH_URL, ChunkedJsonlWriter, batchFileNames, requestBody, type BatchResults } from "./batch-io.ts";
+import { encodeCustomId, lookupLine } from "./custom-id.ts";
+import { BATCH_URL, ChunkedJsonlWriter, batchFileNamers, requestBody, type BatchResults, type FileLimits } from "./batch-io.ts";
 import { fingerprint } from "../util/hash.ts";
 import { routedPipeline } from "../pipelines/routing.ts";
 import { addTrace, createPipeline, emptyStats, PipelineTraceSchema, type Pipeline, type PipelineStats, type PipelineTrace } from "../pipelines/pipelines.ts";
@@ -177,28 +177,24 @@ export async function scoreBatchResults(prompt: ResolvedPrompt, model: EvalModel
   return pairResult(prompt, model, scorer, meter, store);
 }
 
-/** Writes every prompt × model request as OpenAI Batch lines; returns the files per model. */
+/** Writes every prompt × model request as OpenAI Batch lines (with custom_id lookup files); returns the files per model. */
 export async function writeBatchRequests(
   prompts: readonly ResolvedPrompt[],
   models: readonly EvalModel[],
   indexes: ReadonlyMap<string, InstanceIndex>,
   basePath: string,
-  maxPerFile?: number,
+  limits?: FileLimits,
 ): Promise<{ model: string; files: string[]; requests: number }[]> {
-  const requestsPerModel = prompts.reduce((n, p) => n + indexes.get(p.task)!.totalSamples, 0);
-  const names = batchFileNames(basePath, models.map((m) => ({ model: m.name, requests: requestsPerModel })), maxPerFile);
+  const namers = batchFileNamers(basePath, models.map((m) => m.name));
   const written: { model: string; files: string[]; requests: number }[] = [];
   for (const model of models) {
-    const writer = new ChunkedJsonlWriter(names.get(model.name)!, maxPerFile);
+    const writer = new ChunkedJsonlWriter(namers.get(model.name)!, limits);
     try {
       for (const prompt of prompts) {
         for await (const sample of streamSamples(indexes.get(prompt.task)!)) {
-          await writer.write({
-            custom_id: encodeCustomId({ prompt: prompt.name, model: model.name, sampleId: sample.id }),
-            method: "POST",
-            url: BATCH_URL,
-            body: requestBody(model.name, buildRequest(prompt.prompt, sample)),
-          });
+          const parts = { prompt: prompt.name, model: model.name, sampleId: sample.id };
+          const customId = encodeCustomId(parts);
+          await writer.write({ custom_id: customId, method: "POST", url: BATCH_URL, body: requestBody(model.name, buildRequest(prompt.prompt, sample)) }, lookupLine(customId, parts));
         }
       }
       const files = await writer.commit();

@@ -24,6 +24,7 @@ import { scanData } from "../../eval/eval-data.ts";
 import { promptFingerprint, resolvePrompts, type ResolvedPrompt } from "../../eval/prompt-source.ts";
 import { runOnline, scoreBatchResults, translatorOf, writeBatchRequests, type EvalModel, type PairResult, type PipelineSummary } from "../../eval/eval-run.ts";
 import { readBatchResults } from "../../eval/batch-io.ts";
+import { decodeLegacyCustomId, encodeCustomId } from "../../eval/custom-id.ts";
 import { buildEvalReport, modelLabel, type EvalReport } from "../../report/eval-report.ts";
 import { writeEvalReport } from "../../report/write-eval-report.ts";
 import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
@@ -150,7 +151,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (flags.batchOut) {
     const written = await writeBatchRequests(prompts, models, indexes, flags.batchOut);
     for (const w of written) process.stdout.write(`${w.model}: ${w.requests} requests → ${w.files.join(", ")}\n`);
-    process.stdout.write("custom_id = ieopt1|<prompt>|<model>|<sample id> (URI-encoded parts); score the results with the same command and --batch-in RESULTS...\n");
+    process.stdout.write("custom_id = ieopt2-<hash of prompt, model, sample id> (what each stands for: the .custom_ids file beside each request file); score the results with the same command and --batch-in RESULTS...\n");
     return;
   }
 
@@ -200,12 +201,18 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
   if (flags.batchIn) {
     const names = new Set(prompts.map((p) => p.name));
     const byName = new Map(prompts.map((p) => [p.name, p]));
-    const results = await readBatchResults(flags.batchIn, (parts) => {
-      if (!names.has(parts.prompt)) return `no --prompt is named '${parts.prompt}' (prompts: ${[...names].join(", ")})`;
-      if (!modelNames.includes(parts.model)) return `no --model is named '${parts.model}' (models: ${modelNames.join(", ")})`;
+    // This eval's custom_ids (hashes: recomputed, not decoded).
+    const ours = new Set<string>();
+    for (const prompt of prompts) for (const model of modelNames) for (const sampleId of indexes.get(prompt.task)!.sampleIds) ours.add(encodeCustomId({ prompt: prompt.name, model, sampleId }));
+    const results = await readBatchResults(flags.batchIn, (customId) => {
+      if (ours.has(customId)) return { id: customId };
+      const parts = decodeLegacyCustomId(customId);
+      if (parts === undefined) return { why: "no request of this eval has it (the .custom_ids file beside the request file says which prompt, model and sample an id stands for)" };
+      if (!names.has(parts.prompt)) return { why: `no --prompt is named '${parts.prompt}' (prompts: ${[...names].join(", ")})` };
+      if (!modelNames.includes(parts.model)) return { why: `no --model is named '${parts.model}' (models: ${modelNames.join(", ")})` };
       const index = indexes.get(byName.get(parts.prompt)!.task)!;
-      if (!index.sampleIds.has(parts.sampleId)) return `sample '${parts.sampleId}' is not in the --data files`;
-      return undefined;
+      if (!index.sampleIds.has(parts.sampleId)) return { why: `sample '${parts.sampleId}' is not in the --data files` };
+      return { id: encodeCustomId(parts) };
     });
     for (const prompt of prompts) {
       for (const model of models) {
