@@ -24,5 +24,6 @@ fi
 
 # Dependencies: (re)install when node_modules is missing or older than the lock file.
 if [ ! -d "$ieopt_root/node_modules" ] || [ "$ieopt_root/package-lock.json" -nt "$ieopt_root/node_modules/.package-lock.json" ]; then
-  ( cd "$ieopt_root" && npm ci --no-audit --no-fund --loglevel=error ) || { echo "ieopt: npm ci failed" >&2; return 1 2>/dev/null || exit 1; }
+  # On stderr: a command's standard output (e.g. --json) must hold only its own output.
+  ( cd "$ieopt_root" && npm ci --no-audit --no-fund --loglevel=error 1>&2 ) || { echo "ieopt: npm ci failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
