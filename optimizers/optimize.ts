@@ -222,12 +222,14 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         settings: { ...config.settings },
         seed: config.settings.seed,
         data: fingerprints,
+        // 0–100, like every score ieopt shows (the search itself keeps per-sample means in [0, 1]).
         scores: {
           metric: config.settings.metric,
-          [`val_${config.settings.metric}`]: Math.max(result.bestScore, result.baselineScore),
-          [`search_best_val_${config.settings.metric}`]: result.bestScore,
+          scale: "0-100",
+          [`val_${config.settings.metric}`]: 100 * Math.max(result.bestScore, result.baselineScore),
+          [`search_best_val_${config.settings.metric}`]: 100 * result.bestScore,
           chosen: result.chosen,
-          [`baseline_val_${config.settings.metric}`]: result.baselineScore,
+          [`baseline_val_${config.settings.metric}`]: 100 * result.baselineScore,
           combination: result.best,
         },
         models: config.models,

@@ -132,7 +132,24 @@ export interface RunListing {
   task: string | undefined;
   optimizer: string | undefined;
   created_at: string;
-  best: number | undefined;
+  /** The model the prompt runs with (θ), and where it is served (no secrets). */
+  model: string | undefined;
+  base_url: string | undefined;
+  /** The metric the run searched (lf1 or f1). */
+  metric: string | undefined;
+  /**
+   * The frozen prompt's validation score, 0–100: the search's objective, the mean
+   * per-sample score on the whole validation split (as report.md's "validation").
+   */
+  val_score: number | undefined;
+}
+
+interface ListedConfig {
+  task?: string;
+  optimizer?: string;
+  created_at?: string;
+  models?: { inference?: { model?: string; base_url?: string } };
+  settings?: { metric?: string };
 }
 
 export function listRuns(runsDir: string): RunListing[] {
@@ -141,15 +158,22 @@ export function listRuns(runsDir: string): RunListing[] {
     .filter((name) => existsSync(join(runsDir, name, "config.json")))
     .map((name): RunListing => {
       const run = new RunFolder(runsDir, name);
-      const config = run.readJson<{ task?: string; optimizer?: string; created_at?: string }>("config.json");
-      const frozen = run.has("frozen.json") ? run.readJson<{ provenance?: { scores?: { val_lf1?: number } } }>("frozen.json") : undefined;
+      const config = run.readJson<ListedConfig>("config.json");
+      const metric = config.settings?.metric;
+      const scores = run.has("frozen.json") ? run.readJson<{ provenance?: { scores?: Record<string, unknown> } }>("frozen.json").provenance?.scores : undefined;
+      const raw = metric ? scores?.[`val_${metric}`] : undefined;
+      // Frozen prompts before scores said their scale held 0–1 values.
+      const val = typeof raw === "number" ? (scores?.["scale"] === "0-100" ? raw : 100 * raw) : undefined;
       return {
         id: name,
         state: run.status()?.state ?? "unknown",
         task: config.task,
         optimizer: config.optimizer,
         created_at: config.created_at ?? statSync(run.dir).mtime.toISOString(),
-        best: frozen?.provenance?.scores?.val_lf1,
+        model: config.models?.inference?.model,
+        base_url: config.models?.inference?.base_url,
+        metric,
+        val_score: val,
       };
     })
     .sort((a, b) => a.created_at.localeCompare(b.created_at));

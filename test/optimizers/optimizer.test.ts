@@ -241,7 +241,7 @@ describe("optimize (MIPRO search)", () => {
     expect(out.result.bestScore).toBeLessThan(1);
     expect(out.frozen.instruction).toBe(sf.defaultInstruction);
     expect(out.frozen.demos.map((d) => d.input.text)).toEqual(sf.defaultDemos.map((d) => d.input.text));
-    expect(out.frozen.provenance.scores).toMatchObject({ chosen: "default", val_lf1: 1 });
+    expect(out.frozen.provenance.scores).toMatchObject({ chosen: "default", scale: "0-100", val_lf1: 100 });
     expect(readFileSync(join(runsDir, "d", "report.md"), "utf8")).toContain("Frozen: the default prompt.");
   });
 

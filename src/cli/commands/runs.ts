@@ -1,21 +1,30 @@
 import type { Command } from "commander";
 import { RunFolder, listRuns, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
+import { renderTable } from "../../report/table.ts";
 
 export function register(program: Command): void {
   const runs = program.command("runs").description("list and inspect run folders");
   runs
     .command("list")
-    .description("one line per run: id, state, task, optimizer, best validation score")
+    .description("one line per run: started, id, status, task, model (sim marked), optimizer, validation score (0-100)")
     .option("--runs-dir <dir>", "where run folders are", DEFAULT_RUNS_DIR)
-    .option("--json", "print JSON")
-    .action((flags: { runsDir: string; json?: boolean }) => {
-      const all = listRuns(flags.runsDir);
+    .option("--json", "print JSON (val_score on the 0-100 scale; simulated: true for sim models)")
+    .action(async (flags: { runsDir: string; json?: boolean }) => {
+      const { simProfile } = await import("../../../sim/index.ts");
+      const all = listRuns(flags.runsDir).map((r) => ({ ...r, simulated: r.model !== undefined && simProfile(r.model) !== undefined }));
       if (flags.json) return void process.stdout.write(JSON.stringify(all, null, 2) + "\n");
       if (all.length === 0) return void process.stdout.write(`no runs in ${flags.runsDir}\n`);
-      for (const r of all) {
-        const best = r.best === undefined ? "-" : (100 * r.best).toFixed(2);
-        process.stdout.write(`${r.id}\t${r.state}\t${r.task ?? "?"}\t${r.optimizer ?? "?"}\tval ${best}\n`);
-      }
+      const rows = all.map((r) => [
+        r.created_at.slice(0, 16).replace("T", " "),
+        r.id,
+        r.state,
+        r.task ?? "?",
+        r.model ?? "?",
+        r.optimizer ?? "?",
+        r.val_score === undefined ? "-" : `${r.val_score.toFixed(2)}${r.simulated ? " (sim)" : ""}`,
+      ]);
+      process.stdout.write(renderTable(["started (UTC)", "run", "status", "task", "model", "optimizer", "validation (0-100)"], rows) + "\n");
+      if (all.some((r) => r.simulated)) process.stdout.write("(sim): the offline sim model, not an LLM result\n");
     });
   runs
     .command("show <run>")
