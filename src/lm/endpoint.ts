@@ -30,19 +30,16 @@ export function normalizeBaseURL(raw: string): string {
 }
 
 /**
- * A URL as it may be shown or written, parseable or not: no userinfo (`user:pw@`), no query
- * or fragment (either may hold a key). For text that only looks like a URL too.
+ * A URL as it may be shown or written, parseable or not: no userinfo, no query or
+ * fragment (either may hold a key). Conservative for malformed text: everything between
+ * the scheme and the last "@" goes (a password may hold "/", "?" or "#").
  */
 export function redactURL(raw: string): string {
-  return raw
-    .trim()
-    .replace(/^([a-z][a-z0-9+.-]*:)?(\/\/)?[^/?#\s]*@/i, (_m, scheme: string | undefined, slashes: string | undefined) => `${scheme ?? ""}${slashes ?? ""}`)
-    .replace(/[?#].*$/s, "");
-}
-
-/** Replaces every URL-with-credentials inside a text (an error message) by its redacted form. */
-export function redactURLsIn(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*@[^\s"'<>]*/gi, (url) => redactURL(url));
+  const text = raw.trim();
+  const scheme = /^[a-z][a-z0-9+.-]*:\/+/i.exec(text)?.[0] ?? "";
+  let rest = text.slice(scheme.length);
+  if (rest.includes("@")) rest = rest.slice(rest.lastIndexOf("@") + 1);
+  return scheme + rest.replace(/[?#].*$/s, "");
 }
 
 export interface EndpointURL {

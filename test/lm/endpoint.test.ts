@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointModelId, makeRedactor, normalizeBaseURL } from "../../src/lm/endpoint.ts";
+import { endpointModelId, makeRedactor, normalizeBaseURL, redactURL } from "../../src/lm/endpoint.ts";
 import { LimiterRegistry } from "../../src/lm/limiter.ts";
 
 describe("normalizeBaseURL", () => {
@@ -45,5 +45,22 @@ describe("LimiterRegistry", () => {
       ),
     );
     expect(peak).toBe(3);
+  });
+});
+
+describe("redactURL", () => {
+  it("strips credentials, query and fragment from URLs that parse and from those that do not", () => {
+    const cases: [string, string][] = [
+      ["http://alice:pw@127.0.0.1:notaport/v1", "http://127.0.0.1:notaport/v1"],
+      ["http://alice:p/w@host:1/v1", "http://host:1/v1"],
+      ["http://alice:p?w#x@host/v1?api-key=k", "http://host/v1"],
+      ["alice:pw@host:x/v1", "host:x/v1"],
+      ["http:/alice:pw@host/v1", "http:/host/v1"],
+      ["https://HOST:8000/v1", "https://HOST:8000/v1"],
+    ];
+    for (const [raw, shown] of cases) {
+      expect(redactURL(raw), raw).toBe(shown);
+      expect(redactURL(raw)).not.toMatch(/pw|alice|api-key/);
+    }
   });
 });
