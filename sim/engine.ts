@@ -9,6 +9,7 @@ import { translationCopy } from "./translate.ts";
 import { readPrompt, type PromptReading } from "./learn.ts";
 import { extract } from "./extract.ts";
 import { renderAnswer, thoughtFor } from "./output.ts";
+import { ruleOf } from "./instructions.ts";
 import { chatReply, explain, extractQuery, observations, programSummary, proposal, summary } from "./meta.ts";
 import { simRandom, type SimRandom } from "./rand.ts";
 import { promptTokens, estimateTokens, truncateToTokens } from "./tokens.ts";
@@ -98,8 +99,10 @@ function answerOne(profile: SimProfile, request: LMRequest, choice: number): str
   if (rf === "json_schema" || rf === "json_object") {
     return JSON.stringify(reasoning ? { thought, records } : { records });
   }
-  const formatError = profile.formatError * (1 - reading.formatKnowledge);
-  const answer = renderAnswer(query.task, records, reading, rand, formatError);
+  // An instruction that asks for prose is followed, most of the time.
+  const proseAsked = ruleOf(reading.instruction, "format") < 0;
+  const formatError = proseAsked ? 0.75 : profile.formatError * (1 - reading.formatKnowledge);
+  const answer = renderAnswer(query.task, records, reading, rand, formatError, proseAsked);
   return reasoning ? `Thought: ${thought}\nAnswer: ${answer}` : answer;
 }
 

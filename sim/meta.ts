@@ -12,8 +12,8 @@
 import type { Task } from "../src/data/sample.ts";
 import type { Rng } from "../src/util/random.ts";
 import { DETERMINERS, PREPOSITIONS, guessLanguage, opensWith } from "./knowledge.ts";
-import { parseOutput, parseQuery, recordSpanType, LABELS, type ParsedQuery } from "./query.ts";
-import { RECORD_KEYS } from "./learn.ts";
+import { parseOutput, parseQuery, recordSpanType, type ParsedQuery } from "./query.ts";
+import { QUERY_LABELS, SIM_TASKS } from "./tasks.ts";
 import { thoughtFor } from "./output.ts";
 import type { SimRecord } from "./extract.ts";
 
@@ -62,7 +62,7 @@ function typeCounts(task: Task, examples: readonly Example[]): Map<string, numbe
   const counts = new Map<string, number>();
   for (const ex of examples) {
     for (const r of ex.records) {
-      const type = task === "RE" ? r.relation : r[RECORD_KEYS[task][1]!];
+      const type = r[SIM_TASKS[task].typeField];
       if (typeof type === "string") counts.set(type, (counts.get(type) ?? 0) + 1);
     }
   }
@@ -257,7 +257,7 @@ export function explain(body: string): string {
 /** The query embedded in a teacher request (from its label line to just before the instructions). */
 export function extractQuery(body: string): ParsedQuery | undefined {
   const lines = body.split("\n");
-  const start = lines.findIndex((l) => LABELS.some(([label]) => l.startsWith(`${label}:`)));
+  const start = lines.findIndex((l) => QUERY_LABELS.some(([label]) => l.startsWith(`${label}:`)));
   if (start < 0) return undefined;
   const rest = lines.slice(start);
   // The text ends at the blank line before the request's closing instruction.

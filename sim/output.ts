@@ -8,7 +8,8 @@
  * "Answer: …"; with response_format it always writes valid {"records": [...]}.
  */
 import type { Task } from "../src/data/sample.ts";
-import { RECORD_KEYS, type PromptReading } from "./learn.ts";
+import type { PromptReading } from "./learn.ts";
+import { SIM_TASKS } from "./tasks.ts";
 import type { SimRecord } from "./extract.ts";
 import type { SimRandom } from "./rand.ts";
 
@@ -22,7 +23,7 @@ const WRONG_KEYS: Readonly<Record<Task, string[][]>> = {
 
 /** The record with the demos' key names (by position) when the demos used other keys. */
 function rename(task: Task, rec: SimRecord, keys: readonly string[]): SimRecord {
-  const canonical = RECORD_KEYS[task];
+  const canonical = SIM_TASKS[task].keys;
   const out: SimRecord = {};
   canonical.forEach((k, i) => {
     if (k in rec) out[keys[i] ?? k] = rec[k];
@@ -55,16 +56,16 @@ function prose(task: Task, records: readonly SimRecord[]): string {
  * shape: prose, wrong keys, a dict by type or a list cut short — or a fenced block with a
  * preamble, which still holds the right JSON.
  */
-export function renderAnswer(task: Task, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number): string {
-  const keys = reading.demoKeys ?? RECORD_KEYS[task];
+export function renderAnswer(task: Task, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number, proseAsked = false): string {
+  const keys = reading.demoKeys ?? SIM_TASKS[task].keys;
   const shaped = records.map((r) => rename(task, r, keys));
-  const u = rand.prompt.u("format");
+  const u = rand.text.u("format");
   if (u >= formatError) return JSON.stringify(shaped);
-  const kind = rand.prompt.u("format:kind");
-  if (kind < 0.3) return prose(task, records);
+  const kind = rand.text.u("format:kind");
+  if (proseAsked || kind < 0.3) return prose(task, records);
   if (kind < 0.6) {
     const options = WRONG_KEYS[task];
-    const wrong = options[Math.floor(rand.prompt.u("format:keys") * options.length)]!;
+    const wrong = options[Math.floor(rand.text.u("format:keys") * options.length)]!;
     return JSON.stringify(records.map((r) => rename(task, r, wrong)), null, 1);
   }
   if (kind < 0.72 && task !== "RE" && task !== "EE") {
@@ -79,7 +80,7 @@ export function renderAnswer(task: Task, records: SimRecord[], reading: PromptRe
   // A rambling answer cut off mid-list (the model ran on; still partly readable).
   if (records.length === 0) return "The answer is: none.";
   const json = JSON.stringify(shaped);
-  return json.length > 8 ? json.slice(0, Math.max(2, Math.floor(json.length * (0.4 + 0.4 * rand.prompt.u("format:cut"))))) : json.slice(0, 1);
+  return json.length > 8 ? json.slice(0, Math.max(2, Math.floor(json.length * (0.4 + 0.4 * rand.text.u("format:cut"))))) : json.slice(0, 1);
 }
 
 /** A reasoning text naming the answer's spans and types. */

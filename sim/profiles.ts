@@ -23,12 +23,18 @@ export interface SimProfile {
   transfer: number;
   /** How much of the demos' lexicon and cues it picks up (in-context learning strength). */
   icl: number;
+  /**
+   * When the demos' labels disagree with what the type names suggest, how often it follows
+   * the demos (larger LLMs follow flipped in-context labels more; smaller ones keep their
+   * priors).
+   */
+  labelFollowing: number;
 }
 
 export const PROFILES: Readonly<Record<SimProfile["name"], SimProfile>> = {
-  "sim-small": { name: "sim-small", recall: 0.62, formatError: 0.6, typeError: 0.3, boundaryError: 0.3, hallucination: 0.9, sensitivity: 1.3, transfer: 0, icl: 0.6 },
-  sim: { name: "sim", recall: 0.78, formatError: 0.42, typeError: 0.2, boundaryError: 0.22, hallucination: 0.6, sensitivity: 1.0, transfer: 0.05, icl: 0.8 },
-  "sim-large": { name: "sim-large", recall: 0.9, formatError: 0.25, typeError: 0.12, boundaryError: 0.14, hallucination: 0.35, sensitivity: 0.75, transfer: 0.12, icl: 0.95 },
+  "sim-small": { name: "sim-small", recall: 0.62, formatError: 0.6, typeError: 0.3, boundaryError: 0.3, hallucination: 0.9, sensitivity: 1.3, transfer: 0, icl: 0.6, labelFollowing: 0.35 },
+  sim: { name: "sim", recall: 0.78, formatError: 0.42, typeError: 0.2, boundaryError: 0.22, hallucination: 0.6, sensitivity: 1.0, transfer: 0.05, icl: 0.8, labelFollowing: 0.65 },
+  "sim-large": { name: "sim-large", recall: 0.9, formatError: 0.25, typeError: 0.12, boundaryError: 0.14, hallucination: 0.35, sensitivity: 0.75, transfer: 0.12, icl: 0.95, labelFollowing: 0.9 },
 };
 
 /** Accepts `sim`, `sim-small`, `sim-large`, and the same with a `sim:` prefix. */

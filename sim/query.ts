@@ -1,11 +1,14 @@
 /**
  * Reading the extraction prompt layout of programs/program.ts the way a model would:
- * the query's first line names the task by its label and lists the schema as JSON,
- * optional "Type descriptions:" lines follow, and "Text: " starts the text, which runs to
- * the end of the message. Demo outputs are JSON lists of records, optionally behind
- * "Thought: … Answer:". Parsing is tolerant: a query it cannot read is simply not one.
+ * the query's first line names the task by the program's own label (sim/tasks.ts) and
+ * lists the schema as JSON, optional "Type descriptions:" lines follow, and "Text: "
+ * starts the text, which runs to the end of the message. Demo outputs are JSON lists of
+ * records, optionally behind "Thought: … Answer:". Parsing is tolerant: a query it cannot
+ * read is simply not one. test/sim/parity.test.ts keeps this reading equal to the
+ * programs' rendering.
  */
 import type { Task } from "../src/data/sample.ts";
+import { QUERY_LABELS, SIM_TASKS } from "./tasks.ts";
 
 export interface SchemaEntry {
   name: string;
@@ -20,20 +23,12 @@ export interface ParsedQuery {
   text: string;
 }
 
-/** The query labels of the five programs (EE's label first: it starts like ED's). */
-export const LABELS: [string, Task][] = [
-  ["Event types and their roles", "EE"],
-  ["Entity types", "NER"],
-  ["Relation types", "RE"],
-  ["Slot types", "SF"],
-  ["Event types", "ED"],
-];
 
 export function parseQuery(content: string): ParsedQuery | undefined {
   const trimmed = content.replace(/^\s+/, "");
   let task: Task | undefined;
   let rest = "";
-  for (const [label, t] of LABELS) {
+  for (const [label, t] of QUERY_LABELS) {
     if (trimmed.startsWith(`${label}:`)) {
       task = t;
       rest = trimmed.slice(label.length + 1);
@@ -106,18 +101,10 @@ export function parseOutput(content: string): ParsedOutput {
   return { thought: thought || undefined, framed: !!t && !!a, records, raw: content };
 }
 
-/** The span and type of a record under any task's keys (for lexicon learning). */
+/** The span and type of a record under any task's keys (for lexicon learning; RE has none). */
 export function recordSpanType(task: Task, r: Record<string, unknown>): { span: string; type: string }[] {
-  const s = (k: string) => (typeof r[k] === "string" ? (r[k] as string) : undefined);
-  switch (task) {
-    case "NER": return both(s("entity"), s("entity_type"));
-    case "SF": return both(s("slot"), s("slot_type"));
-    case "ED": return both(s("event_trigger"), s("event_type"));
-    case "EE": return both(s("event_trigger"), s("event_type"));
-    case "RE": return [];
-  }
-}
-
-function both(span: string | undefined, type: string | undefined): { span: string; type: string }[] {
-  return span && type ? [{ span, type }] : [];
+  const t = SIM_TASKS[task];
+  const type = r[t.typeField];
+  const span = t.spanFields.length === 1 ? r[t.spanFields[0]!] : undefined;
+  return typeof span === "string" && span && typeof type === "string" && type ? [{ span, type }] : [];
 }

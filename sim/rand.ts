@@ -15,13 +15,22 @@
 import { createRng, type Rng } from "../src/util/random.ts";
 import { sha256 } from "../src/util/hash.ts";
 
-/** 32-bit FNV-1a + a murmur finaliser: fast and well mixed for short keys. */
+/**
+ * MurmurHash3 (x86, 32-bit) over UTF-16 code units: fast, and each unit is mixed before it
+ * enters the state, so keys that differ only in the middle ("guess:<span>:<type>") are
+ * independent. (FNV-1a with only a final mix left such keys correlated.)
+ */
 function hash32(text: string): number {
-  let h = 0x811c9dc5;
+  let h = 0x9747b28c;
   for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    let k = Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
+  h ^= text.length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
