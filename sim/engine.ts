@@ -10,6 +10,7 @@ import { readPrompt, type PromptReading } from "./learn.ts";
 import { extract } from "./extract.ts";
 import { renderAnswer, thoughtFor } from "./output.ts";
 import { ruleOf } from "./instructions.ts";
+import { taskOf } from "./tasks.ts";
 import { chatReply, explain, extractQuery, observations, programSummary, proposal, summary } from "./meta.ts";
 import { simRandom, type SimRandom } from "./rand.ts";
 import { promptTokens, estimateTokens, truncateToTokens } from "./tokens.ts";
@@ -41,23 +42,17 @@ function cachedReading(task: ParsedQuery["task"], messages: readonly ChatMessage
   return reading;
 }
 
-/** The teacher's own reading of a query it is asked to think about: a competent prompt. */
-const TEACHER_INSTRUCTION: Readonly<Record<ParsedQuery["task"], string>> = {
-  NER: "Extract the named entities of the given entity types",
-  RE: "Extract the relations (head, tail) of the given relation types",
-  SF: "Fill the given slot types from the request",
-  ED: "Detect the event triggers of the given event types",
-  EE: "Extract the events, triggers and arguments of the given event types",
-};
-
+/** The teacher's own reading of a query it is asked to think about: a competent prompt from the task's definition. */
 function teacherThought(query: ParsedQuery, profile: SimProfile, rand: SimRandom): string {
+  const t = taskOf(query.task);
+  const keys = t.keys.map((k) => `"${k}": ...`).join(", ");
   const messages: ChatMessage[] = [
-    { role: "system", content: `${TEACHER_INSTRUCTION[query.task]}. Copy each span exactly as written. Answer with a JSON list; [] when there is nothing.` },
+    { role: "system", content: `Extract the records of the given ${t.label.toLowerCase()} from the text. Copy each span exactly as it is written in the text. Answer with a JSON list of objects {${keys}}, and with [] when there is nothing.` },
     { role: "user", content: "" },
   ];
   const reading = cachedReading(query.task, messages, 1, profile);
   const records = extract(query, reading, profile, rand, { reasoning: false });
-  const named = new Set(records.map((r) => String(r.entity_type ?? r.slot_type ?? r.event_type ?? r.relation)));
+  const named = new Set(records.map((r) => String(r[t.typeField])));
   const absent = query.schema.map((s) => s.name).filter((n) => !named.has(n));
   const rest = absent.length > 0 && records.length > 0 ? ` The other listed types (${absent.slice(0, 4).join(", ")}) do not occur.` : "";
   return thoughtFor(query.task, records, query.text, false) + rest;

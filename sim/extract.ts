@@ -20,7 +20,7 @@ import {
 import type { ParsedQuery } from "./query.ts";
 import type { PromptReading } from "./learn.ts";
 import { ruleOf } from "./instructions.ts";
-import { SIM_TASKS } from "./tasks.ts";
+import { taskOf } from "./tasks.ts";
 import type { SimProfile } from "./profiles.ts";
 import type { SimRandom } from "./rand.ts";
 
@@ -61,7 +61,6 @@ interface Rates {
 const clamp = (x: number) => Math.max(0, Math.min(1, x));
 
 function rates(query: ParsedQuery, reading: PromptReading, profile: SimProfile, reasoning: boolean): Rates {
-  const task = query.task;
   const ins = reading.instruction;
   const rule = (t: Parameters<typeof ruleOf>[1]) => ruleOf(ins, t);
   let u = reading.understanding;
@@ -70,7 +69,8 @@ function rates(query: ParsedQuery, reading: PromptReading, profile: SimProfile, 
     u += 0.08 * (query.schema.filter((s) => reading.demoTypes.has(s.name)).length / query.schema.length);
   }
   if (rule("descriptions") > 0 && Object.keys(query.descriptions).length > 0) u += 0.04;
-  const simple = task === "NER" || task === "SF" || task === "ED";
+  // Pairing and nested roles are the complex tasks (RE, EE); the others are simple.
+  const simple = !taskOf(query.task).complex;
   // Reasoning: thoughts that name spans help simple tasks a bit; on RE/EE reasoning
   // tends to derail untuned prompts (the study's finding).
   if (reasoning) u += simple ? 0.03 + 0.05 * reading.informativeThoughts : -0.06 + 0.02 * reading.informativeThoughts;
@@ -199,7 +199,7 @@ function typeCandidates(cands: readonly Candidate[], types: readonly TypeInfo[],
 }
 
 /** Candidates from what the prompt taught: demo spans, description examples, stems, hints. */
-function taughtCandidates(text: string, tokens: readonly Token[], reading: PromptReading, types: readonly TypeInfo[], r: Rates, profile: SimProfile, hint: string | undefined, spaced: boolean, stemsFromNames: boolean): Candidate[] {
+function taughtCandidates(text: string, tokens: readonly Token[], reading: PromptReading, types: readonly TypeInfo[], r: Rates, profile: SimProfile, hint: string | undefined, spaced: boolean): Candidate[] {
   const out: Candidate[] = [];
   for (const span of reading.lexiconSpans.values()) {
     for (const at of findAll(text, span, spaced)) out.push(make(text, at, at + span.length, 0.95, "lexicon"));
@@ -215,7 +215,9 @@ function taughtCandidates(text: string, tokens: readonly Token[], reading: Promp
           if (stemMatches(tok.lower, stem)) out.push(make(text, tok.start, tok.end, 0.75, "learned", {}, { [t.name]: Math.min(1, 0.6 + 0.2 * n) * profile.icl }));
         }
       }
-      if (stemsFromNames) {
+      // A lower-case word sharing a stem with the name or description of a type that is not
+      // a name, date or number ("attacked" for Attack, "rainy" for weather (rain, fog)).
+      if (!t.shape && /^\p{Ll}/u.test(tok.text)) {
         for (const stem of t.stems) if (stemMatches(tok.lower, stem)) out.push(make(text, tok.start, tok.end, 0.7, "named", { [t.name]: 0.8 * (0.7 + 0.3 * r.descriptions) }));
       }
     }
@@ -240,15 +242,15 @@ export function extract(query: ParsedQuery, reading: PromptReading, profile: Sim
   if (types.length === 0) return [];
   const spaced = !isUnspaced(script);
   const remap = remapping(reading, types);
-  const events = query.task === "ED" || query.task === "EE";
-  const taught = taughtCandidates(text, tokens, reading, types, r, profile, opts.hint, spaced, events || query.task === "SF");
+  const task = taskOf(query.task);
+  const taught = taughtCandidates(text, tokens, reading, types, r, profile, opts.hint, spaced);
   const ctx: Ctx = { text, tokens, types, reading, profile, rand, r, remap };
-  if (query.task === "RE") return relationTask(ctx, dropNested(dedupe([...taught, ...capitalCandidates(text, tokens, script)])));
-  const generic = events ? [] : [...capitalCandidates(text, tokens, script), ...digitCandidates(text, tokens), ...quotedCandidates(text)];
+  // Two spans per record (RE's head and tail): pair names in a sentence.
+  if (task.spanFields.length === 2) return pairTask(ctx, dropNested(dedupe([...taught, ...capitalCandidates(text, tokens, script)])), task.spanFields as [string, string], task.typeField);
+  const generic = [...capitalCandidates(text, tokens, script), ...digitCandidates(text, tokens), ...quotedCandidates(text)];
   const cands = dropNested(dedupe([...taught, ...generic]));
-  const sim = SIM_TASKS[query.task];
-  const spans = finishSpans(ctx, cands, sim.spanFields[0]!, sim.typeField);
-  return query.task === "EE" ? withArguments(ctx, spans, script) : spans;
+  const spans = finishSpans(ctx, cands, task.spanFields[0]!, task.typeField);
+  return task.nested ? withArguments(ctx, spans, script, task.spanFields[0]!, task.typeField, task.nested) : spans;
 }
 
 interface Ctx {
@@ -363,14 +365,15 @@ function nounPhrases(text: string, tokens: readonly Token[], script: ReturnType<
   return dropNested(dedupe(out));
 }
 
-function withArguments(ctx: Ctx, events: SimRecord[], script: ReturnType<typeof detectScript>): SimRecord[] {
+/** Nested role items (EE arguments) for each found record, from its roles in the schema. */
+function withArguments(ctx: Ctx, events: SimRecord[], script: ReturnType<typeof detectScript>, spanKey: string, typeKey: string, nested: { list: string; role: string; span: string }): SimRecord[] {
   const { text, tokens, types, reading, rand, r } = ctx;
   const nps = nounPhrases(text, tokens, script);
   return events.map((ev, i) => {
-    const trigger = String(ev.event_trigger);
-    const info = types.find((t) => t.name === ev.event_type);
+    const trigger = String(ev[spanKey]);
+    const info = types.find((t) => t.name === ev[typeKey]);
     const trigAt = text.indexOf(trigger);
-    const args: { role: string; argument: string }[] = [];
+    const args: Record<string, string>[] = [];
     if (info && trigAt >= 0) {
       const sentence = tokenAfter(tokens, trigAt)?.sentence ?? 0;
       const used = new Set<string>();
@@ -386,10 +389,10 @@ function withArguments(ctx: Ctx, events: SimRecord[], script: ReturnType<typeof 
         used.add(np.text);
         let roleOut = role;
         if (info.roles.length > 1 && rand.text.u(`role:${key}`) < r.typeError) roleOut = info.roles[(roleIndex + 1) % info.roles.length]!;
-        args.push({ role: roleOut, argument });
+        args.push({ [nested.role]: roleOut, [nested.span]: argument });
       });
     }
-    return { ...ev, arguments: args };
+    return { ...ev, [nested.list]: args };
   });
 }
 
@@ -414,9 +417,9 @@ function pickArgument(role: string, roleIndex: number, tokens: readonly Token[],
 }
 
 // ---------------------------------------------------------------------------------------
-// RE
+// Two-span records (RE)
 
-function relationTask(ctx: Ctx, ents: readonly Candidate[]): SimRecord[] {
+function pairTask(ctx: Ctx, ents: readonly Candidate[], [headKey, tailKey]: [string, string], typeKey: string): SimRecord[] {
   const { text, tokens, types, reading, profile, rand, r } = ctx;
   const sentenceOf = (c: Candidate) => tokenAfter(tokens, c.start)?.sentence ?? -1;
   const out: SimRecord[] = [];
@@ -473,7 +476,7 @@ function relationTask(ctx: Ctx, ents: readonly Candidate[]): SimRecord[] {
       const id = `${head}|${tail}|${relation}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      out.push({ head, tail, relation });
+      out.push({ [headKey]: head, [tailKey]: tail, [typeKey]: relation });
     }
   }
   const n = Math.floor(r.hallucination * 0.7 + rand.text.u("hall:n"));
@@ -482,7 +485,7 @@ function relationTask(ctx: Ctx, ents: readonly Candidate[]): SimRecord[] {
     const a = ents[Math.floor(rand.text.u(`hall:a:${k}`) * ents.length)]!;
     const b = ents[Math.floor(rand.text.u(`hall:b:${k}`) * ents.length)]!;
     if (a === b) continue;
-    out.push({ head: a.text, tail: b.text, relation: types[Math.floor(rand.text.u(`hall:r:${k}`) * types.length)]!.name });
+    out.push({ [headKey]: a.text, [tailKey]: b.text, [typeKey]: types[Math.floor(rand.text.u(`hall:r:${k}`) * types.length)]!.name });
   }
   return out;
 }

@@ -21,8 +21,8 @@
  * and emptiness. Statements in another of these languages are understood with a small
  * penalty; text in a language outside the set is not understood at all.
  */
-import type { Task } from "../src/data/sample.ts";
-import { SIM_TASKS } from "./tasks.ts";
+import { simTask, type SimTask } from "./tasks.ts";
+import { taskNames } from "../src/tasks/index.ts";
 
 export type Topic = "verbatim" | "format" | "keys" | "empty" | "preposition" | "article" | "fullSpan" | "schemaOnly" | "descriptions" | "recall" | "precision";
 
@@ -83,14 +83,29 @@ const NEGATORS = new Set(["not", "never", "don't", "dont", "no", "nicht", "nie",
 /** Words that open a condition clause ("when there is no entity"): negation there does not flip the rule. */
 const CONDITIONS = new Set(["when", "if", "unless", "where", "wenn", "falls", "sofern", "quand", "si", "lorsque", "cuando", "если", "когда"]);
 
-/** The nouns of each task, several languages (stems). The program's own title words are added. */
-const TASK_NOUNS: Readonly<Record<Task, readonly string[]>> = {
-  NER: ["entit", "entid", "named", "сущност", "именован"],
-  RE: ["relation", "relaci", "triple", "head", "tail", "beziehung", "отношени", "связ"],
-  SF: ["slot", "request", "utterance", "anfrage", "requête", "solicitud", "запрос", "слот"],
-  ED: ["event", "trigger", "ereignis", "auslöser", "événement", "déclencheur", "evento", "disparador", "событи", "триггер"],
-  EE: ["event", "trigger", "argument", "role", "ereignis", "auslöser", "rolle", "événement", "déclencheur", "rôle", "evento", "disparador", "argumento", "событи", "триггер", "аргумент", "рол"],
+/**
+ * Translations (stems) of the words tasks name themselves by: a task's own nouns come from
+ * its definition's label and fields (sim/tasks.ts), and each is understood in these forms.
+ */
+const NOUN_FORMS: Readonly<Record<string, readonly string[]>> = {
+  entit: ["entit", "entid", "named", "сущност", "именован"],
+  relation: ["relation", "relaci", "triple", "beziehung", "отношени", "связ"],
+  head: ["head", "relation", "relaci", "beziehung", "отношени"],
+  slot: ["slot", "request", "utterance", "anfrage", "requête", "solicitud", "запрос", "слот"],
+  event: ["event", "ereignis", "événement", "evento", "событи"],
+  trigger: ["trigger", "auslöser", "déclencheur", "disparador", "триггер"],
+  argument: ["argument", "argumento", "аргумент", "role", "rolle", "rôle", "роль"],
 };
+
+/** The nouns a task is named by, in every form the sim understands. */
+function nounsOf(task: SimTask): string[] {
+  const out = new Set<string>();
+  for (const noun of task.nouns) {
+    out.add(noun);
+    for (const [key, forms] of Object.entries(NOUN_FORMS)) if (noun.startsWith(key)) for (const f of forms) out.add(f);
+  }
+  return [...out];
+}
 
 /** Jobs that are not extraction at all. */
 const OTHER_JOBS = ["translat", "summar", "sentiment", "poem", "story", "übersetz", "zusammenfass", "tradu", "résum", "resum", "переве", "кратко"];
@@ -146,13 +161,13 @@ function languageOf(toks: readonly string[]): Lang | undefined {
   return best;
 }
 
-export function readInstruction(task: Task, instruction: string): InstructionReading {
+export function readInstruction(sim: SimTask, instruction: string): InstructionReading {
   const reading: InstructionReading = { task: 0, rules: new Map(), mappings: [], wrongTask: 0, irrelevant: 0, fragments: 0, contradictions: 0, foreign: 0, words: 0 };
-  const sim = SIM_TASKS[task];
-  const ownNouns = [...TASK_NOUNS[task], ...sim.nouns];
-  const otherNouns = (Object.keys(TASK_NOUNS) as Task[])
-    .filter((t) => t !== task && !(task === "EE" && t === "ED") && !(task === "ED" && t === "EE"))
-    .flatMap((t) => TASK_NOUNS[t])
+  const ownNouns = nounsOf(sim);
+  // Another task's nouns (those this task does not share): "extract the relations" in an entity prompt.
+  const otherNouns = taskNames()
+    .filter((name) => name !== sim.name)
+    .flatMap((name) => nounsOf(simTask(name)!))
     .filter((n) => !ownNouns.some((o) => o.startsWith(n) || n.startsWith(o)));
   const said = new Map<Topic, Set<Polarity>>();
   let understood = 0;
@@ -194,7 +209,7 @@ export function readInstruction(task: Task, instruction: string): InstructionRea
     }
     if (ownTask && !negated && !mapping) reading.task = Math.max(reading.task, 1);
 
-    const keysNamed = sim.keys.filter((k) => lower.includes(k)).length;
+    const keysNamed = sim.keys.filter((k: string) => lower.includes(k)).length;
     // Negation reaches to the end of its clause piece: "answer in prose, not JSON" negates JSON only.
     const pieces = mainText.split(/[,;:]|\s(?:and|und|et|y|и)\s/u).map((p) => ({ text: p, toks: tokens(p) }));
     const negatedIn = (toks: readonly string[], words: readonly string[]) => {
@@ -265,5 +280,5 @@ export const INSTRUCTION_FUNCTION_WORDS: readonly string[] = [...Object.values(F
 
 /** The instruction reader's terms: verbs, task nouns, topic words (for the overlap test). */
 export const INSTRUCTION_TERMS: readonly string[] = [
-  ...VERBS, ...Object.values(TASK_NOUNS).flat(), ...OTHER_JOBS, ...Object.values(TOPIC_WORDS).flat(), ...Object.values(OPPOSITES).flat(),
+  ...VERBS, ...Object.values(NOUN_FORMS).flat(), ...OTHER_JOBS, ...Object.values(TOPIC_WORDS).flat(), ...Object.values(OPPOSITES).flat(),
 ].filter((w) => !INSTRUCTION_FUNCTION_WORDS.includes(w.trim()));

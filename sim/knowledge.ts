@@ -147,12 +147,17 @@ export const LABEL_SHAPES: readonly [SpanShape, readonly string[]][] = [
   ["name", ["person", "per", "people", "name", "organization", "organisation", "org", "company", "location", "loc", "place", "gpe", "city", "country", "norp", "product", "brand", "facility", "fac", "work", "title", "agent", "attacker", "victim", "buyer", "seller", "entity"]],
 ];
 
-/** The shape a type name (with its description) suggests, or undefined when it says nothing. */
+/**
+ * The shape a type name suggests, or undefined when it says nothing. An abbreviated name
+ * ("GPE", "P1") is read through its description; a word name is read alone (an event
+ * type "Die" described as "a person dies" is not a person).
+ */
 export function shapeOfLabel(name: string, description?: string): SpanShape | undefined {
-  const words = `${name} ${description ?? ""}`.toLowerCase().split(/[^\p{L}]+/u).filter(Boolean);
-  const nameWords = name.toLowerCase().split(/[^\p{L}]+/u).filter(Boolean);
-  for (const pool of [nameWords, words]) {
-    for (const [shape, labels] of LABEL_SHAPES) if (pool.some((w) => labels.includes(w) || labels.includes(w.replace(/s$/, "")))) return shape;
+  const words = (text: string) => text.toLowerCase().split(/[^\p{L}]+/u).filter(Boolean).map((w) => w.replace(/ies$/, "y").replace(/s$/, ""));
+  const abbreviated = /^[\p{Lu}\d_-]+$/u.test(name) || /\d/.test(name);
+  const pools = abbreviated && description ? [words(name), words(description)] : [words(name)];
+  for (const pool of pools) {
+    for (const [shape, labels] of LABEL_SHAPES) if (pool.some((w) => labels.includes(w))) return shape;
   }
   return undefined;
 }

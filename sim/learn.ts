@@ -13,13 +13,12 @@
  * Everything condenses into `understanding` (0..1), with the per-topic rules kept for the
  * decisions they govern (extract.ts, output.ts).
  */
-import type { Task } from "../src/data/sample.ts";
 import type { ChatMessage } from "../src/lm/types.ts";
 import { DETERMINERS, PREPOSITIONS, opensWith } from "./knowledge.ts";
 import { shapeOf, stemOf, tokenAfter, tokenBefore, tokenize, type Shape } from "./detect.ts";
 import { parseOutput, parseQuery, recordSpanType, type ParsedQuery } from "./query.ts";
 import { readInstruction, ruleOf, type InstructionReading } from "./instructions.ts";
-import { SIM_TASKS } from "./tasks.ts";
+import { taskOf } from "./tasks.ts";
 import type { SimProfile } from "./profiles.ts";
 
 export interface Demo {
@@ -42,7 +41,7 @@ export interface TypeLesson {
 }
 
 export interface PromptReading {
-  task: Task;
+  task: string;
   instruction: InstructionReading;
   reasoning: boolean;
   demos: Demo[];
@@ -74,7 +73,7 @@ export interface PromptReading {
   formatKnowledge: number;
 }
 
-export function readPrompt(task: Task, messages: readonly ChatMessage[], queryIndex: number, profile: SimProfile): PromptReading {
+export function readPrompt(task: string, messages: readonly ChatMessage[], queryIndex: number, profile: SimProfile): PromptReading {
   const system = messages.filter((m, i) => m.role === "system" && i < queryIndex).map((m) => m.content).join("\n\n");
   const reasoningLine = /First think step by step, writing "Thought:"/.test(system);
   const instruction = system.replace(/First think step by step, writing "Thought:"[^\n]*/, "").trim();
@@ -91,7 +90,7 @@ export function readPrompt(task: Task, messages: readonly ChatMessage[], queryIn
   }
 
   const reading: PromptReading = {
-    task, instruction: readInstruction(task, instruction), reasoning: reasoningLine || demos.some((d) => d.framed), demos,
+    task, instruction: readInstruction(taskOf(task), instruction), reasoning: reasoningLine || demos.some((d) => d.framed), demos,
     wellFormedDemos: 0, emptyDemos: 0, demoKeys: undefined, demoTypes: new Set(),
     lexicon: new Map(), lexiconSpans: new Map(), lessons: new Map(), prepShare: new Map(), detShare: new Map(), relationCues: new Map(), roleCues: new Map(),
     informativeThoughts: 0, promptChars: messages.reduce((n, m) => n + m.content.length, 0), understanding: 0, formatKnowledge: 0,
@@ -131,12 +130,12 @@ export function lessonOf(reading: PromptReading, type: string): TypeLesson {
 function learnFromDemos(r: PromptReading, profile: SimProfile): void {
   const prep = new Map<string, [number, number]>();
   const det = new Map<string, [number, number]>();
-  const sim = SIM_TASKS[r.task];
+  const sim = taskOf(r.task);
   let thoughtful = 0;
   for (const demo of r.demos) {
     const records = demo.records;
     if (!records) continue;
-    const shaped = records.every((rec) => sim.keys.slice(0, 2).every((k) => k in rec));
+    const shaped = records.every((rec) => sim.keys.slice(0, 2).every((k: string) => k in rec));
     if (shaped) r.wellFormedDemos++;
     if (records.length === 0) r.emptyDemos++;
     if (records.length > 0 && !r.demoKeys) r.demoKeys = Object.keys(records[0]!);
@@ -171,8 +170,9 @@ function learnFromDemos(r: PromptReading, profile: SimProfile): void {
       const type = rec[sim.typeField];
       if (typeof type === "string") r.demoTypes.add(type);
       for (const { span, type: t } of recordSpanType(r.task, rec)) learnSpan(span, t);
-      if (r.task === "RE") learnRelation(r, text, rec, spansHere);
-      if (sim.hasArguments && Array.isArray(rec.arguments) && typeof rec.event_trigger === "string") learnRoles(r, text, tokens, rec.event_trigger, rec.arguments as unknown[], det, spansHere);
+      if (sim.spanFields.length === 2) learnPair(r, text, rec, sim.spanFields as [string, string], sim.typeField, spansHere);
+      const trigger = rec[sim.spanFields[0]!];
+      if (sim.nested && Array.isArray(rec[sim.nested.list]) && typeof trigger === "string") learnRoles(r, text, tokens, trigger, rec[sim.nested.list] as unknown[], sim.nested, det, spansHere);
     }
     if (demo.thought && spansHere.some((s) => demo.thought!.includes(s))) thoughtful++;
   }
@@ -182,8 +182,9 @@ function learnFromDemos(r: PromptReading, profile: SimProfile): void {
   r.informativeThoughts = withThought > 0 ? thoughtful / withThought : 0;
 }
 
-function learnRelation(r: PromptReading, text: string, rec: Record<string, unknown>, spansHere: string[]): void {
-  const { head, tail, relation } = rec as { head?: unknown; tail?: unknown; relation?: unknown };
+/** A two-span record (RE's head and tail): the words between them and their order. */
+function learnPair(r: PromptReading, text: string, rec: Record<string, unknown>, fields: [string, string], typeField: string, spansHere: string[]): void {
+  const [head, tail, relation] = [rec[fields[0]], rec[fields[1]], rec[typeField]];
   if (typeof head !== "string" || typeof tail !== "string" || typeof relation !== "string") return;
   spansHere.push(head, tail);
   for (const [span, role] of [[head, "head"], [tail, "tail"]] as const) {
@@ -199,11 +200,13 @@ function learnRelation(r: PromptReading, text: string, rec: Record<string, unkno
   bump(r.relationCues, relation, h < t ? "<order:head-first>" : "<order:tail-first>");
 }
 
-function learnRoles(r: PromptReading, text: string, tokens: ReturnType<typeof tokenize>, trigger: string, args: unknown[], det: Map<string, [number, number]>, spansHere: string[]): void {
+/** Nested role items (EE arguments): which preposition precedes them, which side of the trigger. */
+function learnRoles(r: PromptReading, text: string, tokens: ReturnType<typeof tokenize>, trigger: string, args: unknown[], fields: { role: string; span: string }, det: Map<string, [number, number]>, spansHere: string[]): void {
   const trigAt = text.indexOf(trigger);
   for (const a of args) {
     if (!a || typeof a !== "object") continue;
-    const { role, argument } = a as { role?: unknown; argument?: unknown };
+    const role = (a as Record<string, unknown>)[fields.role];
+    const argument = (a as Record<string, unknown>)[fields.span];
     if (typeof role !== "string" || typeof argument !== "string") continue;
     spansHere.push(argument);
     const at = text.indexOf(argument);

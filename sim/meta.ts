@@ -9,11 +9,11 @@
  * the basic instruction: some omit the format, some are vague, some add conventions the
  * summary or the tip suggest. That spread is what the search has to sort out.
  */
-import type { Task } from "../src/data/sample.ts";
 import type { Rng } from "../src/util/random.ts";
 import { DETERMINERS, PREPOSITIONS, guessLanguage, opensWith } from "./knowledge.ts";
 import { parseOutput, parseQuery, recordSpanType, type ParsedQuery } from "./query.ts";
-import { QUERY_LABELS, SIM_TASKS } from "./tasks.ts";
+import { queryLabels, simTask, taskOf as simTaskOf } from "./tasks.ts";
+import { taskNames } from "../src/tasks/index.ts";
 import { thoughtFor } from "./output.ts";
 import type { SimRecord } from "./extract.ts";
 
@@ -37,46 +37,38 @@ function readExamples(body: string): Example[] {
   return out;
 }
 
-const TASK_BY_TITLE: [RegExp, Task][] = [
-  [/named entity|\bNER\b/i, "NER"],
-  [/relation/i, "RE"],
-  [/slot/i, "SF"],
-  [/event extraction|\bEE\b/i, "EE"],
-  [/event detection|\bED\b/i, "ED"],
-];
-
-function taskOf(text: string): Task | undefined {
-  for (const [re, t] of TASK_BY_TITLE) if (re.test(text)) return t;
+/** The task a request is about: its examples' query label, else the registered task its title names. */
+function taskFrom(examples: readonly Example[], text: string): string | undefined {
+  if (examples[0]) return examples[0].query.task;
+  const lower = text.toLowerCase();
+  for (const name of taskNames()) {
+    const t = simTask(name)!;
+    if (lower.includes(t.label.toLowerCase()) || new RegExp(`\\(${name}\\)`).test(text)) return name;
+  }
   return undefined;
 }
 
-const NOUN: Readonly<Record<Task, [string, string]>> = {
-  NER: ["entity", "entity types"],
-  RE: ["relation", "relation types"],
-  SF: ["slot value", "slot types"],
-  ED: ["event trigger", "event types"],
-  EE: ["event", "event types"],
-};
+/** "entity types", "slot types": how a task's types are called (its query label). */
+const typesNoun = (task: string) => simTaskOf(task).label.toLowerCase();
 
-function typeCounts(task: Task, examples: readonly Example[]): Map<string, number> {
+function typeCounts(task: string, examples: readonly Example[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const ex of examples) {
     for (const r of ex.records) {
-      const type = r[SIM_TASKS[task].typeField];
+      const type = r[simTaskOf(task).typeField];
       if (typeof type === "string") counts.set(type, (counts.get(type) ?? 0) + 1);
     }
   }
   return counts;
 }
 
-function spansOf(task: Task, ex: Example): string[] {
+function spansOf(task: string, ex: Example): string[] {
+  const t = simTaskOf(task);
   const out: string[] = [];
   for (const r of ex.records) {
-    if (task === "RE") {
-      if (typeof r.head === "string") out.push(r.head);
-      if (typeof r.tail === "string") out.push(r.tail);
-    } else for (const { span } of recordSpanType(task, r)) out.push(span);
-    if (task === "EE" && Array.isArray(r.arguments)) for (const a of r.arguments as { argument?: unknown }[]) if (typeof a?.argument === "string") out.push(a.argument);
+    for (const f of t.spanFields) if (typeof r[f] === "string") out.push(r[f] as string);
+    const list = t.nested ? r[t.nested.list] : undefined;
+    if (t.nested && Array.isArray(list)) for (const a of list as Record<string, unknown>[]) if (typeof a[t.nested.span] === "string") out.push(a[t.nested.span] as string);
   }
   return out;
 }
@@ -85,9 +77,10 @@ function spansOf(task: Task, ex: Example): string[] {
 
 export function observations(body: string, rng: Rng): string {
   const examples = readExamples(body);
-  const task = examples[0]?.query.task ?? taskOf(body) ?? "NER";
+  const task = taskFrom(examples, body);
   const prior = /Observations so far:\n([\s\S]*?)\n\n/.exec(body)?.[1] ?? "";
-  if (examples.length === 0) return "The examples could not be read; no new observations.";
+  if (examples.length === 0 || !task) return "The examples could not be read; no new observations.";
+  const t = simTaskOf(task);
   const lines: string[] = [];
   const langs = new Map<string, number>();
   for (const ex of examples) {
@@ -97,17 +90,18 @@ export function observations(body: string, rng: Rng): string {
   const langList = [...langs.entries()].sort((a, b) => b[1] - a[1]).map(([l]) => l);
   lines.push(langList.length === 1 ? `All texts are in ${langList[0]}.` : `The texts are in ${langList.join(", ")}.`);
   const meanWords = examples.reduce((n, ex) => n + ex.query.text.split(/\s+/).length, 0) / examples.length;
-  lines.push(task === "SF" ? `The texts are short spoken-style requests to a voice assistant (about ${Math.round(meanWords)} words).` : `The texts are ${meanWords < 15 ? "short" : "medium-length"} sentences of about ${Math.round(meanWords)} words, news-like in style.`);
+  const lowerCased = examples.filter((ex) => /^\p{Ll}/u.test(ex.query.text.trim())).length / examples.length;
+  lines.push(lowerCased > 0.5 ? `The texts are short spoken-style requests, mostly in lower case (about ${Math.round(meanWords)} words).` : `The texts are ${meanWords < 15 ? "short" : "medium-length"} sentences of about ${Math.round(meanWords)} words, news-like in style.`);
   const counts = typeCounts(task, examples);
   if (counts.size > 0) {
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    lines.push(`The most frequent ${NOUN[task][1]} are ${sorted.slice(0, 4).map(([t, n]) => `${t} (${n})`).join(", ")}.`);
+    lines.push(`The most frequent ${typesNoun(task)} are ${sorted.slice(0, 4).map(([t, n]) => `${t} (${n})`).join(", ")}.`);
     const schemaTypes = new Set(examples.flatMap((e) => e.query.schema.map((s) => s.name)));
     const unused = [...schemaTypes].filter((t) => !counts.has(t));
     if (unused.length > 0) lines.push(`Some listed types never occur in the answers (${unused.slice(0, 4).join(", ")}), so many listed types are negatives.`);
   }
   const meanSchema = examples.reduce((n, e) => n + e.query.schema.length, 0) / examples.length;
-  lines.push(`Each query lists about ${Math.round(meanSchema)} ${NOUN[task][1]}.`);
+  lines.push(`Each query lists about ${Math.round(meanSchema)} ${typesNoun(task)}.`);
   const empty = examples.filter((e) => e.records.length === 0).length;
   lines.push(empty === 0 ? "Every example has at least one record." : `${Math.round((100 * empty) / examples.length)}% of the answers are empty lists ([]).`);
   const spans = examples.flatMap((e) => spansOf(task, e));
@@ -123,11 +117,23 @@ export function observations(body: string, rng: Rng): string {
     if (caps > 0.6) lines.push("Most spans are capitalised names.");
     else if (caps < 0.3) lines.push("Most spans are lower-case words or phrases rather than names.");
   }
-  if (task === "EE") {
-    const args = examples.flatMap((e) => e.records.flatMap((r) => (Array.isArray(r.arguments) ? (r.arguments as { role?: string }[]) : [])));
-    if (args.length > 0) lines.push(`Events carry about ${(args.length / Math.max(1, examples.reduce((n, e) => n + e.records.length, 0))).toFixed(1)} arguments each; roles such as ${[...new Set(args.map((a) => a.role))].slice(0, 3).join(", ")} are common.`);
+  if (t.nested) {
+    const nested = t.nested;
+    const items = examples.flatMap((e) => e.records.flatMap((r) => (Array.isArray(r[nested.list]) ? (r[nested.list] as Record<string, unknown>[]) : [])));
+    const records = examples.reduce((n, e) => n + e.records.length, 0);
+    if (items.length > 0) lines.push(`Records carry about ${(items.length / Math.max(1, records)).toFixed(1)} ${nested.list} each; roles such as ${[...new Set(items.map((a) => String(a[nested.role])))].slice(0, 3).join(", ")} are common.`);
   }
-  if (task === "RE") lines.push("Relations are directed: the head usually comes first in the text.");
+  if (t.spanFields.length === 2) {
+    const [a, b] = t.spanFields;
+    let first = 0;
+    let n = 0;
+    for (const ex of examples) for (const r of ex.records) {
+      const x = ex.query.text.indexOf(String(r[a!]));
+      const y = ex.query.text.indexOf(String(r[b!]));
+      if (x >= 0 && y >= 0) { n++; if (x < y) first++; }
+    }
+    if (n > 0) lines.push(first / n >= 0.5 ? `The ${a} usually comes before the ${b} in the text.` : `The ${b} often comes before the ${a} in the text.`);
+  }
   if (examples.some((e) => Object.keys(e.query.descriptions).length > 0)) lines.push("Some types come with descriptions that explain abbreviated labels.");
   const fresh = lines.filter((l) => !prior.includes(l));
   if (fresh.length === 0) return "No new observations.";
@@ -165,81 +171,130 @@ function section(body: string, name: string): string {
   return (re.exec(body)?.[1] ?? "").trim();
 }
 
-const FORMAT: Readonly<Record<Task, string>> = {
-  NER: '{"entity": ..., "entity_type": ...}',
-  RE: '{"head": ..., "tail": ..., "relation": ...}',
-  SF: '{"slot": ..., "slot_type": ...}',
-  ED: '{"event_trigger": ..., "event_type": ...}',
-  EE: '{"event_trigger": ..., "event_type": ..., "arguments": [{"role": ..., "argument": ...}]}',
-};
-
-const OPENINGS: Readonly<Record<Task, string[]>> = {
-  NER: ["Extract every named entity of the given entity types from the text.", "Identify all mentions of the listed entity types in the text.", "Read the text and list each named entity whose type is one of the given entity types."],
-  RE: ["Extract the relations of the given relation types that the text states between two mentions.", "Identify each pair of mentions (head, tail) that the text connects by one of the listed relation types.", "List every relation of the given types stated in the text, reading it as head relation tail."],
-  SF: ["Fill the given slot types from the user's request.", "Identify the spans of the request that fill one of the listed slot types.", "Read the voice-assistant request and extract every slot value of the given slot types."],
-  ED: ["Detect the events of the given event types and their trigger words.", "Identify every word that triggers an event of one of the listed event types.", "Find each event trigger in the text whose event type is one of the given types."],
-  EE: ["Extract the events of the given event types with their triggers and arguments.", "Identify every event of the listed types, its trigger word and the arguments filling its roles.", "For each event of the given types, give its trigger and the arguments for its roles."],
-};
-
-const VAGUE = ["Analyze the text carefully and find the important information.", "Read the input and produce the expected output.", "Look at the text and extract what is relevant."];
-
-/** Clauses a tip can ask for, recognised by the tip's theme. */
-const TIP_THEMES: [RegExp, string][] = [
-  [/boundar|span length|minimal|preposition|article|determiner/i, "boundary"],
-  [/description|definition|abbreviat|label meaning/i, "descriptions"],
-  [/json|format|schema|key|structure/i, "format"],
-  [/verbatim|exact|copy|as written/i, "verbatim"],
-  [/empty|nothing|none|negative|no answer/i, "empty"],
-  [/hallucinat|invent|precis|only the|false positive/i, "precision"],
-  [/recall|every|miss|complete|exhaustive/i, "recall"],
-  [/persona|role|expert|you are/i, "persona"],
-  [/step|reason|think/i, "reasoning"],
-  [/short|concise|brief/i, "concise"],
-  [/language|multilingual|script|translat/i, "multilingual"],
-  [/example|demonstration/i, "examples"],
+/**
+ * The colleague's habits: how it phrases things, independent of how the extractor reads
+ * them. Each proposal starts from one of four moves, drawn at random like a teacher's
+ * mood: rework the basic instruction (reword it, sometimes dropping a sentence), extend it
+ * with what the dataset summary, the examples or the tip suggest, write a fresh one from
+ * the program summary, or — now and then — miss the point (a narrower or different job).
+ */
+const REWORDINGS: readonly [RegExp, readonly string[]][] = [
+  [/^Extract /, ["Find ", "Identify ", "List ", "Pull out "]],
+  [/exactly as (it is|they are) written in the text/, ["verbatim from the text", "character for character as in the text", "without changing a letter"]],
+  [/^Answer with /, ["Reply with ", "Return ", "Output "]],
+  [/a JSON list of objects/, ["a JSON array of objects", "a list of JSON objects"]],
 ];
 
+/** A sentence of the basic instruction reworded by the colleague's habits. */
+function reword(sentence: string, rng: Rng): string {
+  let out = sentence;
+  for (const [re, options] of REWORDINGS) if (re.test(out) && rng.next() < 0.6) out = out.replace(re, rng.choice(options));
+  return out;
+}
+
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[.!?])\s+(?=[A-Z"])/u).map((x) => x.trim()).filter(Boolean);
+}
+
+/** Advice the summary's observations suggest, in the colleague's words. */
+function adviceFromSummary(summaryText: string): string[] {
+  const out: string[] = [];
+  const example = /e\.g\. "([^"]+)"/.exec(summaryText)?.[1];
+  if (/start with a preposition/i.test(summaryText)) out.push(example ? `When a preposition belongs to the span, as in "${example}", include it.` : "Include the preposition when it belongs to the span.");
+  else if (/exclude prepositions/i.test(summaryText)) out.push("Leave out prepositions in front of a span.");
+  if (/empty lists/i.test(summaryText)) out.push("Many texts contain none of the listed types; answer [] for them.");
+  if (/description/i.test(summaryText)) out.push("Use the type descriptions to understand what each label means.");
+  if (/spoken-style|lower case/i.test(summaryText)) out.push("The texts are short spoken requests, often in lower case.");
+  if (/any language|texts are in [^.]*,/i.test(summaryText)) out.push("Keep every span in the language and script of the text.");
+  return out;
+}
+
+/** Advice drawn from the examples: what the spans of a type look like there. */
+function adviceFromExamples(task: string, examples: readonly Example[], rng: Rng): string | undefined {
+  const t = simTaskOf(task);
+  const pairs: [string, string][] = [];
+  for (const ex of examples) for (const r of ex.records) {
+    const span = t.spanFields.length === 1 ? r[t.spanFields[0]!] : undefined;
+    if (typeof span === "string" && typeof r[t.typeField] === "string") pairs.push([span, r[t.typeField] as string]);
+  }
+  if (pairs.length === 0) return undefined;
+  const picked = rng.shuffle(pairs).slice(0, 2);
+  return `For example, ${picked.map(([span, type]) => `"${span}" is ${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`).join(" and ")}.`;
+}
+
+/** What a tip makes the colleague add (its own words; some tips add little). */
+const TIP_ADVICE: readonly [RegExp, readonly string[]][] = [
+  [/persona|expert/i, ["You are an experienced annotator of this kind of data."]],
+  [/high stakes|cost/i, ["This matters: every missed or invented span has a cost."]],
+  [/where a span starts|boundar/i, ["Give the whole span and nothing around it: no extra punctuation or neighbouring words."]],
+  [/character for character|paraphras|verbatim/i, ["Never paraphrase, translate or normalize a span."]],
+  [/empty list|guessing/i, ["If none of the types occurs, answer [] rather than guessing."]],
+  [/language or script/i, ["The text may be in any language; keep spans in its original script."]],
+  [/only the types listed|type descriptions/i, ["Use only the types listed in the query, spelled as given, and read their descriptions."]],
+  [/output format|field names/i, ["Answer with the JSON list only, using exactly the given field names."]],
+  [/short and direct/i, []],
+  [/in detail|what each type means/i, ["Each type covers what its name and description say, nothing else."]],
+];
+
+function tipAdvice(tip: string, rng: Rng): string[] {
+  for (const [re, options] of TIP_ADVICE) if (re.test(tip)) return options.length > 0 ? [rng.choice(options)] : [];
+  return [];
+}
+
 export function proposal(body: string, rng: Rng): string {
-  const title = /performs (.+?)\.\n/.exec(body)?.[1] ?? "";
   const examples = readExamples(section(body, "Examples of the task"));
-  const task = taskOf(title) ?? examples[0]?.query.task ?? "NER";
+  const title = /performs (.+?)\.\n/.exec(body)?.[1] ?? "";
+  const task = taskFrom(examples, body);
+  const basic = section(body, "Basic instruction");
   const summaryText = section(body, "Dataset summary");
   const tip = section(body, "Tip");
   const previous = section(body, "Instructions proposed before").split("\n").map((l) => l.replace(/^- /, "").trim()).filter(Boolean);
-  const themes = new Set(TIP_THEMES.filter(([re]) => re.test(tip)).map(([, t]) => t));
-  const types = [...typeCounts(task, examples).keys()];
+  const concise = /short and direct/i.test(tip);
+  const types = task ? [...typeCounts(task, examples).keys()] : [];
+  const noun = task ? typesNoun(task) : "types";
 
   for (let attempt = 0; attempt < 6; attempt++) {
-    const parts: string[] = [];
-    const vague = !themes.has("format") && rng.next() < 0.12;
-    if (themes.has("persona") || rng.next() < 0.15) parts.push("You are an expert annotator for information extraction.");
-    parts.push(vague ? rng.choice(VAGUE) : rng.choice(OPENINGS[task]));
-    if (types.length > 0 && rng.next() < 0.35) parts.push(`Types seen in this data include ${types.slice(0, 4).join(", ")}; only use the types listed in the query.`);
-    if (themes.has("multilingual") || rng.next() < 0.15) parts.push("The text may be in any language and script; keep spans in the original script.");
-    const concise = themes.has("concise");
-    if (themes.has("verbatim") || rng.next() < (concise ? 0.4 : 0.7)) parts.push(rng.choice(["Copy each span exactly as it is written in the text.", "Copy spans verbatim, character for character.", "Use the exact wording of the text for every span."]));
-    if (themes.has("boundary")) parts.push(rng.choice(["Keep span boundaries tight: no surrounding punctuation, and include a preposition or determiner only when the examples do.", "Mind the span boundaries: give the full name, without extra words around it."]));
-    if (/preposition/i.test(summaryText) && rng.next() < 0.5) parts.push("Follow the boundary convention of the data: when a preposition is part of the span in the examples (e.g. a time like \"at 5 pm\"), include it.");
-    if (themes.has("descriptions") || (/description/i.test(summaryText) && rng.next() < 0.5)) parts.push("Use the type descriptions to understand what each (possibly abbreviated) label means.");
-    if (themes.has("precision")) parts.push("Do not invent spans that are not in the text, and only output types from the given list.");
-    if (themes.has("recall")) parts.push("List every mention, even repeated or short ones; do not miss any.");
-    if (themes.has("reasoning")) parts.push("Consider each candidate span and check its type before answering.");
-    if (themes.has("examples")) parts.push("Follow the conventions shown in the examples.");
-    const wantsFormat = themes.has("format") || rng.next() < (concise ? 0.45 : vague ? 0.3 : 0.75);
-    if (wantsFormat) parts.push(rng.choice([`Answer with a JSON list of objects ${FORMAT[task]}.`, `Return a JSON list where each item is ${FORMAT[task]}.`]));
-    else if (rng.next() < 0.5) parts.push("Return the results as a list.");
-    if (themes.has("empty") || /empty/i.test(summaryText) ? rng.next() < 0.9 : rng.next() < 0.55) parts.push(rng.choice(["Answer [] when nothing of these types occurs.", "If there is nothing to extract, return an empty list []."]));
-    const instruction = parts.join(" ");
+    const move = rng.next();
+    let parts: string[];
+    if (move < 0.35) {
+      // Rework the basic instruction; a hurried colleague drops a sentence now and then.
+      parts = sentencesOf(basic).map((x) => reword(x, rng));
+      if (parts.length > 1 && rng.next() < (concise ? 0.6 : 0.3)) parts.splice(Math.floor(rng.next() * parts.length), 1);
+    } else if (move < 0.7) {
+      // Extend it with what the grounding suggests.
+      parts = sentencesOf(basic).map((x) => (rng.next() < 0.3 ? reword(x, rng) : x));
+      const extra = [...adviceFromSummary(summaryText), ...tipAdvice(tip, rng)];
+      const fromExamples = task && rng.next() < 0.4 ? adviceFromExamples(task, examples, rng) : undefined;
+      if (fromExamples) extra.push(fromExamples);
+      parts.push(...rng.shuffle(extra).slice(0, concise ? 1 : 1 + rng.int(0, 2)));
+    } else if (move < 0.9) {
+      // A fresh instruction from the program summary, in the colleague's own words.
+      parts = [`Read the text and list what it mentions of the given ${noun}${title ? ` (${title})` : ""}.`];
+      if (rng.next() < 0.6) parts.push("Copy each span as it appears in the text.");
+      const keys = task ? simTaskOf(task).keys : [];
+      if (keys.length > 0 && rng.next() < 0.6) parts.push(`Give each result as a JSON object with the fields ${keys.join(", ")}, all in one list.`);
+      if (rng.next() < 0.5) parts.push("If nothing fits, return [].");
+      parts.push(...tipAdvice(tip, rng));
+    } else {
+      // Off target: a narrower or a different job than the task asks for.
+      const main = types[0];
+      parts = rng.next() < 0.5 && main
+        ? [`Find the ${main} in the text and return it.`, "Ignore everything else."]
+        : [`Summarize which ${noun} the text talks about, in a sentence or two.`];
+    }
+    const instruction = parts.join(" ").trim() || basic;
     if (!previous.includes(instruction) || attempt === 5) return `Proposed instruction: ${instruction}`;
   }
-  return "Proposed instruction: " + OPENINGS[task][0];
+  return `Proposed instruction: ${basic}`;
 }
 
 // ---------------------------------------------------------------------------------------
 
 /** "# Explain the answer": 2-4 sentences naming the answer's spans and types. */
 export function explain(body: string): string {
-  const task = taskOf(/Task:\s*(.+?)\./.exec(body)?.[1] ?? "") ?? "NER";
+  const query = extractQuery(body);
+  const task = query?.task ?? taskFrom([], body);
+  if (!task) return "The request holds no readable query, so there is nothing to explain.";
   const answerLine = /(?:^|\n)Answer:\s*(\[[\s\S]*?\])\s*(?:\n|$)/.exec(body);
   let records: SimRecord[] = [];
   try {
@@ -247,7 +302,6 @@ export function explain(body: string): string {
   } catch {
     records = [];
   }
-  const query = extractQuery(body);
   const text = query?.text.split("\n")[0] ?? "";
   const base = thoughtFor(task, records, text, true);
   const why = records.length > 0 ? " Each of these spans is copied exactly from the text and fits the meaning of its type." : " The types listed are negatives for this text.";
@@ -257,7 +311,7 @@ export function explain(body: string): string {
 /** The query embedded in a teacher request (from its label line to just before the instructions). */
 export function extractQuery(body: string): ParsedQuery | undefined {
   const lines = body.split("\n");
-  const start = lines.findIndex((l) => QUERY_LABELS.some(([label]) => l.startsWith(`${label}:`)));
+  const start = lines.findIndex((l) => queryLabels().some(([label]) => l.startsWith(`${label}:`)));
   if (start < 0) return undefined;
   const rest = lines.slice(start);
   // The text ends at the blank line before the request's closing instruction.

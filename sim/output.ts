@@ -7,23 +7,23 @@
  * list — the failure modes real models show. With reasoning it writes "Thought: …" then
  * "Answer: …"; with response_format it always writes valid {"records": [...]}.
  */
-import type { Task } from "../src/data/sample.ts";
 import type { PromptReading } from "./learn.ts";
-import { SIM_TASKS } from "./tasks.ts";
+import { taskOf } from "./tasks.ts";
 import type { SimRecord } from "./extract.ts";
 import type { SimRandom } from "./rand.ts";
 
-const WRONG_KEYS: Readonly<Record<Task, string[][]>> = {
-  NER: [["span", "category"], ["word", "class"], ["entity", "category"]],
-  RE: [["subject", "object", "type_of_relation"], ["arg1", "arg2", "relation"], ["entity1", "entity2", "rel"]],
-  SF: [["slot_value", "slot_name"], ["value", "slot"], ["span", "category"]],
-  ED: [["trigger_word", "event"], ["word", "event_class"], ["event", "event_type"]],
-  EE: [["trigger_word", "event", "args"], ["word", "event_class", "arguments"], ["trigger", "event", "participants"]],
-};
+/** Key names an unguided model uses instead of the task's own (by position: span(s), type). */
+const WRONG_KEYS: readonly string[][] = [["span", "category"], ["text", "label", "class"], ["value", "kind", "type_name"]];
+
+function wrongKeys(task: string, pick: number): string[] {
+  const t = taskOf(task);
+  const generic = WRONG_KEYS[Math.floor(pick * WRONG_KEYS.length)]!;
+  return t.keys.map((k, i) => (k === t.typeField ? generic[generic.length - 1]! : t.spanFields.includes(k) ? `${generic[0]}${t.spanFields.length > 1 ? i + 1 : ""}` : `${k}_list`));
+}
 
 /** The record with the demos' key names (by position) when the demos used other keys. */
-function rename(task: Task, rec: SimRecord, keys: readonly string[]): SimRecord {
-  const canonical = SIM_TASKS[task].keys;
+function rename(task: string, rec: SimRecord, keys: readonly string[]): SimRecord {
+  const canonical = taskOf(task).keys;
   const out: SimRecord = {};
   canonical.forEach((k, i) => {
     if (k in rec) out[keys[i] ?? k] = rec[k];
@@ -31,19 +31,13 @@ function rename(task: Task, rec: SimRecord, keys: readonly string[]): SimRecord 
   return out;
 }
 
-function spanAndType(task: Task, rec: SimRecord): [string, string] {
-  switch (task) {
-    case "NER": return [String(rec.entity), String(rec.entity_type)];
-    case "SF": return [String(rec.slot), String(rec.slot_type)];
-    case "RE": return [`${String(rec.head)} → ${String(rec.tail)}`, String(rec.relation)];
-    default: return [String(rec.event_trigger), String(rec.event_type)];
-  }
+function spanAndType(task: string, rec: SimRecord): [string, string] {
+  const t = taskOf(task);
+  return [t.spanFields.map((f) => String(rec[f])).join(" → "), String(rec[t.typeField])];
 }
 
-function prose(task: Task, records: readonly SimRecord[]): string {
-  if (records.length === 0) {
-    return task === "RE" ? "There are no relations of these types in the text." : task === "SF" ? "None of the slots is mentioned in the request." : "I could not find anything of these types in the text.";
-  }
+function prose(task: string, records: readonly SimRecord[]): string {
+  if (records.length === 0) return `I could not find any ${taskOf(task).label.toLowerCase().replace(/ types?$/, "")} of these types in the text.`;
   const parts = records.map((r) => {
     const [span, type] = spanAndType(task, r);
     return `${span} (${type})`;
@@ -56,19 +50,17 @@ function prose(task: Task, records: readonly SimRecord[]): string {
  * shape: prose, wrong keys, a dict by type or a list cut short — or a fenced block with a
  * preamble, which still holds the right JSON.
  */
-export function renderAnswer(task: Task, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number, proseAsked = false): string {
-  const keys = reading.demoKeys ?? SIM_TASKS[task].keys;
+export function renderAnswer(task: string, records: SimRecord[], reading: PromptReading, rand: SimRandom, formatError: number, proseAsked = false): string {
+  const keys = reading.demoKeys ?? taskOf(task).keys;
   const shaped = records.map((r) => rename(task, r, keys));
   const u = rand.text.u("format");
   if (u >= formatError) return JSON.stringify(shaped);
   const kind = rand.text.u("format:kind");
   if (proseAsked || kind < 0.3) return prose(task, records);
   if (kind < 0.6) {
-    const options = WRONG_KEYS[task];
-    const wrong = options[Math.floor(rand.text.u("format:keys") * options.length)]!;
-    return JSON.stringify(records.map((r) => rename(task, r, wrong)), null, 1);
+    return JSON.stringify(records.map((r) => rename(task, r, wrongKeys(task, rand.text.u("format:keys")))), null, 1);
   }
-  if (kind < 0.72 && task !== "RE" && task !== "EE") {
+  if (kind < 0.72 && !taskOf(task).complex) {
     const dict: Record<string, string[]> = {};
     for (const r of records) {
       const [span, type] = spanAndType(task, r);
@@ -84,19 +76,22 @@ export function renderAnswer(task: Task, records: SimRecord[], reading: PromptRe
 }
 
 /** A reasoning text naming the answer's spans and types. */
-export function thoughtFor(task: Task, records: readonly SimRecord[], textPreview: string, detailed: boolean): string {
+export function thoughtFor(task: string, records: readonly SimRecord[], textPreview: string, detailed: boolean): string {
+  const t = taskOf(task);
+  const label = t.label.toLowerCase();
   if (records.length === 0) {
-    return `I look for spans of the given types in "${preview(textPreview)}". None of the words clearly belongs to one of these types, so the answer is empty.`;
+    return `I look for spans of the given ${label} in "${preview(textPreview)}". None of the words clearly belongs to one of these types, so the answer is empty.`;
   }
   const parts = records.slice(0, 6).map((r) => {
-    if (task === "RE") return `"${String(r.head)}" and "${String(r.tail)}" are linked by ${String(r.relation)}`;
+    if (t.spanFields.length > 1) return `${t.spanFields.map((f) => `"${String(r[f])}"`).join(" and ")} are linked by ${String(r[t.typeField])}`;
     const [span, type] = spanAndType(task, r);
-    const args = task === "EE" && Array.isArray(r.arguments) && r.arguments.length > 0
-      ? ` with ${(r.arguments as { role: string; argument: string }[]).map((a) => `${a.role} "${a.argument}"`).join(", ")}`
+    const list = t.nested ? r[t.nested.list] : undefined;
+    const args = t.nested && Array.isArray(list) && list.length > 0
+      ? ` with ${(list as Record<string, unknown>[]).map((a) => `${String(a[t.nested!.role])} "${String(a[t.nested!.span])}"`).join(", ")}`
       : "";
     return `"${span}" is ${type}${args}`;
   });
-  const lead = task === "RE" ? "I look for pairs of mentions that the text relates." : task === "ED" || task === "EE" ? "I look for words that express events." : "I look for spans of the given types.";
+  const lead = t.spanFields.length > 1 ? "I look for pairs of mentions that the text relates." : `I look for spans of the given ${label}.`;
   return detailed ? `${lead} ${parts.join("; ")}. Other words do not match the given types.` : `${lead} ${parts.join("; ")}.`;
 }
 

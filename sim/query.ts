@@ -7,8 +7,7 @@
  * read is simply not one. test/sim/parity.test.ts keeps this reading equal to the
  * programs' rendering.
  */
-import type { Task } from "../src/data/sample.ts";
-import { QUERY_LABELS, SIM_TASKS } from "./tasks.ts";
+import { queryLabels, taskOf } from "./tasks.ts";
 
 export interface SchemaEntry {
   name: string;
@@ -17,7 +16,8 @@ export interface SchemaEntry {
 }
 
 export interface ParsedQuery {
-  task: Task;
+  /** The task's name (a registered task definition). */
+  task: string;
   schema: SchemaEntry[];
   descriptions: Record<string, string>;
   text: string;
@@ -26,9 +26,9 @@ export interface ParsedQuery {
 
 export function parseQuery(content: string): ParsedQuery | undefined {
   const trimmed = content.replace(/^\s+/, "");
-  let task: Task | undefined;
+  let task: string | undefined;
   let rest = "";
-  for (const [label, t] of QUERY_LABELS) {
+  for (const [label, t] of queryLabels()) {
     if (trimmed.startsWith(`${label}:`)) {
       task = t;
       rest = trimmed.slice(label.length + 1);
@@ -42,7 +42,7 @@ export function parseQuery(content: string): ParsedQuery | undefined {
   const text = rest.slice(textAt + textMatch[0].length);
   const head = rest.slice(0, textAt);
   const [schemaLine = "", ...descLines] = head.split("\n");
-  const schema = parseSchema(schemaLine.trim());
+  const schema = parseSchema(task, schemaLine.trim());
   const descriptions: Record<string, string> = {};
   for (const line of descLines) {
     const m = /^-\s*(.+?):\s+(.*)$/.exec(line.trim());
@@ -51,7 +51,8 @@ export function parseQuery(content: string): ParsedQuery | undefined {
   return { task, schema, descriptions, text };
 }
 
-function parseSchema(json: string): SchemaEntry[] {
+function parseSchema(task: string, json: string): SchemaEntry[] {
+  const definition = taskOf(task).definition;
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -62,11 +63,9 @@ function parseSchema(json: string): SchemaEntry[] {
   if (!Array.isArray(value)) return [];
   const out: SchemaEntry[] = [];
   for (const item of value) {
-    if (typeof item === "string") out.push({ name: item, roles: [] });
-    else if (item && typeof item === "object" && typeof (item as { event_type?: unknown }).event_type === "string") {
-      const roles = (item as { roles?: unknown }).roles;
-      out.push({ name: (item as { event_type: string }).event_type, roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [] });
-    }
+    if (typeof item !== "string" && (!item || typeof item !== "object")) continue;
+    const name = definition.itemName(item as never);
+    if (name) out.push({ name, roles: [...(definition.itemRoles(item as never) ?? [])] });
   }
   return out;
 }
@@ -101,9 +100,9 @@ export function parseOutput(content: string): ParsedOutput {
   return { thought: thought || undefined, framed: !!t && !!a, records, raw: content };
 }
 
-/** The span and type of a record under any task's keys (for lexicon learning; RE has none). */
-export function recordSpanType(task: Task, r: Record<string, unknown>): { span: string; type: string }[] {
-  const t = SIM_TASKS[task];
+/** The span and type of a record whose unit has one span (for lexicon learning; RE has two). */
+export function recordSpanType(task: string, r: Record<string, unknown>): { span: string; type: string }[] {
+  const t = taskOf(task);
   const type = r[t.typeField];
   const span = t.spanFields.length === 1 ? r[t.spanFields[0]!] : undefined;
   return typeof span === "string" && span && typeof type === "string" && type ? [{ span, type }] : [];

@@ -1,50 +1,72 @@
 /**
- * What the sim knows about each task, read from the programs themselves (never re-typed
- * here): the query label the program renders, the record keys it asks for, which field
- * holds the type and which hold spans. test/sim/parity.test.ts renders every program's
- * queries and outputs and checks the sim reads them back unchanged, so a change of a
- * program's format cannot silently drift from the sim's reading.
+ * What the sim knows about a task, read from its task definition (src/tasks) — the same
+ * object the programs render prompts with — never re-typed here: the query label, the
+ * record keys, which field holds the type, which fields hold spans, and whether records
+ * carry nested role items (EE arguments). Any registered task works, built-in or not.
+ * test/sim/parity.test.ts renders every program's queries and outputs and checks the sim
+ * reads them back unchanged, so a program's format cannot silently drift from the sim.
  */
-import { PROGRAMS } from "../programs/index.ts";
-import type { IEProgram } from "../programs/index.ts";
-import { RECORD_TYPE_FIELD, TASKS, type Task } from "../src/data/sample.ts";
+import { findTask, taskNames, type TaskDefinition } from "../src/tasks/index.ts";
 
 export interface SimTask {
-  task: Task;
-  program: IEProgram;
-  /** The label the program's query opens with, e.g. "Entity types". */
+  name: string;
+  definition: TaskDefinition;
+  /** The label the query opens with, e.g. "Entity types". */
   label: string;
-  /** Record keys in the program's order. */
-  keys: string[];
+  /** Record keys in the definition's order. */
+  keys: readonly string[];
   /** The key holding the record's type. */
   typeField: string;
-  /** Keys holding spans copied from the text (top level). */
-  spanFields: string[];
-  /** Whether records carry nested role arguments (EE). */
-  hasArguments: boolean;
-  /** Words of the program's title and field docs, as the task names itself. */
+  /** The span fields of the top-level unit (one for NER/SF/ED/EE, head and tail for RE). */
+  spanFields: readonly string[];
+  /** Nested role items (EE arguments): the list field, its role and span fields. */
+  nested: { list: string; role: string; span: string } | undefined;
+  /** Words the task's label and fields name it by ("entity", "slot", "event", "trigger", …). */
   nouns: string[];
+  /** A pairing (two spans per record) or nested roles make a task "complex" (RE, EE). */
+  complex: boolean;
 }
 
-/** The label is whatever the program writes before the schema list of an empty query. */
-function labelOf(program: IEProgram): string {
-  const probe = program.renderQuery({ text: "", schema: [] });
-  const at = probe.indexOf(": []");
-  if (at <= 0) throw new Error(`sim: cannot read the query label of the ${program.task} program from '${probe}'`);
-  return probe.slice(0, at);
+const CACHE = new Map<TaskDefinition, SimTask>();
+
+function describe(definition: TaskDefinition): SimTask {
+  const main = definition.units[0]!;
+  const nestedRule = definition.units.find((u) => u.each !== undefined);
+  const nested = nestedRule?.each ? { list: nestedRule.each.list, role: nestedRule.each.role, span: nestedRule.spans[0]! } : undefined;
+  const words = [definition.schemaLabel, ...definition.recordKeys, ...main.spans].join(" ").toLowerCase().split(/[^\p{L}]+/u);
+  const nouns = [...new Set(words.filter((w) => w.length > 3 && w !== "types" && w !== "type"))];
+  return {
+    name: definition.name,
+    definition,
+    label: definition.schemaLabel,
+    keys: definition.recordKeys,
+    typeField: definition.typeField,
+    spanFields: main.spans,
+    nested,
+    nouns,
+    complex: main.spans.length > 1 || nested !== undefined,
+  };
 }
 
-function describe(task: Task): SimTask {
-  const program = PROGRAMS[task];
-  const keys = program.outputFields.map((f) => f.name);
-  const typeField = RECORD_TYPE_FIELD[task];
-  const hasArguments = keys.includes("arguments");
-  const spanFields = keys.filter((k) => k !== typeField && k !== "arguments" && k !== "relation");
-  const nouns = `${program.title} ${labelOf(program)}`.toLowerCase().split(/[^\p{L}]+/u).filter((w) => w.length > 3 && w !== "types");
-  return { task, program, label: labelOf(program), keys, typeField, spanFields, hasArguments, nouns };
+/** The sim's view of a registered task (undefined for an unknown name). */
+export function simTask(name: string): SimTask | undefined {
+  const definition = findTask(name);
+  if (!definition) return undefined;
+  let task = CACHE.get(definition);
+  if (!task) CACHE.set(definition, (task = describe(definition)));
+  return task;
 }
 
-export const SIM_TASKS: Readonly<Record<Task, SimTask>> = Object.fromEntries(TASKS.map((t) => [t, describe(t)])) as Record<Task, SimTask>;
+/** The sim's view of a task it has already read a query of. */
+export function taskOf(name: string): SimTask {
+  const task = simTask(name);
+  if (!task) throw new Error(`sim: no task named '${name}' is registered`);
+  return task;
+}
 
-/** Labels ordered longest first, so "Event types and their roles" wins over "Event types". */
-export const QUERY_LABELS: readonly [string, Task][] = TASKS.map((t) => [SIM_TASKS[t].label, t] as [string, Task]).sort((a, b) => b[0].length - a[0].length);
+/** Query labels of every registered task, longest first ("Event types and their roles" before "Event types"). */
+export function queryLabels(): [string, string][] {
+  return taskNames()
+    .map((name) => [simTask(name)!.label, name] as [string, string])
+    .sort((a, b) => b[0].length - a[0].length);
+}

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { SampleSchema, TASKS, schemaItemName, type Sample, type Task } from "../../src/data/sample.ts";
 import { PROGRAMS, type Demo } from "../../programs/index.ts";
+import { getTask } from "../../src/tasks/index.ts";
 import { scoreSample } from "../../src/metrics/lf1.ts";
 import { createSimLM } from "../../sim/index.ts";
 
@@ -23,7 +24,7 @@ export const haveExamples = TASKS.every((t) => loadExamples(t, "test").length > 
 const toDemo = (s: Sample): Demo => ({ input: { text: s.text, schema: s.schema, schema_descriptions: s.schema_descriptions }, records: s.labels, source: "labeled" });
 
 function typeKey(task: Task): string {
-  return task === "NER" ? "entity_type" : task === "RE" ? "relation" : task === "SF" ? "slot_type" : "event_type";
+  return getTask(task).typeField;
 }
 
 /** Three labeled train samples with records, of different types where possible. */
@@ -36,7 +37,7 @@ export function correctDemos(task: Task): Demo[] {
 export function flippedDemos(task: Task): Demo[] {
   const key = typeKey(task);
   return correctDemos(task).map((d) => {
-    const names = d.input.schema.map(schemaItemName);
+    const names = d.input.schema.map((item) => schemaItemName(task, item));
     const rotate = (t: string) => names[(names.indexOf(t) + 1) % names.length] ?? t;
     return { ...d, records: d.records.map((r) => ({ ...r, [key]: rotate((r as unknown as Record<string, string>)[key]!) }) as typeof r) };
   });
@@ -47,7 +48,7 @@ export function irrelevantDemos(task: Task): Demo[] {
   const key = typeKey(task);
   return correctDemos(task).map((d) => {
     const rename = (t: string) => `topic_${t.length % 7}${t.charCodeAt(0) % 5}`;
-    const schema = d.input.schema.map((s) => (typeof s === "string" ? rename(s) : { ...s, event_type: rename(s.event_type) }));
+    const schema = d.input.schema.map((s) => (typeof s === "string" ? rename(s) : { ...s, event_type: rename(String(s.event_type)) }));
     return { ...d, input: { text: d.input.text, schema }, records: d.records.map((r) => ({ ...r, [key]: rename((r as unknown as Record<string, string>)[key]!) }) as typeof r) };
   });
 }
@@ -55,7 +56,7 @@ export function irrelevantDemos(task: Task): Demo[] {
 /** The two most frequent gold types of the task's test data: "label the first as the second". */
 function frequentTypes(task: Task): [string, string] {
   const counts = new Map<string, number>();
-  for (const s of loadExamples(task, "test")) for (const r of s.labels) { const t = (r as unknown as Record<string, string>)[typeKey(task)]!; counts.set(t, (counts.get(t) ?? 0) + 1); }
+  for (const s of loadExamples(task, "test")) for (const r of s.labels) { const t = String(r[typeKey(task)]); counts.set(t, (counts.get(t) ?? 0) + 1); }
   const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
   return [sorted[0] ?? "A", sorted[1] ?? "B"];
 }
