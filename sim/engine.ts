@@ -96,7 +96,7 @@ function answerOne(profile: SimProfile, request: LMRequest, choice: number): str
   }
   // An instruction that asks for prose is followed, most of the time.
   const proseAsked = ruleOf(reading.instruction, "format") < 0;
-  const formatError = proseAsked ? 0.75 : profile.formatError * (1 - reading.formatKnowledge);
+  const formatError = proseAsked ? 0.75 : profile.formatError * Math.pow(1 - reading.formatKnowledge, 1.5);
   const answer = renderAnswer(query.task, records, reading, rand, formatError, proseAsked);
   return reasoning ? `Thought: ${thought}\nAnswer: ${answer}` : answer;
 }

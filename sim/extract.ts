@@ -106,11 +106,15 @@ function typeInfos(query: ParsedQuery): TypeInfo[] {
   });
 }
 
+/** The schema type some instruction words name ("persons" → person), if any. */
+function typeMatcher(types: readonly TypeInfo[]): (words: readonly string[]) => TypeInfo | undefined {
+  return (words) => types.find((t) => words.some((w) => { const a = stemOf(w); const b = stemOf(t.name); return a.length >= 3 && (a.startsWith(b) || b.startsWith(a)); }));
+}
+
 /** "label X as Y" statements resolved against this query's schema: type → type. */
 function remapping(reading: PromptReading, types: readonly TypeInfo[]): Map<string, string> {
   const out = new Map<string, string>();
-  const typeFor = (words: readonly string[]) =>
-    types.find((t) => words.some((w) => { const a = stemOf(w); const b = stemOf(t.name); return a.length >= 3 && (a.startsWith(b) || b.startsWith(a)); }));
+  const typeFor = typeMatcher(types);
   for (const m of reading.instruction.mappings) {
     if (m.negated) continue;
     const from = typeFor(m.from);
@@ -203,6 +207,13 @@ function taughtCandidates(text: string, tokens: readonly Token[], reading: Promp
   const out: Candidate[] = [];
   for (const span of reading.lexiconSpans.values()) {
     for (const at of findAll(text, span, spaced)) out.push(make(text, at, at + span.length, 0.95, "lexicon"));
+  }
+  // Examples the instruction gives ('"Paris" is a location') teach like description examples.
+  const typeByWords = typeMatcher(types);
+  for (const ex of reading.instruction.examples) {
+    const t = typeByWords(ex.type);
+    if (!t) continue;
+    for (const at of findAll(text, ex.span, spaced)) out.push(make(text, at, at + ex.span.length, 0.9, "instructed", { [t.name]: 0.9 }));
   }
   for (const t of types) {
     for (const ex of t.examples) {
@@ -442,7 +453,7 @@ function pairTask(ctx: Ctx, ents: readonly Candidate[], [headKey, tailKey]: [str
         let s = 0;
         // The type name and description name the relation ("born", "married", "founded").
         const stems = descWords.get(t.name) ?? [];
-        if (words.some((w) => stems.some((st) => stemMatches(w, st)))) s += 0.55 * (0.7 + 0.3 * r.descriptions);
+        if (words.some((w) => stems.some((st) => stemMatches(w, st)))) s += 0.6 * (0.7 + 0.3 * r.descriptions);
         if (headFirst) s += 0.1;
         const cues = reading.relationCues.get(t.name);
         if (cues) {
@@ -461,7 +472,7 @@ function pairTask(ctx: Ctx, ents: readonly Candidate[], [headKey, tailKey]: [str
         s += 0.05 * rand.text.u(`guess:${a.text}:${b.text}:${t.name}`);
         if (!best || s > best.s) best = { t, s };
       }
-      if (!best || best.s < 0.6) continue;
+      if (!best || best.s < 0.5) continue;
       const key = `rel:${a.text}:${b.text}`;
       if (rand.text.u(`find:${key}`) >= r.recall * Math.min(1, 0.4 + 0.6 * best.s)) continue;
       let relation = best.t.name;

@@ -39,9 +39,16 @@ export interface TypeMapping {
   negated: boolean;
 }
 
+/** '"Paris" is a location': an example the instruction gives of a type. */
+export interface InstructionExample {
+  span: string;
+  type: string[];
+}
+
 export interface InstructionReading {
   /** 0..1: how clearly a statement asks for this task's extraction. */
   task: number;
+  examples: InstructionExample[];
   rules: Map<Topic, { polarity: Polarity; weight: number }>;
   mappings: TypeMapping[];
   /** Statements about another task or another job (translate, summarise, …). */
@@ -162,7 +169,7 @@ function languageOf(toks: readonly string[]): Lang | undefined {
 }
 
 export function readInstruction(sim: SimTask, instruction: string): InstructionReading {
-  const reading: InstructionReading = { task: 0, rules: new Map(), mappings: [], wrongTask: 0, irrelevant: 0, fragments: 0, contradictions: 0, foreign: 0, words: 0 };
+  const reading: InstructionReading = { task: 0, examples: [], rules: new Map(), mappings: [], wrongTask: 0, irrelevant: 0, fragments: 0, contradictions: 0, foreign: 0, words: 0 };
   const ownNouns = nounsOf(sim);
   // Another task's nouns (those this task does not share): "extract the relations" in an entity prompt.
   const otherNouns = taskNames()
@@ -195,6 +202,11 @@ export function readInstruction(sim: SimTask, instruction: string): InstructionR
     const negated = main.some((t) => NEGATORS.has(t) || t.endsWith("n't"));
 
     let topics = 0;
+    // Examples of types: '"Marie Curie" is a person', '«Paris» ist ein Ort'.
+    for (const m of sentence.matchAll(/["“'‘«]([^"”'’»]{1,40})["”'’»]\s+(?:is|are|ist|sind|est|es|это)\s+(?:an?\s+|the\s+|eine?\s+|une?\s+|una?\s+)?([\p{L}_/-]+)/gu)) {
+      reading.examples.push({ span: m[1]!, type: tokens(m[2]!) });
+      topics++;
+    }
     const mapping = MAPPING.exec(sentence.replace(/[.!?;]+$/u, ""));
     if (mapping) {
       reading.mappings.push({ from: tokens(mapping[1]!), to: tokens(mapping[2]!), toText: mapping[2]!.trim(), negated });

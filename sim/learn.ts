@@ -235,7 +235,7 @@ function score(r: PromptReading): void {
   if (ins.task === 0 && ins.words < 8) u -= 0.05;
   u -= 0.08 * ins.contradictions;
   u -= Math.min(0.3, 0.15 * ins.wrongTask);
-  u -= Math.min(0.12, 0.04 * ins.irrelevant);
+  u -= Math.min(0.1, 0.025 * ins.irrelevant);
   u -= Math.min(0.06, 0.012 * ins.fragments);
   // Understood, but in another language: a small penalty (English instructions did slightly better).
   u -= 0.03 * ins.foreign;

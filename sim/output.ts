@@ -13,7 +13,7 @@ import type { SimRecord } from "./extract.ts";
 import type { SimRandom } from "./rand.ts";
 
 /** Key names an unguided model uses instead of the task's own (by position: span(s), type). */
-const WRONG_KEYS: readonly string[][] = [["span", "category"], ["text", "label", "class"], ["value", "kind", "type_name"]];
+const WRONG_KEYS: readonly string[][] = [["phrase", "category"], ["word", "class"], ["item", "kind"]];
 
 function wrongKeys(task: string, pick: number): string[] {
   const t = taskOf(task);

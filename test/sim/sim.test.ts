@@ -92,21 +92,33 @@ describe("extraction from a hand-built prompt (no data files)", () => {
     for (const r of recs) if ("entity" in r) expect(text).toContain(r.entity);
   });
 
-  it.each([
-    ["Cyrillic", ["Владимир Соколов прилетел в Москву из Парижа.", "Мария Иванова живёт в Берлине и работает в Лондоне.", "Президент Франции посетил Киев."]],
-    ["Arabic", ["زار الرئيس محمد علي القاهرة يوم الاثنين.", "سافرت فاطمة حسن إلى باريس من بغداد.", "وصل الوفد إلى موسكو."]],
-    ["CJK", ["李明在北京会见了法国代表团。", "王芳从上海前往东京。", "张伟先生说，伦敦的天气很好。"]],
-  ])("finds entities in %s script", async (_script, texts) => {
+  it("finds capitalised names in Cyrillic script (casing is generic knowledge)", async () => {
     let found = 0;
-    for (const text of texts) {
+    for (const text of ["Владимир Соколов прилетел в Москву из Парижа.", "Мария Иванова живёт в Берлине и работает в Лондоне.", "Президент Франции посетил Киев."]) {
       const recs = await records(nerPrompt(text, demos));
       for (const r of recs) {
-        if (!("entity" in r)) continue;
         expect(text).toContain(r.entity);
-        if (r.entity_type === "location" || r.entity_type === "person") found++;
+        found++;
       }
     }
-    expect(found).toBeGreaterThanOrEqual(2);
+    expect(found).toBeGreaterThanOrEqual(3);
+  });
+
+  it("in scripts without case it finds what the prompt taught, and little else (the transfer gap)", async () => {
+    const texts = ["زار محمد علي القاهرة يوم الاثنين.", "李明在北京会见了法国代表团。", "王芳从上海前往东京。"];
+    const taught = [
+      nerDemo("وصل محمد علي أمس.", [{ entity: "محمد علي", entity_type: "person" }]),
+      nerDemo("北京的天气很好，上海也是。", [{ entity: "北京", entity_type: "location" }, { entity: "上海", entity_type: "location" }]),
+      ...demos.slice(0, 1),
+    ];
+    let untaughtHits = 0;
+    let taughtHits = 0;
+    for (const text of texts) {
+      untaughtHits += (await records(nerPrompt(text, demos))).filter((r) => text.includes(String(r.entity)) && r.entity_type !== "organization").length;
+      taughtHits += (await records(nerPrompt(text, taught))).filter((r) => ["محمد علي", "北京", "上海"].includes(String(r.entity))).length;
+    }
+    expect(taughtHits).toBeGreaterThanOrEqual(3);
+    expect(taughtHits).toBeGreaterThan(untaughtHits);
   });
 
   it("learns a span's type from a demo and finds it by substring search in CJK", async () => {
@@ -131,15 +143,21 @@ describe("extraction from a hand-built prompt (no data files)", () => {
   });
 
   it("reads type descriptions to understand abbreviated labels", async () => {
-    const text = "Lena Vogel and Omar Haddad met in Vienna.";
-    const render = (descriptions?: Record<string, string>) =>
-      ner.render({ text, schema: ["P1", "L2"], schema_descriptions: descriptions }, { instruction: ner.defaultInstruction, demos: [] });
+    const cases = [["Lena Vogel arrived on 12 May 2021.", "Lena Vogel", "12 May 2021"], ["Omar Haddad left on 3 June 2019.", "Omar Haddad", "3 June 2019"], ["Ada Quist was born in 1990.", "Ada Quist", "1990"]] as const;
     const lm = createSimLM("sim-large");
-    const bare = ner.parse((await lm.complete({ messages: render() })).choices[0]!);
-    const described = ner.parse((await lm.complete({ messages: render({ P1: "person names", L2: "cities and countries (geo-political entities)" }) })).choices[0]!);
-    const hits = (p: typeof bare) => (p.ok ? p.records.filter((r) => "entity" in r && ((r.entity === "Vienna" && r.entity_type === "L2") || (r.entity !== "Vienna" && r.entity_type === "P1"))).length : 0);
-    expect(hits(described)).toBeGreaterThan(hits(bare));
-    expect(hits(described)).toBeGreaterThanOrEqual(2);
+    let bare = 0;
+    let described = 0;
+    for (const [text, person, date] of cases) {
+      const ask = async (descriptions?: Record<string, string>) => {
+        const messages = ner.render({ text, schema: ["P1", "T2"], schema_descriptions: descriptions }, { instruction: ner.defaultInstruction, demos: [] });
+        const p = ner.parse((await lm.complete({ messages })).choices[0]!);
+        return p.ok ? p.records.filter((r) => (r.entity === person && r.entity_type === "P1") || (r.entity === date && r.entity_type === "T2")).length : 0;
+      };
+      bare += await ask();
+      described += await ask({ P1: "person names", T2: "dates and times" });
+    }
+    expect(bare).toBe(0);
+    expect(described).toBeGreaterThanOrEqual(3);
   });
 
   it("uses only schema types under a good prompt", async () => {
