@@ -23,7 +23,7 @@ interface Example {
 }
 
 /** Reads "Example N / Input: / Output:" blocks (optimizers/prompts.ts renderDemoBlock). */
-function readExamples(body: string): Example[] {
+export function readExamples(body: string): Example[] {
   const out: Example[] = [];
   const chunks = body.split(/(?:^|\n)Example \d+\nInput:\n/).slice(1);
   for (const chunk of chunks) {

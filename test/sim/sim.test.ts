@@ -149,7 +149,7 @@ describe("extraction from a hand-built prompt (no data files)", () => {
     let described = 0;
     for (const [text, person, date] of cases) {
       const ask = async (descriptions?: Record<string, string>) => {
-        const messages = ner.render({ text, schema: ["P1", "T2"], schema_descriptions: descriptions }, { instruction: ner.defaultInstruction, demos: [] });
+        const messages = ner.render({ text, schema: ["P1", "T2"], schema_descriptions: descriptions }, { instruction: ner.defaultInstruction, demos: [...ner.defaultDemos] });
         const p = ner.parse((await lm.complete({ messages })).choices[0]!);
         return p.ok ? p.records.filter((r) => (r.entity === person && r.entity_type === "P1") || (r.entity === date && r.entity_type === "T2")).length : 0;
       };
