@@ -12,6 +12,7 @@ import pLimit from "p-limit";
 import type { Sample, IERecord } from "../data/sample.ts";
 import type { LM, LMRequest } from "../lm/types.ts";
 import { LMCallError } from "../lm/types.ts";
+import { strictResponseFormat } from "../lm/structured-output.ts";
 import { RunStopped } from "../errors.ts";
 import type { IEProgram, Demo } from "../../programs/index.ts";
 import type { Pipeline, PipelineTrace } from "../pipelines/pipelines.ts";
@@ -63,10 +64,7 @@ export function buildRequest(prompt: PromptSpec, sample: Pick<Sample, "text" | "
     max_tokens: prompt.maxTokens ?? program.maxTokens(prompt.reasoning),
   };
   if (prompt.structuredOutput) {
-    request.response_format = {
-      type: "json_schema",
-      json_schema: { name: `${program.task.toLowerCase()}_records`, schema: program.outputJsonSchema(prompt.reasoning) },
-    };
+    request.response_format = strictResponseFormat(`${program.task.toLowerCase()}_records`, program.outputJsonSchema(prompt.reasoning));
   }
   return request;
 }

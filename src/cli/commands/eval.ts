@@ -62,9 +62,16 @@ interface EvalFlags extends Omit<ModelFlags, "model"> {
   dryRun?: boolean;
   freezeRouting?: string;
   routingModel?: string;
+  structuredOutput?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --structured-output: the prompt asks for its task's strict JSON schema (src/lm/structured-output.ts). */
+function withStructuredOutput(prompt: ResolvedPrompt): ResolvedPrompt {
+  if (prompt.routing) throw new UserInputError(`--structured-output: prompt '${prompt.name}' is a frozen routing, whose routes keep their own settings; evaluate its routes as prompts instead`);
+  return { ...prompt, prompt: { ...prompt.prompt, structuredOutput: true } };
+}
 const positiveInt = positiveIntFlag;
 
 export function register(program: Command): void {
@@ -90,6 +97,7 @@ export function register(program: Command): void {
     .option("--bootstrap <n>", "bootstrap / permutation resamples", "1000")
     .option("--batch-out <file>", "write OpenAI Batch request files (one per model) and stop; the evaluated models are not called (a default-cot prompt still has Θ write its 3 exemplar thoughts)")
     .option("--batch-in <files...>", "score OpenAI Batch result files instead of calling the models")
+    .option("--structured-output", "ask for JSON through response_format: the task's output schema in OpenAI strict mode (strict: true)")
     .option("--fresh", "ignore earlier predictions in --out (default: resume)")
     .option("--runs-dir <dir>", "where run ids are looked up", DEFAULT_RUNS_DIR)
     .option("--json", "print report.json to standard output")
@@ -134,7 +142,8 @@ async function runEval(flags: EvalFlags): Promise<void> {
         models: modelNames,
         dryRun: flags.dryRun,
       });
-  const prompts = withPipelines(await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought }), pipelines);
+  const resolved = await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought });
+  const prompts = withPipelines(flags.structuredOutput ? resolved.map(withStructuredOutput) : resolved, pipelines);
   if (flags.freezeRouting && new Set(prompts.map((p) => p.routing ? "routed" : p.pipeline)).size < 2) {
     throw new UserInputError("--freeze-routing chooses between pipelines per language: evaluate two or more (e.g. --pipeline direct,translate-test)");
   }
