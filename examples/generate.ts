@@ -126,7 +126,7 @@ function makeSample(c: TaskContent, inst: Instance, k: number, batch: readonly s
     split: inst.split,
     text: inst.text,
     schema,
-    labels: inst.labels.filter((l) => inBatch.has(recordTypeName(c.task, l))),
+    labels: inst.labels.filter((l) => inBatch.has(recordTypeName(c.task, l)!)),
     ...(Object.keys(descriptions).length > 0 ? { schema_descriptions: descriptions } : {}),
   } as SampleInput;
 }
@@ -223,7 +223,7 @@ function toInstance(c: TaskContent, split: Split, lang: string, n: number, ann: 
     split,
     text: ann.text,
     labels: ann.labels,
-    present: new Set(ann.labels.map((l) => recordTypeName(c.task, l))),
+    present: new Set(ann.labels.map((l) => recordTypeName(c.task, l)!)),
   };
 }
 

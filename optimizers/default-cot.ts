@@ -9,8 +9,10 @@
  * are cached like any other call.
  */
 import type { LM } from "../src/lm/types.ts";
-import type { PromptSpec } from "../src/eval/runner.ts";
-import type { IEProgram } from "../programs/index.ts";
+import type { Prompt } from "../programs/prompt.ts";
+import { getProgram, type IEProgram } from "../programs/index.ts";
+import { UserInputError } from "../src/errors.ts";
+import { registerPromptKind, type KindResolver } from "../src/eval/prompt-source.ts";
 import type { TeacherExchange } from "./propose.ts";
 import { explainDemo, type ThoughtNote } from "./thoughts.ts";
 
@@ -21,7 +23,7 @@ export interface DefaultCotOptions {
 }
 
 export interface DefaultCotPrompt {
-  prompt: PromptSpec;
+  prompt: Prompt;
   notes: ThoughtNote[];
 }
 
@@ -39,6 +41,18 @@ export async function buildDefaultCot(program: IEProgram, thoughtModel: LM, opti
 }
 
 /** The runnable Default-CoT prompt (what `--prompt default-cot:<task>` resolves to). */
-export async function buildDefaultCotPrompt(program: IEProgram, thoughtModel: LM, options: DefaultCotOptions = {}): Promise<PromptSpec> {
+export async function buildDefaultCotPrompt(program: IEProgram, thoughtModel: LM, options: DefaultCotOptions = {}): Promise<Prompt> {
   return (await buildDefaultCot(program, thoughtModel, options)).prompt;
 }
+
+/**
+ * `--prompt default-cot:<task>`: Θ writes a thought for each default exemplar (3 calls,
+ * cached for endpoint models); an exemplar whose thought fails keeps its plain output.
+ */
+export const defaultCotKind: KindResolver = async (arg, ctx, spec) => {
+  const program = getProgram(arg);
+  if (!ctx.thoughtLM) throw new UserInputError(`--prompt ${spec} needs the thought model Θ (--thought-model) to write the exemplars' thoughts`);
+  const prompt = await buildDefaultCotPrompt(program, ctx.thoughtLM(), ctx.signal ? { signal: ctx.signal } : {});
+  return { kind: "default-cot", task: program.task, prompt, source: { spec } };
+};
+registerPromptKind("default-cot", defaultCotKind);

@@ -17,10 +17,11 @@ import type { Pipeline } from "../src/pipelines/pipelines.ts";
 import type { PipelineName } from "../src/pipelines/names.ts";
 import { RunFailed, RunStopped } from "../src/errors.ts";
 import type { FailureNotice, RunHealth } from "./run-health.ts";
-import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type PromptSpec } from "../src/eval/runner.ts";
+import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type Prompt } from "../src/eval/runner.ts";
 import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
-import { Study, TPESampler, categorical, type SearchSpace } from "../src/search/index.ts";
+import { Study, TPESampler, categorical, type Sampler, type SearchSpace } from "../src/search/index.ts";
+import type { Tip } from "../tips/index.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
 import { runTrialsInOrder } from "./trial-scheduler.ts";
@@ -131,6 +132,13 @@ export interface MiproContext {
   fixedCandidates?: Candidates;
   /** The pipeline of settings.pipeline, built with its translator (absent: direct). */
   pipeline?: Pipeline | undefined;
+  /** The proposer's prompting tips (default: tips/index.ts). */
+  tips?: readonly Tip[] | undefined;
+  /**
+   * The search's sampler (default: TPE seeded from the run's seed). A resumed run replays
+   * its trials through it, so it must ask the same combinations for the same history.
+   */
+  sampler?: Sampler | undefined;
 }
 
 export interface MiproResult {
@@ -140,7 +148,7 @@ export interface MiproResult {
   baselineScore: number;
   /** "default" when no searched combination beat the default prompt on full validation. */
   chosen: "search" | "default";
-  prompt: PromptSpec;
+  prompt: Prompt;
   candidates: Candidates;
   trials: TrialRecord[];
   fullEvals: FullEvalRecord[];
@@ -159,7 +167,7 @@ export function minibatchScoresByCombo(trials: Iterable<TrialRecord>): { combo: 
   return [...byCombo.values()];
 }
 
-export function comboPrompt(program: IEProgram, candidates: Candidates, combo: Combo, reasoning = false): PromptSpec {
+export function comboPrompt(program: IEProgram, candidates: Candidates, combo: Combo, reasoning = false): Prompt {
   return {
     program,
     instruction: candidates.instructions[combo.instruction]!.text,
@@ -204,6 +212,7 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
     teacher: ctx.promptModel,
     rng: rng.fork("propose"),
     signal: ctx.signal,
+    ...(ctx.tips ? { tips: ctx.tips } : {}),
   });
   ctx.health?.check("propose");
   if (ctx.settings.instructions > 1 && proposals.instructions.length === 1) {
@@ -233,7 +242,7 @@ class Scorer {
     this.ctx = ctx;
   }
 
-  async score(key: string, prompt: PromptSpec, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number }> {
+  async score(key: string, prompt: Prompt, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number }> {
     const todo = samples.filter((s) => !this.memo.has(`${key}#${s.id}`));
     if (todo.length > 0) {
       const settle = new Map<string, (r: { score: number; failed: boolean }) => void>();
@@ -305,7 +314,8 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   ctx.events?.fullEval?.(baseline);
 
   const space = searchSpace(candidates);
-  const study = new Study({ sampler: new TPESampler({ seed: createRng(settings.seed).fork("tpe").seed }), direction: "maximize" });
+  const sampler = ctx.sampler ?? new TPESampler({ seed: createRng(settings.seed).fork("tpe").seed });
+  const study = new Study({ sampler, direction: "maximize" });
   const trials: TrialRecord[] = [];
   const fullEvals = new Map<string, FullEvalRecord>();
   for (const r of log) if (r.kind === "full_eval") fullEvals.set(comboKey(r.params), r);
@@ -396,7 +406,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
  * zero-shot run the default instruction with no demos, so a zero-shot run never freezes
  * demos.
  */
-export function baselinePromptFor(program: IEProgram, settings: Pick<MiproSettings, "zeroShot">, reasoning = false): PromptSpec {
+export function baselinePromptFor(program: IEProgram, settings: Pick<MiproSettings, "zeroShot">, reasoning = false): Prompt {
   const prompt = defaultPrompt(program, reasoning);
   return settings.zeroShot ? { ...prompt, demos: [] } : prompt;
 }

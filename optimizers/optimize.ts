@@ -5,14 +5,22 @@
  *
  * Inputs are checked before the run folder is created, so bad input leaves nothing behind;
  * a failure later marks the folder "failed", a stop marks it "stopped" (resumable).
+ *
+ *   optimize({ program, train, val, models, metric?, tips?, sampler?, inMemory?, ... })
+ *
+ * `program` is any IEProgram (a built-in or one from defineProgram); `metric` a name or a
+ * `{ name, score }` object; `tips` the proposer's tips; `sampler` the search's sampler
+ * (default TPE). With `inMemory` nothing is written to disk (no resume after exit).
  */
 import type { Sample } from "../src/data/sample.ts";
 import { UserInputError, RunStopped, RunFailed } from "../src/errors.ts";
 import { RunHealth, type HealthSummary } from "./run-health.ts";
-import { RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
-import { freezePrompt, loadFrozenPrompt, writeFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
+import { MemoryRunFolder, RunFolder, newRunId, DEFAULT_RUNS_DIR } from "../src/runs/run-folder.ts";
+import { freezePrompt, parseFrozenPrompt, type FrozenPrompt } from "../src/runs/frozen.ts";
 import { RunUsageJournal } from "../src/runs/run-usage.ts";
-import { metricByName } from "../src/eval/metric.ts";
+import { resolveMetric, type Metric } from "../src/eval/metric.ts";
+import type { Sampler } from "../src/search/index.ts";
+import type { Tip } from "../tips/index.ts";
 import { lockFolder, type FolderLock } from "../src/runs/lock.ts";
 import { writeRunReport } from "./run-report.ts";
 import type { RecordedModels, RoleModels } from "../src/lm/roles.ts";
@@ -25,7 +33,18 @@ import { appendAutoThoughtReport } from "./autothought-report.ts";
 import { createPipeline, type Pipeline } from "../src/pipelines/pipelines.ts";
 
 export interface OptimizeRequest {
-  task: string;
+  /** The program to optimize (carries its task definition). */
+  program?: IEProgram;
+  /** Or a registered task's name, for its registered program. */
+  task?: string;
+  /** μ: a metric name ("lf1", "f1", a registered one) or a `{ name, score }` object; default settings.metric (lf1). */
+  metric?: string | Metric;
+  /** The proposer's prompting tips (default: tips/index.ts). */
+  tips?: readonly Tip[];
+  /** The search's sampler (default: TPE seeded from settings.seed). */
+  sampler?: Sampler;
+  /** Keep the run in memory: nothing is written to disk (outcome.frozenPath is undefined). */
+  inMemory?: boolean;
   train: readonly Sample[];
   val: readonly Sample[];
   /** Where the data came from, for config.json. */
@@ -57,7 +76,8 @@ export interface OptimizeOutcome {
   settings: MiproSettings;
   result: MiproResult;
   frozen: FrozenPrompt;
-  frozenPath: string;
+  /** Where frozen.json was written; undefined for an in-memory run. */
+  frozenPath: string | undefined;
   /** LM failures per phase; "degraded" when a phase lost a significant share of its calls. */
   health: HealthSummary;
 }
@@ -115,14 +135,20 @@ function pipelineOf(settings: MiproSettings, models: RoleModels): Pipeline | und
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
   const locks: FolderLock[] = [];
   try {
-    return await optimizeLocked(request, (run) => locks.push(lockFolder(run.dir, "run", `optimize${request.resume ? ` --resume ${run.id}` : ""}`)));
+    return await optimizeLocked(request, (run) => {
+      if (!(run instanceof MemoryRunFolder)) locks.push(lockFolder(run.dir, "run", `optimize${request.resume ? ` --resume ${run.id}` : ""}`));
+    });
   } finally {
     for (const lock of locks) lock.release();
   }
 }
 
 async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) => void): Promise<OptimizeOutcome> {
-  const program = getProgram(request.task);
+  const program = request.program ?? (request.task !== undefined ? getProgram(request.task) : undefined);
+  if (program === undefined) throw new UserInputError("optimize needs a program (or the name of a registered task)");
+  if (request.inMemory && request.resume) throw new UserInputError("an in-memory run cannot be resumed; resume a run folder instead");
+  // A metric object is registered first, so a resumed run that recorded its name finds it.
+  const requestedMetric = request.metric === undefined ? undefined : resolveMetric(request.metric);
   const runsDir = request.runsDir ?? DEFAULT_RUNS_DIR;
   const fingerprints = dataFingerprints(request.train, request.val);
 
@@ -140,6 +166,9 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       throw new UserInputError(`the train/validation data differ from the data run ${run.id} started with; resume with the same files`);
     }
     checkOptimizeInputs(program, request.train, request.val, config.settings);
+    if (requestedMetric && requestedMetric.name !== config.settings.metric) {
+      throw new UserInputError(`run ${run.id} optimizes metric '${config.settings.metric}'; it cannot resume with metric '${requestedMetric.name}'`);
+    }
     pipelineOf(config.settings, request.models); // a pipeline's translator is one of the recorded models
     const now = request.models.describe();
     if (!isDeepStrictEqual(now, config.models)) {
@@ -152,10 +181,10 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     // The source is only needed until the thought-carrying candidates are written.
     if (config.autothought?.source_run && !run.has("candidates.json")) source = loadSourcePrompt(runsDir, config.autothought.source_run, program);
   } else {
-    const merged: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings };
+    const merged: MiproSettings = { ...MIPRO_DEFAULTS, ...request.settings, ...(requestedMetric ? { metric: requestedMetric.name } : {}) };
     // Recorded, so a resume replays the same schedule whatever --concurrency it is given.
     const settings: MiproSettings = { ...merged, parallelTrials: merged.parallelTrials ?? defaultParallelTrials(merged.concurrency, merged.minibatch) };
-    metricByName(settings.metric);
+    resolveMetric(settings.metric);
     checkOptimizeInputs(program, request.train, request.val, settings);
     pipelineOf(settings, request.models); // records the translator in config.json's models
     const at = request.autothought;
@@ -166,7 +195,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       if (needsSourceRun(at.variant)) source = loadSourcePrompt(runsDir, at.from!, program);
     }
     const runId = request.runId ?? newRunId(program.task);
-    run = RunFolder.create(runsDir, runId);
+    run = request.inMemory ? new MemoryRunFolder(runId) : RunFolder.create(runsDir, runId);
     lock(run);
     config = {
       format: "ieopt.run/v1",
@@ -204,10 +233,12 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         settings: config.settings,
         taskModel: health.wrap(request.models.inference),
         promptModel: health.wrap(request.models.prompt),
-        metric: metricByName(config.settings.metric),
+        metric: resolveMetric(config.settings.metric).score,
         run,
         signal: request.signal,
         events: request.events,
+        tips: request.tips,
+        sampler: request.sampler,
         pipeline: pipelineOf(config.settings, request.models),
         health,
       };
@@ -234,13 +265,13 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         },
         models: config.models,
       });
-      const frozenPath = run.path("frozen.json");
+      const frozenPath = run instanceof MemoryRunFolder ? undefined : run.path("frozen.json");
       const summary = health.summary();
       if (alreadyFinished && !journal.active) {
         const status = before!.state === "degraded" ? "degraded" : "finished";
-        return { run, settings: config.settings, result, frozen: loadFrozenPrompt(frozenPath), frozenPath, health: { ...summary, status, problems: status === "degraded" ? [before!.message ?? "degraded"] : [] } };
+        return { run, settings: config.settings, result, frozen: parseFrozenPrompt(run.readJson("frozen.json"), run.path("frozen.json")), frozenPath, health: { ...summary, status, problems: status === "degraded" ? [before!.message ?? "degraded"] : [] } };
       }
-      writeFrozenPrompt(frozenPath, frozen);
+      run.writeJson("frozen.json", frozen);
       const usage = journal.usage();
       run.writeJson("usage.json", usage);
       writeRunReport(run, { config, result, usage });

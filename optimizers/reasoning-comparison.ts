@@ -9,7 +9,7 @@
  */
 import type { Sample } from "../src/data/sample.ts";
 import type { RoleModels } from "../src/lm/roles.ts";
-import { defaultPrompt, type PromptSpec } from "../src/eval/runner.ts";
+import { defaultPrompt, type Prompt } from "../src/eval/runner.ts";
 import { evaluatePrompt } from "../src/eval/evaluate.ts";
 import type { ScoreSummary } from "../src/metrics/aggregate.ts";
 import { getProgram } from "../programs/index.ts";
@@ -63,10 +63,10 @@ export async function compareReasoningVariants(request: ComparisonRequest): Prom
 
   events?.phase?.("Default-CoT", "a thought for each default exemplar");
   const defaultCot = (await buildDefaultCot(program, models.thought, request.signal ? { signal: request.signal } : {})).prompt;
-  const prompts: [string, PromptSpec, OptimizeOutcome | undefined][] = [
+  const prompts: [string, Prompt, OptimizeOutcome | undefined][] = [
     ["Default", defaultPrompt(program), undefined],
     ["Default-CoT", defaultCot, undefined],
-    ...runs.map(([name, outcome]): [string, PromptSpec, OptimizeOutcome] => [name, outcome.result.prompt, outcome]),
+    ...runs.map(([name, outcome]): [string, Prompt, OptimizeOutcome] => [name, outcome.result.prompt, outcome]),
   ];
 
   const rows: ComparisonRow[] = [];

@@ -37,12 +37,8 @@ export interface Demo {
   score?: number | undefined;
 }
 
-/** The optimizable parts of a prompt. */
-export interface PromptSlots {
-  instruction: string;
-  demos: readonly Demo[];
-  reasoning?: boolean;
-}
+import type { PromptSlots } from "./prompt.ts";
+export type { PromptSlots } from "./prompt.ts";
 
 export type ParseResult =
   | { ok: true; records: IERecord[]; thought: string | undefined }
@@ -152,6 +148,7 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
     const types = schemaTypes(task, schema);
     return records.map((r) => {
       const type = task.typeOf(r);
+      if (type === undefined) return r; // a text-level record has no type to spell
       const canonical = types.resolve(type);
       if (!canonical || canonical === type) return r;
       return task.withType(r, canonical);

@@ -3,6 +3,9 @@
  * evaluation runner and optimizers; the CLI on top.
  */
 
+// zod, the same instance ieopt's contracts use: build your task's record schemas with it.
+export { z } from "zod";
+
 // Task definitions (the bottom layer): the five built-ins and the registry for your own
 export { defineTask, spanRecordsFromTypeDict, type TaskDefinition, type TaskSpec, type UnitRule, type FieldDoc, type LabelIssue } from "./tasks/definition.ts";
 export { NER, RE, SF, ED, EE, BUILTIN_TASKS } from "./tasks/builtin.ts";
@@ -13,7 +16,8 @@ export * from "./data/sample.ts";
 export { readJsonl, readSamples, readSamplesMany, writeJsonl } from "./data/jsonl.ts";
 export { importFile, IMPORT_FORMATS } from "./data/importers/index.ts";
 export { batchSchema } from "./data/batch-schema.ts";
-export { instancesToSamples } from "./data/instances-to-samples.ts";
+export { instancesToSamples, type InstancesToSamplesOptions } from "./data/instances-to-samples.ts";
+export { charNgramSimilarity, type Similarity } from "./data/similarity.ts";
 export { sparsitySample, LIGHT_CAPS } from "./data/sparsity.ts";
 export { deduplicate, decontaminate, testTexts } from "./data/dedup.ts";
 
@@ -39,20 +43,22 @@ export { buildRoleModels, type RoleModels } from "./lm/roles.ts";
 export { createSimLM, simModels } from "../sim/index.ts";
 
 // Programs
-export { PROGRAMS, getProgram } from "../programs/index.ts";
-export type { IEProgram, Demo, QueryInput, PromptSlots, ParseResult } from "../programs/index.ts";
+export { PROGRAMS, getProgram, registerProgram, defineProgram, exemplar, QUERY_FIELDS, defaultPrompt } from "../programs/index.ts";
+export type { IEProgram, Demo, QueryInput, PromptSlots, ParseResult, Prompt } from "../programs/index.ts";
 
 // Evaluation
-export { predictSamples, buildRequest, type PromptSpec, type Outcome } from "./eval/runner.ts";
+export { predictSamples, buildRequest, type Outcome } from "./eval/runner.ts";
 export { evaluatePrompt } from "./eval/evaluate.ts";
-export { resolvePrompt, PROMPT_KINDS, type ResolvedPrompt } from "./eval/prompt-source.ts";
+export { resolvePrompt, resolvePrompts, registerPromptKind, PROMPT_KINDS, type ResolvedPrompt, type KindResolver } from "./eval/prompt-source.ts";
+export { evaluatePrompts, type EvaluatePromptsRequest, type EvaluatePromptsResult } from "./eval/evaluate-prompts.ts";
+export type { EvalModel } from "./eval/eval-run.ts";
 export { writeEvalReport } from "./report/write-eval-report.ts";
 export { buildPromptfooConfig } from "./export/promptfoo.ts";
-export { METRICS, metricByName, type SampleMetric } from "./eval/metric.ts";
+export { METRICS, metricByName, registerMetric, resolveMetric, type Metric, type SampleMetric } from "./eval/metric.ts";
 
 // Runs and frozen prompts
 export { FROZEN_FORMAT, loadFrozenPrompt, parseFrozenPrompt, promptFromFrozen, freezePrompt, type FrozenPrompt } from "./runs/frozen.ts";
-export { RunFolder, listRuns } from "./runs/run-folder.ts";
+export { RunFolder, MemoryRunFolder, listRuns } from "./runs/run-folder.ts";
 
 // Optimizers
 export { optimize, type OptimizeRequest, type OptimizeOutcome } from "../optimizers/optimize.ts";

@@ -50,6 +50,11 @@ describe("layer boundaries", () => {
     expect(found).toEqual([]);
   });
 
+  it("src/eval imports nothing from optimizers/ or the CLI; src/runs nothing from src/eval", () => {
+    expect(violations(["src/eval"], ["optimizers", "src/cli", "tips", "sim"])).toEqual([]);
+    expect(violations(["src/runs"], ["src/eval", "optimizers", "src/cli", "sim"])).toEqual([]);
+  });
+
   it("catches a forbidden import (the checker itself works)", () => {
     expect(importsOf("src/index.ts")).toContain("programs/index.ts");
     expect(violations(["src"], ["programs"]).some((v) => v.startsWith("src/index.ts imports programs/"))).toBe(true);

@@ -24,7 +24,10 @@ export function removeAmbiguousTypes(samples: readonly Sample[], isAmbiguous: (n
     const schema = (sample.schema as SchemaItem[]).filter((item) => !isAmbiguous(task.itemName(item)));
     if (schema.length === 0) return [];
     if (schema.length === sample.schema.length) return [sample];
-    const labels = (sample.labels as IERecord[]).filter((r) => !isAmbiguous(task.typeOf(r)));
+    const labels = (sample.labels as IERecord[]).filter((r) => {
+      const type = task.typeOf(r);
+      return type === undefined || !isAmbiguous(type);
+    });
     const descriptions = sample.schema_descriptions
       ? Object.fromEntries(Object.entries(sample.schema_descriptions).filter(([name]) => !isAmbiguous(name)))
       : undefined;

@@ -35,7 +35,11 @@ function samplesForBatches(instance: Sample, batches: SchemaItem[][]): Sample[] 
   const task = getTask(instance.task);
   return batches.map((batch, i) => {
     const names = new Set(batch.map(task.itemName));
-    const labels = (instance.labels as IERecord[]).filter((r) => names.has(task.typeOf(r)));
+    const labels = (instance.labels as IERecord[]).filter((r) => {
+      // A text-level record (no type) belongs to the text, so to every batch of it.
+      const type = task.typeOf(r);
+      return type === undefined || names.has(type);
+    });
     const descriptions = instance.schema_descriptions
       ? Object.fromEntries(Object.entries(instance.schema_descriptions).filter(([name]) => names.has(name)))
       : undefined;
@@ -82,7 +86,11 @@ export function instancesToSamples(instances: readonly Sample[], options: Instan
       ranked = rankBySimilarity(names, instance.schema_descriptions, similarity);
       rankings.set(key, ranked);
     }
-    const positives = new Set((instance.labels as IERecord[]).map(task.typeOf));
+    const positives = new Set<string>();
+    for (const r of instance.labels as IERecord[]) {
+      const type = task.typeOf(r);
+      if (type !== undefined) positives.add(type);
+    }
     const picked = mineSchemaNames(names, positives, ranked, { hardNegatives, randomNegatives }, root.fork(instance.instance_id));
     const byName = new Map(schema.map((item) => [task.itemName(item), item]));
     const items = picked.map((n) => byName.get(n)!);

@@ -36,8 +36,8 @@ export function schemaItemName(task: string, item: SchemaItem): string {
   return getTask(task).itemName(item);
 }
 
-/** The type a record is filed under (the field the schema item names). */
-export function recordTypeName(task: string, record: IERecord): string {
+/** The type a record is filed under (the field the schema item names); undefined for a text-level record. */
+export function recordTypeName(task: string, record: IERecord): string | undefined {
   return getTask(task).typeOf(record);
 }
 
@@ -102,8 +102,8 @@ export const SampleSchema = SampleShape.transform((s, ctx) => {
   const items = new Map(schema.map((item) => [def.itemName(item), item]));
   labels.forEach((label, i) => {
     const type = def.typeOf(label);
-    const item = items.get(type);
-    if (item === undefined) {
+    const item = type === undefined ? undefined : items.get(type);
+    if (type !== undefined && item === undefined) {
       ctx.addIssue({ code: "custom", path: ["labels", i], message: `type '${type}' is not in the sample's schema` });
     }
     for (const span of def.spans(label)) {

@@ -10,7 +10,7 @@ import { streamSamples, type InstanceIndex } from "./eval-data.ts";
 import { InstanceScorer, scorableOutcome, type InstanceScores } from "./instance-scorer.ts";
 import { PredictionStore, type StoredPrediction } from "./predictions-file.ts";
 import { promptFingerprint, type ResolvedPrompt } from "./prompt-source.ts";
-import { buildRequest, outcomeFromText, predictSamples, type Outcome, type PromptSpec } from "./runner.ts";
+import { buildRequest, outcomeFromText, predictSamples, type Outcome, type Prompt } from "./runner.ts";
 import { encodeCustomId, lookupLine } from "./custom-id.ts";
 import { BATCH_URL, ChunkedJsonlWriter, batchFileNamers, requestBody, type BatchResults, type FileLimits } from "./batch-io.ts";
 import { fingerprint } from "../util/hash.ts";
@@ -63,7 +63,7 @@ function meta(prompt: ResolvedPrompt, model: EvalModel, index: InstanceIndex, pi
   };
 }
 
-function storedOutcome(prompt: PromptSpec, sample: Sample, stored: StoredPrediction): Outcome {
+function storedOutcome(prompt: Prompt, sample: Sample, stored: StoredPrediction): Outcome {
   const raw = "output" in stored ? stored.output : JSON.stringify(stored.records);
   const read = stored.pipeline === undefined ? undefined : PipelineTraceSchema.safeParse(stored.pipeline);
   const trace = read?.success ? (read.data as PipelineTrace) : undefined;

@@ -4,7 +4,7 @@
  */
 import type { Sample } from "../data/sample.ts";
 import { scorePredictions, type SampleOutcome, type ScoreReport } from "../metrics/score.ts";
-import { predictSamples, type Outcome, type PredictOptions, type PromptSpec } from "./runner.ts";
+import { predictSamples, type Outcome, type PredictOptions, type Prompt } from "./runner.ts";
 
 export interface Evaluation {
   report: ScoreReport;
@@ -15,7 +15,7 @@ export function toSampleOutcome(outcome: Outcome): SampleOutcome {
   return outcome.ok ? { records: outcome.records } : { failure: outcome.failure };
 }
 
-export async function evaluatePrompt(prompt: PromptSpec, samples: readonly Sample[], options: PredictOptions): Promise<Evaluation> {
+export async function evaluatePrompt(prompt: Prompt, samples: readonly Sample[], options: PredictOptions): Promise<Evaluation> {
   const outcomes = await predictSamples(prompt, samples, options);
   const report = scorePredictions(samples, new Map(outcomes.map((o) => [o.id, toSampleOutcome(o)])));
   return { report, outcomes };

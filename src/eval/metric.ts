@@ -16,10 +16,34 @@ export type SampleMetric = (
   schema: readonly SchemaItem[],
 ) => number;
 
-export const METRICS: Readonly<Record<string, SampleMetric>> = {
+/** A named metric μ: what `optimize({ metric })` and `--metric FILE.ts` take. */
+export interface Metric {
+  /** Recorded in the run's settings; a resumed run finds the metric by it. */
+  name: string;
+  score: SampleMetric;
+}
+
+/** Metrics by name: the built-in lf1 and f1, plus registered ones. */
+export const METRICS: Record<string, SampleMetric> = {
   lf1: (task, pred, gold, schema) => scoreSample(task, pred, gold, schema).lf1,
   f1: (task, pred, gold, schema) => scoreSample(task, pred, gold, schema).f1,
 };
+
+/** Registers a metric under its name; a name is registered once (re-registering the same is fine). */
+export function registerMetric(metric: Metric): Metric {
+  const key = metric.name.toLowerCase();
+  if (!/^[a-z0-9][\w.-]*$/.test(key)) throw new UserInputError(`metric name '${metric.name}' must be letters, digits, '.', '_' or '-'`);
+  const existing = METRICS[key];
+  if (existing !== undefined && existing !== metric.score) throw new UserInputError(`a different metric named '${metric.name}' is already registered`);
+  METRICS[key] = metric.score;
+  return metric;
+}
+
+/** A metric given by name or as an object; objects are registered (resume finds them). */
+export function resolveMetric(metric: string | Metric): Metric {
+  if (typeof metric === "string") return { name: metric.toLowerCase(), score: metricByName(metric) };
+  return registerMetric(metric);
+}
 
 export function metricByName(name: string): SampleMetric {
   const metric = METRICS[name.toLowerCase()];

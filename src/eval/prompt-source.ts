@@ -9,9 +9,10 @@
  * names and batch custom_ids; otherwise it is the spec itself for built-in kinds and
  * the run id (or file stem) for frozen prompts.
  *
- * Adding a kind is one entry in PROMPT_KINDS. Kinds that need a model get it from the
- * context: `default-cot:<task>` (method.md §4) has Θ write a thought for each default
- * exemplar.
+ * Kinds are a registry: `registerPromptKind(name, resolver)` adds one. `default:<task>` is
+ * built in; `default-cot:<task>` (method.md §4, Θ writes a thought for each default
+ * exemplar) is registered by optimizers/default-cot.ts, which builds it. Kinds that need
+ * a model get it from the context.
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -20,8 +21,7 @@ import type { LM } from "../lm/types.ts";
 import { parseFrozenPrompt, promptFromFrozen, readFrozenJson } from "../runs/frozen.ts";
 import { fingerprint } from "../util/hash.ts";
 import { getProgram } from "../../programs/index.ts";
-import { buildDefaultCotPrompt } from "../../optimizers/default-cot.ts";
-import { defaultPrompt, type PromptSpec } from "./runner.ts";
+import { defaultPrompt, type Prompt } from "./runner.ts";
 import type { PipelineName } from "../pipelines/names.ts";
 import { isRoutingFile, parseRouting, type Routing } from "../pipelines/routing.ts";
 
@@ -31,7 +31,7 @@ export interface ResolvedPrompt {
   /** "default", "frozen", … */
   kind: string;
   task: string;
-  prompt: PromptSpec;
+  prompt: Prompt;
   /** How samples are answered (src/pipelines); absent means direct. */
   pipeline?: PipelineName;
   /** A frozen routing: each language's route (prompt + pipeline); `prompt` is its default route's. */
@@ -48,9 +48,9 @@ export interface PromptContext {
   signal?: AbortSignal;
 }
 
-type KindResolver = (arg: string, ctx: PromptContext, spec: string) => Promise<Omit<ResolvedPrompt, "name">>;
+export type KindResolver = (arg: string, ctx: PromptContext, spec: string) => Promise<Omit<ResolvedPrompt, "name">>;
 
-/** Built-in prompt kinds, `<kind>:<arg>`. */
+/** Prompt kinds, `<kind>:<arg>`; extend with `registerPromptKind`. */
 export const PROMPT_KINDS: Record<string, KindResolver> = {
   default: async (arg, _ctx, spec) => {
     const program = getProgram(arg);
@@ -61,15 +61,15 @@ export const PROMPT_KINDS: Record<string, KindResolver> = {
       source: { spec },
     };
   },
-  // Default-CoT (method.md §4): Θ writes a thought for each default exemplar (3 calls, cached
-  // for endpoint models); an exemplar whose thought fails keeps its plain output.
-  "default-cot": async (arg, ctx, spec) => {
-    const program = getProgram(arg);
-    if (!ctx.thoughtLM) throw new UserInputError(`--prompt ${spec} needs the thought model Θ (--thought-model) to write the exemplars' thoughts`);
-    const prompt = await buildDefaultCotPrompt(program, ctx.thoughtLM(), ctx.signal ? { signal: ctx.signal } : {});
-    return { kind: "default-cot", task: program.task, prompt, source: { spec } };
-  },
 };
+
+/** Adds a prompt kind (`<name>:<arg>` in --prompt); a name is registered once. */
+export function registerPromptKind(name: string, resolver: KindResolver): void {
+  if (!/^[a-z][a-z-]*$/.test(name)) throw new UserInputError(`prompt kind '${name}' must be lowercase letters and dashes`);
+  const existing = PROMPT_KINDS[name];
+  if (existing !== undefined && existing !== resolver) throw new UserInputError(`prompt kind '${name}' is already registered`);
+  PROMPT_KINDS[name] = resolver;
+}
 
 const NAMED = /^([A-Za-z0-9][\w.-]*)=(.+)$/;
 const KIND = /^([a-z][a-z-]*):(.+)$/;
@@ -138,7 +138,7 @@ export async function resolvePrompts(specs: readonly string[], ctx: PromptContex
 }
 
 /** What a prompt's predictions depend on: a changed prompt must not reuse old answers. */
-export function promptFingerprint(prompt: PromptSpec): string {
+export function promptFingerprint(prompt: Prompt): string {
   return fingerprint({
     task: prompt.program.task,
     version: prompt.program.version,

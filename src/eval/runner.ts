@@ -14,27 +14,12 @@ import type { LM, LMRequest } from "../lm/types.ts";
 import { LMCallError } from "../lm/types.ts";
 import { strictResponseFormat } from "../lm/structured-output.ts";
 import { RunStopped } from "../errors.ts";
-import type { IEProgram, Demo } from "../../programs/index.ts";
+import type { Prompt } from "../../programs/prompt.ts";
+
+export { defaultPrompt, type Prompt } from "../../programs/prompt.ts";
+/** The old name of `Prompt` (one shape; kept so older callers compile). */
+export type PromptSpec = Prompt;
 import type { Pipeline, PipelineTrace } from "../pipelines/pipelines.ts";
-
-/** A complete prompt: a program with its slots filled, and how to decode. */
-export interface PromptSpec {
-  program: IEProgram;
-  instruction: string;
-  demos: readonly Demo[];
-  reasoning: boolean;
-  /** Greedy by default (method.md §4). */
-  temperature?: number;
-  /** Defaults to the program's 256 / 1024 (reasoning). */
-  maxTokens?: number;
-  /** Ask for a JSON-schema structured output where the endpoint supports it. */
-  structuredOutput?: boolean;
-}
-
-/** The program's default prompt (method.md §4): hand-written instruction, fixed exemplars. */
-export function defaultPrompt(program: IEProgram, reasoning = false): PromptSpec {
-  return { program, instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning };
-}
 
 /** `trace`: what a pipeline other than direct did on the way (src/pipelines). */
 export type Outcome =
@@ -53,7 +38,7 @@ export interface PredictOptions {
 }
 
 /** The chat request for one sample under a prompt (exported for batch files and tests). */
-export function buildRequest(prompt: PromptSpec, sample: Pick<Sample, "text" | "schema" | "schema_descriptions">): LMRequest {
+export function buildRequest(prompt: Prompt, sample: Pick<Sample, "text" | "schema" | "schema_descriptions">): LMRequest {
   const { program } = prompt;
   const request: LMRequest = {
     messages: program.render(
@@ -70,14 +55,14 @@ export function buildRequest(prompt: PromptSpec, sample: Pick<Sample, "text" | "
 }
 
 /** Parse one raw completion into an outcome. */
-export function outcomeFromText(prompt: PromptSpec, sample: Sample, raw: string, cached: boolean): Outcome {
+export function outcomeFromText(prompt: Prompt, sample: Sample, raw: string, cached: boolean): Outcome {
   const parsed = prompt.program.parse(raw, { schema: sample.schema });
   return parsed.ok
     ? { id: sample.id, ok: true, records: parsed.records, thought: parsed.thought, raw, cached }
     : { id: sample.id, ok: false, failure: `unparseable output: ${parsed.reason}`, raw, cached };
 }
 
-async function predictOne(prompt: PromptSpec, sample: Sample, options: PredictOptions): Promise<Outcome> {
+async function predictOne(prompt: Prompt, sample: Sample, options: PredictOptions): Promise<Outcome> {
   try {
     if (options.pipeline) return await options.pipeline.predict(prompt, sample, { lm: options.lm, signal: options.signal });
     const response = await options.lm.complete(buildRequest(prompt, sample), { signal: options.signal });
@@ -96,7 +81,7 @@ async function predictOne(prompt: PromptSpec, sample: Sample, options: PredictOp
  * Memory stays bounded for streams: at most `concurrency` samples are in flight.
  */
 export async function predictSamples(
-  prompt: PromptSpec,
+  prompt: Prompt,
   samples: Iterable<Sample> | AsyncIterable<Sample>,
   options: PredictOptions,
 ): Promise<Outcome[]> {

@@ -65,7 +65,9 @@ function routed(kind: string, type: string, types: SchemaTypes | undefined, role
 }
 
 function addUnits(rule: UnitRule, record: IERecord, units: UnitSet, types: SchemaTypes | undefined): void {
-  const type = record[rule.type] as string;
+  const type = record[rule.type];
+  // A record without the rule's type field (a text-level record) makes no unit of it.
+  if (typeof type !== "string") return;
   if (rule.each === undefined) {
     units.add(routed(rule.kind, type, types), spanParts(rule.spans, record));
     return;

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { IERecord, Sample } from "../data/sample.ts";
 import { mapRecordSpans, recordSpans } from "../data/sample.ts";
 import type { ChatMessage, LM } from "../lm/types.ts";
-import { buildRequest, type Outcome, type PromptSpec } from "../eval/runner.ts";
+import { buildRequest, type Outcome, type Prompt } from "../eval/runner.ts";
 import { markerContents, markSpans, projectSpans, type ProjectionThresholds } from "./projection.ts";
 import { ENGLISH_CODE, translate } from "./translator.ts";
 import { PipelineNameSchema, type PipelineName } from "./names.ts";
@@ -77,7 +77,7 @@ export interface Pipeline {
   readonly translator: string | undefined;
   /** What else the answers depend on (a routing's routes). */
   readonly fingerprint?: string;
-  predict(prompt: PromptSpec, sample: Sample, ctx: PipelineContext): Promise<Outcome>;
+  predict(prompt: Prompt, sample: Sample, ctx: PipelineContext): Promise<Outcome>;
 }
 
 export interface PipelineOptions {
@@ -104,7 +104,7 @@ function emptyTrace(pipeline: PipelineName): PipelineTrace {
 
 type Answer = { ok: true; records: IERecord[]; raw: string; cached: boolean } | { ok: false; reason: string; raw: string; cached: boolean };
 
-async function ask(prompt: PromptSpec, sample: Sample, ctx: PipelineContext, edit?: (messages: ChatMessage[]) => ChatMessage[]): Promise<Answer> {
+async function ask(prompt: Prompt, sample: Sample, ctx: PipelineContext, edit?: (messages: ChatMessage[]) => ChatMessage[]): Promise<Answer> {
   const request = buildRequest(prompt, sample);
   if (edit) request.messages = edit(request.messages);
   const response = await ctx.lm.complete(request, ctx.signal ? { signal: ctx.signal } : {});
@@ -122,18 +122,18 @@ function failedOutcome(sample: Sample, failure: string, raw: string, trace: Pipe
 }
 
 /** A sample answered directly under a prompt (a routing's direct route), traced as direct. */
-export function directPredict(prompt: PromptSpec, sample: Sample, ctx: PipelineContext): Promise<Outcome> {
+export function directPredict(prompt: Prompt, sample: Sample, ctx: PipelineContext): Promise<Outcome> {
   return directAnswer(prompt, sample, ctx, emptyTrace("direct"));
 }
 
 /** English samples are answered directly (the trace says so by having no translation). */
-async function directAnswer(prompt: PromptSpec, sample: Sample, ctx: PipelineContext, trace: PipelineTrace): Promise<Outcome> {
+async function directAnswer(prompt: Prompt, sample: Sample, ctx: PipelineContext, trace: PipelineTrace): Promise<Outcome> {
   const answer = await ask(prompt, sample, ctx);
   return answer.ok ? finalOutcome(sample, answer.records, trace, answer.cached) : failedOutcome(sample, `unparseable output: ${answer.reason}`, answer.raw, trace, answer.cached);
 }
 
 /** Translate into English and extract there: the first half of both pipelines. */
-async function englishPass(prompt: PromptSpec, sample: Sample, ctx: PipelineContext, options: PipelineOptions, trace: PipelineTrace) {
+async function englishPass(prompt: Prompt, sample: Sample, ctx: PipelineContext, options: PipelineOptions, trace: PipelineTrace) {
   const translation = await translate(options.translator, { text: sample.text, from: sample.lang, to: ENGLISH_CODE }, ctx.signal);
   if (!translation.ok) return { ok: false as const, failure: `translation failed: ${translation.reason}`, raw: translation.raw };
   trace.translation = translation.text;
@@ -143,7 +143,7 @@ async function englishPass(prompt: PromptSpec, sample: Sample, ctx: PipelineCont
   return { ok: true as const, english: translation.text, answer };
 }
 
-async function translateTest(prompt: PromptSpec, sample: Sample, ctx: PipelineContext, options: PipelineOptions): Promise<Outcome> {
+async function translateTest(prompt: Prompt, sample: Sample, ctx: PipelineContext, options: PipelineOptions): Promise<Outcome> {
   const trace = emptyTrace("translate-test");
   if (sample.lang === ENGLISH_CODE) return directAnswer(prompt, sample, ctx, trace);
   const pass = await englishPass(prompt, sample, ctx, options, trace);
@@ -200,7 +200,7 @@ export function withTranslationContext(messages: readonly ChatMessage[], block: 
   return out;
 }
 
-async function transfusion(prompt: PromptSpec, sample: Sample, ctx: PipelineContext, options: PipelineOptions): Promise<Outcome> {
+async function transfusion(prompt: Prompt, sample: Sample, ctx: PipelineContext, options: PipelineOptions): Promise<Outcome> {
   const trace = emptyTrace("transfusion");
   if (sample.lang === ENGLISH_CODE) return directAnswer(prompt, sample, ctx, trace);
   const pass = await englishPass(prompt, sample, ctx, options, trace);

@@ -10,7 +10,7 @@ import { UserInputError } from "../errors.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { getProgram } from "../../programs/index.ts";
 import type { Demo, IEProgram } from "../../programs/index.ts";
-import type { PromptSpec } from "../eval/runner.ts";
+import type { Prompt } from "../../programs/prompt.ts";
 import { PipelineNameSchema, type PipelineName } from "../pipelines/names.ts";
 
 export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
@@ -145,7 +145,7 @@ export function readFrozenJson(path: string): unknown {
 }
 
 /** The runnable prompt a frozen prompt stands for. */
-export function promptFromFrozen(frozen: FrozenPrompt): PromptSpec {
+export function promptFromFrozen(frozen: FrozenPrompt): Prompt {
   return {
     program: getProgram(frozen.task),
     instruction: frozen.instruction,

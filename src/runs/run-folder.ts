@@ -31,9 +31,9 @@ export class RunFolder {
   readonly id: string;
   readonly dir: string;
 
-  constructor(runsDir: string, id: string) {
+  constructor(runsDir: string, id: string, dir = resolve(runsDir, id)) {
     this.id = id;
-    this.dir = resolve(runsDir, id);
+    this.dir = dir;
   }
 
   /** A new, empty run folder. */
@@ -177,4 +177,51 @@ export function listRuns(runsDir: string): RunListing[] {
       };
     })
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/**
+ * A run kept in memory: the same files as a run folder, never written to disk (library
+ * use: `optimize({ ..., inMemory: true })`). It cannot be resumed after the process ends.
+ */
+export class MemoryRunFolder extends RunFolder {
+  readonly files = new Map<string, string>();
+
+  constructor(id: string) {
+    super("", id, `memory:${id}`);
+  }
+
+  override path(name: string): string {
+    return `${this.dir}/${name}`;
+  }
+
+  override has(name: string): boolean {
+    return this.files.has(name);
+  }
+
+  override writeJson(name: string, value: unknown): void {
+    this.files.set(name, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  override writeText(name: string, text: string): void {
+    this.files.set(name, text);
+  }
+
+  override readText(name: string): string {
+    const text = this.files.get(name);
+    if (text === undefined) throw new Error(`in-memory run ${this.id} has no ${name}`);
+    return text;
+  }
+
+  override readJson<T = unknown>(name: string): T {
+    return JSON.parse(this.readText(name)) as T;
+  }
+
+  override appendLog(name: string, record: unknown): void {
+    this.files.set(name, `${this.files.get(name) ?? ""}${JSON.stringify(record)}\n`);
+  }
+
+  override readLog<T = unknown>(name: string): T[] {
+    const text = this.files.get(name) ?? "";
+    return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as T);
+  }
 }

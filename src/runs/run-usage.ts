@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import type { RunFolder } from "./run-folder.ts";
+import { MemoryRunFolder, type RunFolder } from "./run-folder.ts";
 import { ROLES, applyUsageEvent, emptyCounts, type PriceTable, type UsageCounts, type UsageEvent, type UsageMeter } from "../lm/usage.ts";
 
 export const USAGE_LOG = "usage-log.jsonl";
@@ -88,10 +88,19 @@ export class RunUsageJournal {
 
   /** Whether this process recorded anything (a session appears only once it did). */
   get active(): boolean {
-    return this.#fd !== undefined;
+    return this.#fd !== undefined || this.#inMemory;
   }
 
+  #inMemory = false;
+
   #append(line: UsageLine): void {
+    if (this.#run instanceof MemoryRunFolder) {
+      // An in-memory run keeps its journal with its other files.
+      if (!this.#inMemory) this.#run.appendLog(USAGE_LOG, { session: this.#session, started_at: new Date().toISOString(), pid: process.pid, host: hostname() });
+      this.#inMemory = true;
+      this.#run.appendLog(USAGE_LOG, line);
+      return;
+    }
     if (this.#fd === undefined) {
       this.#fd = openSync(this.#run.path(USAGE_LOG), "a");
       const header: SessionLine = { session: this.#session, started_at: new Date().toISOString(), pid: process.pid, host: hostname() };

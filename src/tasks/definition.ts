@@ -56,7 +56,11 @@ export interface TaskSpec<N extends string = string> {
   schemaItemNameField?: string;
   /** For object schema items: the field listing the type's roles (EE: "roles"). */
   schemaItemRolesField?: string;
-  /** The record field holding its type: the name a schema item stands for. */
+  /**
+   * The record field holding its type: the name a schema item stands for. A record
+   * without it is text-level (e.g. a sentence class next to the spans): it is in no
+   * schema batch, routes to no LF1 unit and is left to the task's own metric.
+   */
   typeField: string;
   /** LF1 routing; the first rule's `type` must be `typeField`. */
   units: readonly UnitRule[];
@@ -96,8 +100,8 @@ export interface TaskDefinition<N extends string = string> {
   itemName(item: SchemaItem): string;
   /** The roles a schema item lists for its type (nested units' roles), if it lists any. */
   itemRoles(item: SchemaItem): readonly string[] | undefined;
-  /** The type a record is filed under. */
-  typeOf(record: IERecord): string;
+  /** The type a record is filed under; undefined for a text-level record (no type field). */
+  typeOf(record: IERecord): string | undefined;
   /** A copy of the record filed under another type (type-name canonicalisation). */
   withType(record: IERecord, type: string): IERecord;
   /** Every span of a record that must be copied verbatim from the text. */
@@ -140,6 +144,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
   const spans = (record: IERecord): string[] => {
     const out: string[] = [];
     for (const rule of spec.units) {
+      if (typeof record[rule.type] !== "string") continue; // text-level record: no spans of this rule
       if (rule.each === undefined) {
         for (const f of rule.spans) out.push(record[f] as string);
         continue;
@@ -156,6 +161,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     let dropped = false;
     const out: Record<string, unknown> = { ...record };
     for (const rule of spec.units) {
+      if (typeof record[rule.type] !== "string") continue;
       if (rule.each === undefined) {
         for (const f of rule.spans) {
           const mapped = map(record[f] as string);
@@ -222,7 +228,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
       const roles = item[spec.schemaItemRolesField];
       return Array.isArray(roles) ? (roles as string[]) : undefined;
     },
-    typeOf: (record) => record[spec.typeField] as string,
+    typeOf: (record) => record[spec.typeField] as string | undefined,
     withType: (record, type) => ({ ...record, [spec.typeField]: type }),
     spans,
     mapSpans,

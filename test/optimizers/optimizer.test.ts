@@ -143,7 +143,7 @@ describe("optimize (MIPRO search)", () => {
     expect(out.result.best).toEqual(best.params);
     // A GOOD instruction with demos is the best region of this toy problem.
     expect(out.result.prompt.instruction).toContain("GOOD");
-    const frozen = loadFrozenPrompt(out.frozenPath);
+    const frozen = loadFrozenPrompt(out.frozenPath!);
     expect(frozen.instruction).toBe(out.result.prompt.instruction);
     expect(frozen.provenance.seed).toBe(11);
     for (const f of ["config.json", "candidates.json", "frozen.json", "report.md", "status.json", "usage.json"]) expect(existsSync(join(runsDir, "r1", f))).toBe(true);

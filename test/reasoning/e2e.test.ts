@@ -11,6 +11,7 @@ import { UsageMeter } from "../../src/lm/usage.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../../src/runs/frozen.ts";
 import { evaluatePrompt } from "../../src/eval/evaluate.ts";
 import { resolvePrompt } from "../../src/eval/prompt-source.ts";
+import "../../optimizers/default-cot.ts"; // registers the default-cot prompt kind
 import { UserInputError } from "../../src/errors.ts";
 import { optimize } from "../../optimizers/optimize.ts";
 import { compareReasoningVariants, COMPARISON_ROWS } from "../../optimizers/reasoning-comparison.ts";
@@ -35,7 +36,7 @@ describe("AutoThought with the sim on examples/ (sim numbers)", () => {
     const plain = await optimize({ task: "NER", train, val, settings: SMALL, models, runsDir, runId: "plain" });
     for (const variant of [1, 2, 3, 4] as const) {
       const out = await optimize({ task: "NER", train, val, settings: SMALL, models, runsDir, runId: `at${variant}`, autothought: { variant, ...(variant < 4 ? { from: "plain" } : {}) } });
-      const frozen = loadFrozenPrompt(out.frozenPath);
+      const frozen = loadFrozenPrompt(out.frozenPath!);
       expect(frozen).toMatchObject({ reasoning: true, provenance: { optimizer: `autothought-${variant}` } });
       if (variant < 4) expect(frozen.provenance.source_run).toBe("plain");
       const candidates: ThoughtCandidates = JSON.parse(readFileSync(join(runsDir, `at${variant}`, "candidates.json"), "utf8"));

@@ -5,7 +5,7 @@ import { buildRoleModels } from "../../lm/roles.ts";
 import { simModels, simProfile } from "../../../sim/index.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { evaluatePrompt } from "../../eval/evaluate.ts";
-import { defaultPrompt, type PromptSpec } from "../../eval/runner.ts";
+import { defaultPrompt, type Prompt } from "../../eval/runner.ts";
 import type { ScoreSummary } from "../../metrics/aggregate.ts";
 import { renderTable } from "../../report/table.ts";
 import { createProgress } from "../progress.ts";
@@ -55,7 +55,7 @@ export function register(program: Command): void {
       );
       progress.phase("compare", "default vs optimized prompt on validation and test");
       const program = getProgram(flags.task);
-      const prompts: [string, PromptSpec][] = [
+      const prompts: [string, Prompt][] = [
         ["default", defaultPrompt(program)],
         ["optimized", outcome.result.prompt],
       ];

@@ -22,11 +22,11 @@ import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { fingerprint } from "../../util/hash.ts";
 import { scanData } from "../../eval/eval-data.ts";
 import { promptFingerprint, resolvePrompts, type ResolvedPrompt } from "../../eval/prompt-source.ts";
-import { runOnline, scoreBatchResults, translatorOf, writeBatchRequests, type EvalModel, type PairResult, type PipelineSummary } from "../../eval/eval-run.ts";
-import { readBatchResults } from "../../eval/batch-io.ts";
-import { decodeLegacyCustomId, encodeCustomId } from "../../eval/custom-id.ts";
-import { buildEvalReport, modelLabel, type EvalReport } from "../../report/eval-report.ts";
-import { writeEvalReport } from "../../report/write-eval-report.ts";
+import { translatorOf, writeBatchRequests, type EvalModel, type PairResult, type PipelineSummary } from "../../eval/eval-run.ts";
+import { evaluatePrompts } from "../../eval/evaluate-prompts.ts";
+import { modelLabel, type EvalReport } from "../../report/eval-report.ts";
+import { loadProgramFile } from "../plugins.ts";
+import "../../../optimizers/default-cot.ts"; // registers the default-cot prompt kind
 import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
 import { freezeResolved, parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
@@ -46,6 +46,7 @@ import { lockFolder } from "../../runs/lock.ts";
 
 interface EvalFlags extends Omit<ModelFlags, "model"> {
   prompt?: string[];
+  program?: string[];
   data?: string[];
   model?: string[];
   out?: string;
@@ -80,6 +81,7 @@ export function register(program: Command): void {
     .description("evaluate prompts × models on test data across languages and datasets; write JSON, CSV, Markdown and HTML reports")
     .option("--prompt <spec>", "a frozen prompt file, run folder or run id, or default:<task>; optionally name=<spec> (repeatable)", collect)
     .option("--data <files...>", "test data JSONL files (each file holds one task)")
+    .option("--program <files...>", "TypeScript files exporting your own programs (their frozen prompts and default:<task> then resolve)")
     .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect)
     .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")} (default: the frozen prompt's own, else direct)`)
     .option("--translate-model <name>", "the translator of translate-test / transfusion: any OpenAI-compatible model, or sim (an untranslated copy); default: each --model")
@@ -109,6 +111,7 @@ export function register(program: Command): void {
 }
 
 async function runEval(flags: EvalFlags): Promise<void> {
+  for (const file of flags.program ?? []) await loadProgramFile(file);
   const promptSpecs = flags.prompt ?? [];
   if (promptSpecs.length === 0) throw new UserInputError("give at least one --prompt (a frozen prompt file, a run id, or default:<task>)");
   if (!flags.data || flags.data.length === 0) throw new UserInputError("give the test data with --data FILE...");
@@ -155,7 +158,8 @@ async function runEval(flags: EvalFlags): Promise<void> {
   }
   const tasks = new Set<string>(prompts.map((p) => p.task));
   const dataFiles = flags.data;
-  const { indexes, files } = await scanData(dataFiles, tasks, splitNum);
+  const scanned = await scanData(dataFiles, tasks, splitNum);
+  const { indexes, files } = scanned;
 
   if (flags.batchOut) {
     const written = await writeBatchRequests(prompts, models, indexes, flags.batchOut);
@@ -185,7 +189,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   // One process per output folder: a second one would interleave predictions.
   const lock = lockFolder(outDir, "eval output folder", "eval");
   try {
-    await evaluateInto(outDir, flags, { prompts, models, modelNames, indexes, files, splitNum, iterations, concurrency });
+    await evaluateInto(outDir, flags, { prompts, models, scanned, splitNum, iterations, concurrency });
   } finally {
     lock.release();
   }
@@ -194,87 +198,53 @@ async function runEval(flags: EvalFlags): Promise<void> {
 interface EvalPlan {
   prompts: ResolvedPrompt[];
   models: EvalModel[];
-  modelNames: string[];
-  indexes: Awaited<ReturnType<typeof scanData>>["indexes"];
-  files: Awaited<ReturnType<typeof scanData>>["files"];
+  scanned: Awaited<ReturnType<typeof scanData>>;
   splitNum: number;
   iterations: number;
   concurrency: number;
 }
 
 async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): Promise<void> {
-  const { prompts, models, modelNames, indexes, files, splitNum, iterations, concurrency } = plan;
-  const pairs: PairResult[] = [];
+  const { prompts, models, scanned, splitNum, iterations, concurrency } = plan;
   const progress = createProgress({ quiet: Boolean(flags.quiet || flags.json) });
-
-  if (flags.batchIn) {
-    const names = new Set(prompts.map((p) => p.name));
-    const byName = new Map(prompts.map((p) => [p.name, p]));
-    // This eval's custom_ids (hashes: recomputed, not decoded).
-    const ours = new Set<string>();
-    for (const prompt of prompts) for (const model of modelNames) for (const sampleId of indexes.get(prompt.task)!.sampleIds) ours.add(encodeCustomId({ prompt: prompt.name, model, sampleId }));
-    const results = await readBatchResults(flags.batchIn, (customId) => {
-      if (ours.has(customId)) return { id: customId };
-      const parts = decodeLegacyCustomId(customId);
-      if (parts === undefined) return { why: "no request of this eval has it (the .custom_ids file beside the request file says which prompt, model and sample an id stands for)" };
-      if (!names.has(parts.prompt)) return { why: `no --prompt is named '${parts.prompt}' (prompts: ${[...names].join(", ")})` };
-      if (!modelNames.includes(parts.model)) return { why: `no --model is named '${parts.model}' (models: ${modelNames.join(", ")})` };
-      const index = indexes.get(byName.get(parts.prompt)!.task)!;
-      if (!index.sampleIds.has(parts.sampleId)) return { why: `sample '${parts.sampleId}' is not in the --data files` };
-      return { id: encodeCustomId(parts) };
-    });
-    for (const prompt of prompts) {
-      for (const model of models) {
-        progress.phase(`${prompt.name} × ${model.name}`, "scoring batch results");
-        pairs.push(await scoreBatchResults(prompt, model, indexes.get(prompt.task)!, results, outDir));
-      }
-    }
-  } else {
-    try {
-      await withInterrupt(async (signal) => {
-        for (const prompt of prompts) {
-          for (const model of models) {
-            const index = indexes.get(prompt.task)!;
-            progress.phase(`${prompt.name} × ${model.name}${model.simulated ? " (sim)" : ""}`, `${index.totalSamples} queries, ${index.instanceId.length} instances`);
-            if (prompt.pipeline && prompt.pipeline !== "direct") progress.line(`${prompt.name} × ${model.name}: translator ${translatorOf(model).model}${simProfile(translatorOf(model).model) !== undefined ? " (sim: an untranslated copy, no translation)" : ""}`);
-            const result = await runOnline(prompt, model, index, {
-              outDir,
-              concurrency,
-              resume: !flags.fresh,
-              signal,
-              onProgress: (done, total) => progress.update(done, total),
-            });
-            for (const note of result.notes) progress.line(note);
-            const c = result.scores.counts;
-            if (c.lm_failures > 0) progress.line(`  ${prompt.name} × ${model.name}: ${c.lm_failures} of ${c.samples} samples failed at the model (see ${outDir}/predictions)`);
-            pairs.push(result);
-          }
-        }
-      });
-    } catch (err) {
-      if (err instanceof RunStopped) throw err.withMessage(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
-      throw err;
-    }
-  }
-  progress.stop();
-
-  const report = buildEvalReport({
-    mode: flags.batchIn ? "batch" : "online",
+  const request = {
+    prompts,
+    models,
+    data: flags.data ?? [],
+    scanned,
+    outDir,
     splitNum,
     seed: flags.seed,
     iterations,
-    data: files,
-    prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version, ...(p.pipeline ? { pipeline: p.pipeline } : {}) } })),
-    models: models.map((m) => ({ name: m.name, simulated: m.simulated, ...(m.endpoint ? { endpoint: m.endpoint } : {}) })),
-    indexes,
-    // A pair whose translator is the sim has sim numbers in it, whatever θ is.
-    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && simProfile(p.pipeline.translator) !== undefined) })),
-  });
-  const written = writeEvalReport(outDir, report);
+    concurrency,
+    resume: !flags.fresh,
+    ...(flags.batchIn ? { batchIn: flags.batchIn } : {}),
+    isSimulated: (name: string) => simProfile(name) !== undefined,
+    events: {
+      phase: (title: string, detail: string) => progress.phase(title, detail),
+      progress: (done: number, total: number) => progress.update(done, total),
+      line: (text: string) => progress.line(text),
+    },
+  };
+  if (!flags.batchIn) {
+    for (const prompt of prompts) {
+      if (!prompt.pipeline || prompt.pipeline === "direct") continue;
+      for (const model of models) progress.line(`${prompt.name} × ${model.name}: translator ${translatorOf(model).model}${simProfile(translatorOf(model).model) !== undefined ? " (sim: an untranslated copy, no translation)" : ""}`);
+    }
+  }
+  let result: Awaited<ReturnType<typeof evaluatePrompts>>;
+  try {
+    result = flags.batchIn ? await evaluatePrompts(request) : await withInterrupt((signal) => evaluatePrompts({ ...request, signal }));
+  } catch (err) {
+    if (err instanceof RunStopped) throw err.withMessage(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
+    throw err;
+  }
+  progress.stop();
+  const { report, files: written } = result;
   const routingLine = flags.freezeRouting ? freezeRouting(flags.freezeRouting, report, prompts, flags.routingModel ?? models[0]!.name, written.json) : undefined;
   if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else process.stdout.write(summaryText(report, written) + (routingLine ? `${routingLine}\n` : ""));
-  const verdict = pairVerdict(pairs);
+  const verdict = pairVerdict(result.pairs);
   if (verdict) {
     process.stderr.write(`ieopt: ${verdict.status}: ${verdict.lines.join("; ")}; reports are written; rerun the same command to retry the failed samples\n`);
     process.exitCode = verdict.status === "failed" ? EXIT.failed : EXIT.degraded;

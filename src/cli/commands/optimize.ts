@@ -15,6 +15,7 @@ import { announcePlan, checkEndpoints } from "../plan.ts";
 import { estimateOptimizeCalls } from "../optimize-plan.ts";
 import { getProgram } from "../../../programs/index.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
+import { loadMetricFile, loadProgramFile, loadTipsDir } from "../plugins.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { parsePipelineList } from "../../pipelines/cli.ts";
@@ -28,6 +29,8 @@ function pipelineSetting(value: string): Pick<MiproSettings, "pipeline"> {
 
 interface OptimizeFlags extends ModelFlags {
   task?: string;
+  program?: string;
+  tips?: string;
   train?: string;
   val?: string;
   trials: string;
@@ -55,7 +58,8 @@ export function register(program: Command): void {
   const cmd = program
     .command("optimize")
     .description("optimize a task's prompt (instruction × demos) with MIPRO: bootstrap, propose, TPE search")
-    .option("--task <task>", "NER, RE, SF, ED or EE")
+    .option("--task <task>", "NER, RE, SF, ED or EE (or the task of --program)")
+    .option("--program <file>", "a TypeScript file exporting your own program (defineProgram from 'ieopt'); its task is registered")
     .option("--train <file>", "train split (JSONL samples) for demos and the dataset summary")
     .option("--val <file>", "validation split (JSONL samples) for minibatches and full evaluations")
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
@@ -70,7 +74,8 @@ export function register(program: Command): void {
     .option("--pipeline <name>", `how validation samples are answered: ${PIPELINE_NAMES.join(", ")} (recorded in the frozen prompt)`, "direct")
     .option("--translate-model <name>", "the translator of translate-test / transfusion (default: --model)")
     .option("--translate-base-url <url>", "endpoint for --translate-model")
-    .addOption(new Option("--metric <name>", "the search metric").choices(["lf1", "f1"]).default("lf1"))
+    .option("--metric <name|file>", "the search metric: lf1, f1, or a TypeScript file exporting { name, score }", "lf1")
+    .option("--tips <dir>", "the proposer's prompting tips: one .txt or .md file per tip (default: ieopt's own)")
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
     .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
     .option("--from <run>", "AutoThought 1-3: continue this finished run's frozen prompt (default: run the plain optimization first)")
@@ -84,6 +89,13 @@ export function register(program: Command): void {
     let trainPath = flags.train;
     let valPath = flags.val;
     let task = flags.task;
+    const userProgram = flags.program ? await loadProgramFile(flags.program) : undefined;
+    if (userProgram && flags.task && flags.task !== userProgram.task) {
+      throw new UserInputError(`--task ${flags.task} differs from the task of --program ${flags.program} (${userProgram.task}); give one of them`);
+    }
+    task ??= userProgram?.task;
+    const metric = /\.(ts|mts|js|mjs)$/i.test(flags.metric) ? await loadMetricFile(flags.metric) : flags.metric;
+    const tips = flags.tips ? loadTipsDir(flags.tips) : undefined;
     let modelFlags: ModelFlags = flags;
     if (flags.resume) {
       const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string }; models: RecordedModels }>("config.json");
@@ -98,7 +110,7 @@ export function register(program: Command): void {
     } else if (flags.overrideModels) {
       throw new UserInputError("--override-models is for --resume: a new run uses the model flags as given");
     }
-    if (!task) throw new UserInputError("--task is required (NER, RE, SF, ED or EE)");
+    if (!task) throw new UserInputError("--task is required (NER, RE, SF, ED or EE), or --program FILE");
     if (!valPath) throw new UserInputError("--val is required");
     const settings: MiproSettings = {
       ...MIPRO_DEFAULTS,
@@ -111,7 +123,7 @@ export function register(program: Command): void {
       zeroShot: Boolean(flags.zeroShot),
       augmentThreshold: scoreFlag(flags.augmentThreshold, "--augment-threshold"),
       seed: flags.seed,
-      metric: flags.metric,
+      metric: typeof metric === "string" ? metric : metric.name,
       concurrency: intFlag(flags.concurrency, "--concurrency"),
       ...(flags.parallelTrials !== undefined ? { parallelTrials: intFlag(flags.parallelTrials, "--parallel-trials") } : {}),
       ...pipelineSetting(flags.pipeline),
@@ -147,6 +159,10 @@ export function register(program: Command): void {
     const outcome = await withInterrupt((signal) =>
       run({
         task,
+        ...(userProgram ? { program: userProgram } : {}),
+        // On resume the run's recorded metric holds unless --metric is given.
+        ...(command.getOptionValueSource("metric") === "cli" ? { metric } : {}),
+        ...(tips ? { tips } : {}),
         train,
         val,
         dataPaths: { train: trainPath, val: valPath },
@@ -170,7 +186,7 @@ export function register(program: Command): void {
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
         `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)}`,
         outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
-        `  frozen prompt: ${outcome.frozenPath}`,
+        `  frozen prompt: ${outcome.frozenPath ?? "(in memory)"}`,
         `  report: ${outcome.run.path("report.md")}`,
         "",
       ].join("\n"),

@@ -12,7 +12,12 @@ export function register(program: Command): void {
     .requiredOption("--gold <file>", "gold samples (JSONL, the sample format)")
     .requiredOption("--pred <file>", 'predictions (JSONL: {"id","output"} or {"id","records"} per line)')
     .option("--json", "print one JSON object instead of a table")
-    .action(async (opts: { gold: string; pred: string; json?: boolean }) => {
+    .option("--program <files...>", "TypeScript files exporting your own programs, for gold samples of their tasks")
+    .action(async (opts: { gold: string; pred: string; json?: boolean; program?: string[] }) => {
+      if (opts.program) {
+        const { loadProgramFile } = await import("../plugins.ts");
+        for (const file of opts.program) await loadProgramFile(file);
+      }
       const { scoreFiles, scoreJson, formatScoreTable } = await import("../../eval/score-files.ts");
       const files = { gold: opts.gold, pred: opts.pred };
       const report = await scoreFiles(files);

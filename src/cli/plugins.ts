@@ -1,0 +1,81 @@
+/**
+ * CLI plug-ins: `--program FILE.ts`, `--metric FILE.ts`, `--tips DIR`. Node runs the
+ * user's TypeScript directly (type stripping); a plug-in imports what it needs from
+ * "ieopt", which resolves to the very modules this CLI runs (so a program it registers
+ * is the one the CLI finds).
+ *
+ *   --program FILE   exports an IEProgram (default export or `program`), e.g. made with
+ *                    defineProgram(defineTask(...)); it is registered with its task.
+ *   --metric FILE    exports a metric { name, score(task, pred, gold, schema) → [0, 1] }
+ *                    (default export or `metric`).
+ *   --tips DIR       every .txt / .md file is one prompting tip (id = file name).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { registerHooks } from "node:module";
+import { basename, extname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { UserInputError } from "../errors.ts";
+import { resolveMetric, type Metric } from "../eval/metric.ts";
+import { registerProgram, type IEProgram } from "../../programs/index.ts";
+import type { Tip } from "../../tips/index.ts";
+
+/** The library entry this CLI runs from (sources in the repository, dist/ when installed). */
+const SELF = new URL(`../index${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
+let hooked = false;
+
+/** Makes `import … from "ieopt"` in a plug-in resolve to this CLI's own modules. */
+function hookSelfImport(): void {
+  if (hooked) return;
+  hooked = true;
+  registerHooks({
+    resolve(specifier, context, next) {
+      return specifier === "ieopt" ? next(SELF, context) : next(specifier, context);
+    },
+  });
+}
+
+async function importPlugin(path: string, flag: string): Promise<Record<string, unknown>> {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UserInputError(`${flag} ${path}: no such file`);
+  hookSelfImport();
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UserInputError(`${flag} ${path}: cannot load the file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function isProgram(value: unknown): value is IEProgram {
+  const p = value as IEProgram | undefined;
+  return !!p && typeof p === "object" && typeof p.task === "string" && typeof p.render === "function" && typeof p.parse === "function" && !!p.definition;
+}
+
+/** Loads and registers the program a file exports. */
+export async function loadProgramFile(path: string): Promise<IEProgram> {
+  const module = await importPlugin(path, "--program");
+  const program = [module.default, module.program].find(isProgram);
+  if (!program) throw new UserInputError(`--program ${path}: export a program (default export or 'program'), e.g. defineProgram({ task: defineTask({...}), ... }) from 'ieopt'`);
+  return registerProgram(program);
+}
+
+/** Loads and registers the metric a file exports. */
+export async function loadMetricFile(path: string): Promise<Metric> {
+  const module = await importPlugin(path, "--metric");
+  const metric = [module.default, module.metric].find(
+    (m): m is Metric => !!m && typeof m === "object" && typeof (m as Metric).name === "string" && typeof (m as Metric).score === "function",
+  );
+  if (!metric) throw new UserInputError(`--metric ${path}: export a metric { name, score(task, pred, gold, schema) } (default export or 'metric')`);
+  return resolveMetric(metric);
+}
+
+/** One tip per .txt / .md file of the folder, in file-name order. */
+export function loadTipsDir(dir: string): Tip[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserInputError(`--tips ${dir}: not a folder`);
+  const tips = readdirSync(dir)
+    .filter((f) => /\.(txt|md)$/i.test(f))
+    .sort()
+    .map((f) => ({ id: basename(f).replace(/\.(txt|md)$/i, ""), text: readFileSync(join(dir, f), "utf8").trim() }))
+    .filter((t) => t.text !== "");
+  if (tips.length === 0) throw new UserInputError(`--tips ${dir}: no tips (one non-empty .txt or .md file per tip)`);
+  return tips;
+}
