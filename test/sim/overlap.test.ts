@@ -16,6 +16,11 @@ import { importFile, type ImportFormat } from "../../src/data/importers/index.ts
 import { COMMON_WORDS, DETERMINERS, LABEL_SHAPES, PREPOSITIONS, STOPWORDS } from "../../sim/knowledge.ts";
 import { CONNECTORS } from "../../sim/detect.ts";
 import { INSTRUCTION_FUNCTION_WORDS, INSTRUCTION_TERMS } from "../../sim/instructions.ts";
+import { registerProgram } from "../../programs/index.ts";
+import { program as mreMix } from "../../examples/programs/mre-mix.ts";
+
+// examples/data/mre holds samples of a user task (examples/programs/mre-mix.ts).
+registerProgram(mreMix);
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SHARED = join(ROOT, "..", "shared", "data");
