@@ -120,7 +120,8 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
     [`${task.schemaLabel}: ${task.renderSchema(query.schema)}`, "Classes:", ...classBlock(query), `Text: ${query.text}`].join("\n");
 
   const call = (record: IERecord, schema: readonly SchemaItem[]): string => {
-    const type = task.typeOf(record);
+    // A text-level record (no type) has no class of its own; it is written under its task's name.
+    const type = task.typeOf(record) ?? task.name;
     const name = classesOf(schema).to.get(type) ?? className(type);
     const args = shape.spanFields.map((f) => `${f}=${quote(String(record[f] ?? ""))}`);
     if (shape.nested?.each) {
@@ -184,8 +185,9 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
     if ("problem" in checked) return { ok: false, reason: checked.problem };
     const types = schemaTypes(task, schema);
     const records = checked.records.map((r) => {
-      const canonical = schema.length > 0 ? types.resolve(task.typeOf(r)) : undefined;
-      return canonical && canonical !== task.typeOf(r) ? task.withType(r, canonical) : r;
+      const type = task.typeOf(r);
+      const canonical = schema.length > 0 && type !== undefined ? types.resolve(type) : undefined;
+      return canonical && canonical !== type ? task.withType(r, canonical) : r;
     });
     return { ok: true, records, thought };
   };
@@ -212,7 +214,9 @@ export function exampleSpans(task: TaskDefinition, samples: readonly { labels: r
   const top = task.units.filter((u) => u.each === undefined).flatMap((u) => u.spans);
   for (const s of samples) {
     for (const label of s.labels as IERecord[]) {
-      const list = (out[task.typeOf(label)] ??= []);
+      const type = task.typeOf(label);
+      if (type === undefined) continue; // a text-level record has no spans to show
+      const list = (out[type] ??= []);
       const span = top.map((f) => String(label[f])).join(" … ");
       if (list.length < max && !list.includes(span)) list.push(span);
     }
