@@ -1,23 +1,32 @@
 /**
- * Score throughput bench: 200,000 deterministic samples (all five tasks; Latin, Cyrillic,
- * Arabic, CJK and astral/emoji text; some instances batched into two samples; gold plus
- * perturbed predictions and a few failures) scored through `scorePredictions`.
+ * Score bench, whole processes: the real `ieopt score --json` on generated files, against
+ * reading the same files with JSON.parse only (decode + parse, Node) and against a plain
+ * Python loop computing LF1 on them (bench/score-reference.py).
  *
- *     node bench/score.ts [samples]
+ *     node bench/score.ts [samples]        (default 200,000)
  *
- * Writes bench/results/score.json. Only scoring is timed; generating the data is not.
- * Peak RSS is the whole process's (input data included), measured in a child process.
+ * The files: deterministic samples of all five tasks (Latin, Cyrillic, Arabic, CJK and
+ * astral/emoji text; a quarter of the instances batched into two samples); predictions are
+ * perturbed gold as `records` lines or raw `output` text, plus missing and unparseable
+ * ones. Every gold line is a valid sample (EE schema items are objects with roles).
+ *
+ * CPU (user + sys), wall time and peak RSS of each process come from GNU time
+ * (/usr/bin/time). Python is skipped, with a message, when python3 is absent.
+ * Writes bench/results/score.json.
  */
 import { fileURLToPath } from "node:url";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { once } from "node:events";
 import { launcherNodeFlags } from "./launcher-flags.ts";
 import type { EdRecord, EeRecord, IERecord, NerRecord, ReRecord, Sample, SfRecord, Task } from "../src/data/sample.ts";
-import { scorePredictions, type SampleOutcome } from "../src/metrics/score.ts";
+import type { SampleOutcome } from "../src/metrics/score.ts";
 import { createRng, type Rng } from "../src/util/random.ts";
 import { writeJsonAtomic } from "../src/util/fs.ts";
 
-const TARGETS = { samples_per_s: 50_000, peak_rss_mb: 400 };
+const TARGETS = { vs_python: 10, vs_parse_only: 2, peak_rss_mb: 400 };
 const SAMPLES = Number(process.argv[2] ?? 200_000);
 
 const WORDS: Record<string, string[]> = {
@@ -98,6 +107,8 @@ function perturb(task: Task, record: IERecord, rng: Rng): IERecord {
 }
 
 function generate(n: number): { samples: Sample[]; outcomes: Map<string, SampleOutcome> } {
+  // EE schema items carry their roles (the sample contract); the other tasks name types.
+  const eeSchema = TYPES.map((event_type) => ({ event_type, roles: ROLES }));
   const rng = createRng("bench-score");
   const samples: Sample[] = [];
   const outcomes = new Map<string, SampleOutcome>();
@@ -121,7 +132,7 @@ function generate(n: number): { samples: Sample[]; outcomes: Map<string, SampleO
         task,
         split: "test",
         text: TEXTS[lang]!,
-        schema: TYPES,
+        schema: task === "EE" ? eeSchema : TYPES,
         labels,
       } as unknown as Sample);
       const r = rng.next();
@@ -138,108 +149,117 @@ function generate(n: number): { samples: Sample[]; outcomes: Map<string, SampleO
   return { samples, outcomes };
 }
 
-interface Measurement {
-  samples: number;
-  instances: number;
-  /** Wall seconds of the fastest scoring run. */
-  seconds: number;
-  /** Throughput of the fastest run: other engineers share these 2 cores, so a single
-   *  run mostly measures their load; the best of RUNS is the scorer's own speed. */
-  samples_per_s: number;
-  /** Every run's throughput, first (cold JIT) run first. */
-  samples_per_s_runs: number[];
-  /** Whole-process peak RSS (input data included) through the first scoring run. */
-  peak_rss_mb: number;
-  check: { overall_lf1: number; failures: number };
-}
-
-const RUNS = 3;
-
-/** Child mode: generate, score RUNS times, report. */
-function measure(): Measurement {
+/** Writes gold and prediction files; predictions: 70% records lines, 30% raw output text. */
+async function writeFiles(dir: string): Promise<{ gold: string; pred: string; samples: number }> {
   const { samples, outcomes } = generate(SAMPLES);
-  const rates: number[] = [];
-  let best = Infinity;
-  let check = { overall_lf1: 0, failures: 0 };
-  let instances = 0;
-  let peakRssMb = 0;
-  for (let run = 0; run < RUNS; run++) {
-    const start = process.hrtime.bigint();
-    const report = scorePredictions(samples, outcomes);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    best = Math.min(best, seconds);
-    rates.push(Math.round(samples.length / seconds));
-    // Deterministic data → these must not change between runs of the same code.
-    check = { overall_lf1: round(report.summary.overall.lf1 ?? 0, 6), failures: report.failures.length };
-    instances = report.perInstance.length;
-    // The peak of one scoring pass (later runs only add the previous report's garbage).
-    if (run === 0) peakRssMb = process.resourceUsage().maxRSS / 1024;
-  }
-  return {
-    samples: samples.length,
-    instances,
-    seconds: round(best, 3),
-    samples_per_s: Math.round(samples.length / best),
-    samples_per_s_runs: rates,
-    peak_rss_mb: round(peakRssMb, 1),
-    check,
+  const gold = join(dir, "gold.jsonl");
+  const pred = join(dir, "pred.jsonl");
+  const rng = createRng("bench-score/shape");
+  const write = async (path: string, lines: Iterable<string>) => {
+    const out = createWriteStream(path);
+    for (const line of lines) if (!out.write(line + "\n")) await once(out, "drain");
+    out.end();
+    await once(out, "finish");
   };
+  await write(gold, (function* () {
+    for (const s of samples) yield JSON.stringify(s);
+  })());
+  await write(pred, (function* () {
+    for (const s of samples) {
+      const o = outcomes.get(s.id);
+      if (o === undefined) continue;
+      if ("failure" in o) yield JSON.stringify({ id: s.id, output: "I cannot answer this." });
+      else if (rng.next() < 0.3) yield JSON.stringify({ id: s.id, output: `Here you go: ${JSON.stringify(o.records)}` });
+      else yield JSON.stringify({ id: s.id, records: o.records });
+    }
+  })());
+  return { gold, pred, samples: samples.length };
 }
 
-/**
- * V8 sizes the young generation from the machine's RAM: on this 24 GB box it reserves
- * 2 × 64 MB semi-spaces, ~128 MB of RSS that is GC slack, not data. The headline run uses
- * the flags ieopt's launchers run with (bin/ieopt.js's shebang; they cannot be changed
- * from inside a running process, hence the child processes). Node's defaults are measured
- * too and reported next to it, so nothing is hidden.
- */
-const PINNED_FLAGS = launcherNodeFlags();
-
-function runChild(flags: string[]): Measurement {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, [...flags, script, String(SAMPLES)], {
-    env: { ...process.env, IEOPT_BENCH_CHILD: "1" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  if (child.status !== 0) throw new Error(`bench child (${flags.join(" ") || "default flags"}) exited with ${child.status}`);
-  return JSON.parse(child.stdout) as Measurement;
+interface ProcessCost {
+  wall_s: number;
+  cpu_s: number;
+  peak_rss_mb: number;
 }
 
-function meets(m: Measurement) {
-  return { samples_per_s: m.samples_per_s >= TARGETS.samples_per_s, peak_rss_mb: m.peak_rss_mb <= TARGETS.peak_rss_mb };
+/** Runs a command under GNU time; returns its cost and stdout. */
+function timed(command: string, args: string[]): { cost: ProcessCost; stdout: string } {
+  const run = spawnSync("/usr/bin/time", ["-f", "IEOPT_TIME %e %U %S %M", command, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const line = run.stderr.split("\n").find((l) => l.startsWith("IEOPT_TIME "));
+  if (run.status !== 0 || line === undefined) throw new Error(`${command} ${args.join(" ")} failed (${run.status}): ${run.stderr.slice(-2000)}`);
+  const [wall, user, sys, rssKb] = line.split(" ").slice(1).map(Number);
+  return { cost: { wall_s: wall!, cpu_s: round(user! + sys!, 2), peak_rss_mb: round(rssKb! / 1024, 1) }, stdout: run.stdout };
 }
 
-function main(): void {
-  if (process.env.IEOPT_BENCH_CHILD) {
-    process.stdout.write(JSON.stringify(measure()));
+/** The decode + JSON.parse floor: the same files read line by line and parsed, nothing else. */
+const PARSE_ONLY = `
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+let n = 0;
+for (const file of process.argv.slice(1)) {
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line) { JSON.parse(line); n++; }
+}
+console.log(n);
+`;
+
+function hasPython(): boolean {
+  return spawnSync("python3", ["--version"]).status === 0;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync("/usr/bin/time")) {
+    console.error("bench/score needs GNU time (/usr/bin/time) to measure whole processes");
+    process.exitCode = 1;
     return;
   }
-  const pinned = runChild(PINNED_FLAGS);
-  const defaults = runChild([]);
-  const ok = meets(pinned);
-  const result = {
-    bench: "score",
-    ...pinned,
-    v8_flags: PINNED_FLAGS,
-    targets: TARGETS,
-    // Flat flags, as bench/run-all.ts reads them.
-    pass: ok.samples_per_s && ok.peak_rss_mb,
-    pass_samples_per_s: ok.samples_per_s,
-    pass_peak_rss_mb: ok.peak_rss_mb,
-    default_v8_flags: {
-      samples_per_s: defaults.samples_per_s,
-      samples_per_s_runs: defaults.samples_per_s_runs,
-      peak_rss_mb: defaults.peak_rss_mb,
-      meets_targets: meets(defaults),
-    },
-    node: process.version,
-    cpus: availableParallelism(),
-    date: new Date().toISOString(),
-  };
-  const out = fileURLToPath(new URL("./results/score.json", import.meta.url));
-  writeJsonAtomic(out, result);
-  console.log(JSON.stringify(result, null, 2));
+  const dir = mkdtempSync(join(tmpdir(), "ieopt-bench-score-"));
+  try {
+    const files = await writeFiles(dir);
+    const flags = launcherNodeFlags();
+    const bin = fileURLToPath(new URL("../bin/ieopt.js", import.meta.url));
+    // Warm the compile cache once, as any second use of the CLI finds it.
+    timed(process.execPath, [...flags, bin, "score", "--help"]);
+    const ieopt = timed(process.execPath, [...flags, bin, "score", "--gold", files.gold, "--pred", files.pred, "--json"]);
+    const report = JSON.parse(ieopt.stdout) as { overall: { lf1: number; instances: number; samples: number; failures: number } };
+    const parseOnly = timed(process.execPath, [...flags, "--input-type=module", "-e", PARSE_ONLY, files.gold, files.pred]);
+    let python: { cost: ProcessCost; lf1: number } | undefined;
+    if (hasPython()) {
+      const script = fileURLToPath(new URL("./score-reference.py", import.meta.url));
+      const py = timed("python3", [script, files.gold, files.pred]);
+      python = { cost: py.cost, lf1: round(Number(py.stdout.trim()), 4) };
+    } else {
+      console.log("python3 not found: the Python column is skipped");
+    }
+    const vsPython = python ? round(python.cost.cpu_s / ieopt.cost.cpu_s, 2) : null;
+    const vsParse = round(ieopt.cost.cpu_s / parseOnly.cost.cpu_s, 2);
+    const pass = {
+      vs_python: vsPython === null ? null : vsPython >= TARGETS.vs_python,
+      vs_parse_only: vsParse <= TARGETS.vs_parse_only,
+      peak_rss_mb: ieopt.cost.peak_rss_mb < TARGETS.peak_rss_mb,
+    };
+    const result = {
+      bench: "score",
+      samples: files.samples,
+      overall: { lf1: round(report.overall.lf1, 4), instances: report.overall.instances, failures: report.overall.failures },
+      ieopt_score: { ...ieopt.cost, samples_per_cpu_s: Math.round(files.samples / ieopt.cost.cpu_s) },
+      parse_only: parseOnly.cost,
+      python_lf1_loop: python ? { ...python.cost, overall_lf1: python.lf1 } : "skipped: python3 not found",
+      speedup_vs_python_cpu: vsPython,
+      ratio_to_parse_only_cpu: vsParse,
+      targets: TARGETS,
+      pass_vs_python: pass.vs_python,
+      pass_vs_parse_only: pass.vs_parse_only,
+      pass_peak_rss: pass.peak_rss_mb,
+      v8_flags: flags,
+      node: process.version,
+      cpus: availableParallelism(),
+      date: new Date().toISOString(),
+    };
+    writeJsonAtomic(fileURLToPath(new URL("./results/score.json", import.meta.url)), result);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function round(x: number, digits: number): number {
@@ -247,4 +267,4 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-main();
+await main();

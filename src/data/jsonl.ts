@@ -13,6 +13,7 @@ import type { z } from "zod";
 import { UserInputError } from "../errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { SampleSchema, type Sample } from "./sample.ts";
+import { fastSample } from "./fast-check.ts";
 
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -20,6 +21,12 @@ export interface ReadJsonlOptions {
   /** Longest accepted line in bytes, without its line ending. Default 4 MiB. */
   maxLineBytes?: number;
 }
+
+/**
+ * A fast check of a parsed line (fast-check.ts): exactly the schema's output for a line it
+ * accepts, undefined to let the schema decide and explain.
+ */
+export type FastParse<T> = (json: Record<string, unknown>) => T | undefined;
 
 export interface JsonlRow<T> {
   value: T;
@@ -170,8 +177,9 @@ function parseJsonLine(text: string, line: number, path: string): unknown {
 export async function* readJsonl<T>(
   path: string,
   schema: z.ZodType<T>,
-  options: ReadJsonlOptions = {},
+  options: ReadJsonlOptions & { fast?: FastParse<T> } = {},
 ): AsyncGenerator<JsonlRow<T>> {
+  const fast = options.fast;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   for await (const { bytes, line } of readLineBytes(path, maxLineBytes)) {
     const text = decodeLine(bytes, line, path);
@@ -182,6 +190,11 @@ export async function* readJsonl<T>(
         file: path,
         line,
       });
+    }
+    const quick = fast?.(json as Record<string, unknown>);
+    if (quick !== undefined) {
+      yield { value: quick, line };
+      continue;
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -211,21 +224,31 @@ export async function readSamples(path: string, options: ReadJsonlOptions = {}):
 
 /** Reads several sample files; ids must be unique across all of them. */
 export async function readSamplesMany(paths: readonly string[], options: ReadJsonlOptions = {}): Promise<Sample[]> {
-  const all: Sample[] = [];
-  const firstUse = new Map<string, { file: string; line: number }>();
-  for (const path of paths) {
+  return readSamplesAs(paths, (s) => s, options);
+}
+
+/**
+ * Reads sample files keeping `project(sample)` of each valid sample (e.g. only the fields
+ * scoring needs, so a large file's texts are not held); ids must be unique across files.
+ */
+export async function readSamplesAs<T>(paths: readonly string[], project: (sample: Sample) => T, options: ReadJsonlOptions = {}): Promise<T[]> {
+  const all: T[] = [];
+  // id → file index · 2^32 + line: one number per sample, not an object.
+  const firstUse = new Map<string, number>();
+  for (const [fileIndex, path] of paths.entries()) {
     const before = all.length;
-    for await (const { value, line } of readJsonl(path, SampleSchema, options)) {
+    for await (const { value, line } of readJsonl(path, SampleSchema, { ...options, fast: fastSample })) {
       const seen = firstUse.get(value.id);
       if (seen !== undefined) {
+        const seenFile = Math.floor(seen / 2 ** 32);
         const message =
-          seen.file === path
-            ? `duplicate id '${value.id}' (first used on line ${seen.line}); sample ids must be unique`
-            : `duplicate id '${value.id}', also in ${seen.file}; sample ids must be unique across files`;
+          seenFile === fileIndex
+            ? `duplicate id '${value.id}' (first used on line ${seen % 2 ** 32}); sample ids must be unique`
+            : `duplicate id '${value.id}', also in ${paths[seenFile]!}; sample ids must be unique across files`;
         throw new UserInputError(message, { file: path, line, field: "id" });
       }
-      firstUse.set(value.id, { file: path, line });
-      all.push(value);
+      firstUse.set(value.id, fileIndex * 2 ** 32 + line);
+      all.push(project(value));
     }
     if (all.length === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
   }

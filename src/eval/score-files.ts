@@ -11,11 +11,12 @@
  * error naming file and line. Nothing is printed until everything has been read and scored.
  */
 import { getProgram } from "../../programs/index.ts";
-import { readJsonl, readSamples } from "../data/jsonl.ts";
-import { parseRecords, PredictionLineSchema, type PredictionLine, type Sample } from "../data/sample.ts";
+import { readJsonl, readSamplesAs } from "../data/jsonl.ts";
+import { parseRecords, PredictionLineSchema, type PredictionLine } from "../data/sample.ts";
 import { UserInputError } from "../errors.ts";
+import { fastPredictionLine, fastRecords } from "../data/fast-check.ts";
 import type { GroupSummary } from "../metrics/aggregate.ts";
-import { scorePredictions, type SampleOutcome, type ScoreReport } from "../metrics/score.ts";
+import { scorePredictions, scoredFields, type SampleOutcome, type ScoredSample, type ScoreReport } from "../metrics/score.ts";
 
 export interface ScoreFilesOptions {
   gold: string;
@@ -24,7 +25,7 @@ export interface ScoreFilesOptions {
 
 /** Reads both files and scores them; throws UserInputError for anything the user must fix. */
 export async function scoreFiles(options: ScoreFilesOptions): Promise<ScoreReport> {
-  const samples = await readSamples(options.gold);
+  const samples = await readSamplesAs([options.gold], scoredFields);
   const outcomes = await readOutcomes(options.pred, samples);
   return scorePredictions(samples, outcomes);
 }
@@ -39,11 +40,11 @@ export function scoreJson(report: ScoreReport, options: ScoreFilesOptions): Reco
   };
 }
 
-async function readOutcomes(path: string, samples: readonly Sample[]): Promise<Map<string, SampleOutcome>> {
+async function readOutcomes(path: string, samples: readonly ScoredSample[]): Promise<Map<string, SampleOutcome>> {
   const byId = new Map(samples.map((s) => [s.id, s]));
   const lineOf = new Map<string, number>();
   const outcomes = new Map<string, SampleOutcome>();
-  for await (const { value, line } of readJsonl(path, PredictionLineSchema)) {
+  for await (const { value, line } of readJsonl(path, PredictionLineSchema, { fast: fastPredictionLine })) {
     const sample = byId.get(value.id);
     if (sample === undefined) {
       throw new UserInputError(`prediction for id '${value.id}', which is not in the gold file; are these the right files?`, {
@@ -67,13 +68,15 @@ async function readOutcomes(path: string, samples: readonly Sample[]): Promise<M
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
-function toOutcome(prediction: PredictionLine, sample: Sample): SampleOutcome {
+function toOutcome(prediction: PredictionLine, sample: ScoredSample): SampleOutcome {
   // Both line shapes are loose objects, so narrow on the field's type, not its presence.
   const { output, records: items } = prediction as { output?: unknown; records?: unknown[] };
   if (typeof output === "string") {
     const parsed = getProgram(sample.task).parse(output, { schema: sample.schema });
     return parsed.ok ? { records: parsed.records } : { failure: `unparseable output: ${parsed.reason}` };
   }
+  const fast = fastRecords(sample.task, items ?? []);
+  if (fast !== undefined) return { records: fast };
   const checked = parseRecords(sample.task, items ?? []);
   return "problem" in checked ? { failure: `invalid ${checked.problem}` } : checked;
 }

@@ -14,6 +14,14 @@ import { aggregate, type InstanceResult, type ScoreSummary } from "./aggregate.t
 import { FAILED_SCORE, scorePooledUnits, type PairScore } from "./lf1.ts";
 import { poolUnits, toUnits, type Unit } from "./routing.ts";
 
+/** The fields of a sample that scoring reads (a caller may hold only these). */
+export type ScoredSample = Pick<Sample, "id" | "instance_id" | "lang" | "dataset" | "task" | "schema" | "labels">;
+
+/** The scoring fields of a sample, without its text and the rest (a large file's memory is mostly texts). */
+export function scoredFields(s: Sample): ScoredSample {
+  return { id: s.id, instance_id: s.instance_id, lang: s.lang, dataset: s.dataset, task: s.task, schema: s.schema, labels: s.labels };
+}
+
 /** What became of one sample: parsed records, or why there are none. */
 export type SampleOutcome = { records: IERecord[] } | { failure: string };
 
@@ -47,7 +55,7 @@ const MISSING: SampleOutcome = Object.freeze({ failure: NO_PREDICTION });
  * is not a sample (a prediction for the wrong gold file must not pass silently).
  */
 export function scorePredictions(
-  samples: readonly Sample[],
+  samples: readonly ScoredSample[],
   outcomes: ReadonlyMap<string, SampleOutcome>,
 ): ScoreReport {
   checkIds(samples, outcomes);
@@ -61,7 +69,7 @@ export function scorePredictions(
 
 /** Scores the samples at `indices` (one instance), filling their rows in `perSample`. */
 function scoreOneInstance(
-  samples: readonly Sample[],
+  samples: readonly ScoredSample[],
   indices: readonly number[],
   outcomes: ReadonlyMap<string, SampleOutcome>,
   perSample: SampleScoreRow[],
@@ -117,7 +125,7 @@ function scoreOneInstance(
  * per sample, by instance_id; the rare instance_id shared across (task, dataset, lang)
  * is told apart by scanning the few groups filed under it.
  */
-function groupByInstance(samples: readonly Sample[]): number[][] {
+function groupByInstance(samples: readonly ScoredSample[]): number[][] {
   const groups: number[][] = [];
   const byInstanceId = new Map<string, number[][]>();
   samples.forEach((s, i) => {
@@ -142,7 +150,7 @@ function groupByInstance(samples: readonly Sample[]): number[][] {
   return groups;
 }
 
-function checkIds(samples: readonly Sample[], outcomes: ReadonlyMap<string, SampleOutcome>): void {
+function checkIds(samples: readonly ScoredSample[], outcomes: ReadonlyMap<string, SampleOutcome>): void {
   const ids = new Set<string>();
   for (const s of samples) {
     if (ids.has(s.id)) throw new UserInputError(`duplicate sample id '${s.id}'`, { field: "id" });
