@@ -90,7 +90,17 @@ export async function predictSamples(
   const total = Array.isArray(samples) ? samples.length : undefined;
   const keep = Array.isArray(samples);
   const results: Outcome[] = [];
-  const inFlight = new Set<Promise<void>>();
+  // Back-pressure in O(1) per sample: a count of tasks in flight and one waiter, woken by
+  // the next task to finish (no race over the in-flight set).
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  const slotFreed = () => new Promise<void>((resolve) => (wake = resolve));
+  const settled = () => {
+    inFlight--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   let done = 0;
   let stopError: unknown;
 
@@ -98,7 +108,8 @@ export async function predictSamples(
   for await (const sample of samples as AsyncIterable<Sample>) {
     if (stopError !== undefined || options.signal?.aborted) break;
     const at = index++;
-    const task: Promise<void> = limit(async () => {
+    inFlight++;
+    void limit(async () => {
       if (stopError !== undefined || options.signal?.aborted) return;
       try {
         const outcome = await predictOne(prompt, sample, options);
@@ -109,12 +120,11 @@ export async function predictSamples(
       } catch (err) {
         stopError ??= err;
       }
-    }).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    // Back-pressure: do not pull more samples than can run.
-    if (inFlight.size >= concurrency * 2) await Promise.race(inFlight);
+    }).finally(settled);
+    // Do not pull more samples than can run.
+    if (inFlight >= concurrency * 2) await slotFreed();
   }
-  await Promise.all(inFlight);
+  while (inFlight > 0) await slotFreed();
 
   if (stopError !== undefined) throw asRunStop(stopError, options.signal) ?? stopError;
   if (options.signal?.aborted) throw new RunStopped("stopped by the user");

@@ -67,6 +67,14 @@ export class LMCache {
   readonly #get: StatementSync;
   readonly #put: StatementSync;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, write_errors: 0 };
+  /**
+   * Answers not yet written: writes are batched into one transaction per turn of the event
+   * loop (setImmediate), off the calls' hot path; reads see them at once, and close(), size()
+   * and process exit flush them. A hard kill loses at most one turn's answers.
+   */
+  readonly #pending = new Map<string, { model: string; response: string; at: number }>();
+  #flushScheduled = false;
+  readonly #flushOnExit = () => this.flush();
 
   /** Opens (creating if needed) the cache at `path` (default: defaultCachePath()). */
   constructor(path: string = defaultCachePath(), options: { busyTimeoutMs?: number } = {}) {
@@ -96,7 +104,7 @@ export class LMCache {
   }
 
   get(key: string): CachedResponse | undefined {
-    const row = this.#get.get(key) as { response?: unknown } | undefined;
+    const row = (this.#pending.get(key) ?? this.#get.get(key)) as { response?: unknown } | undefined;
     if (!row || typeof row.response !== "string") {
       this.stats.misses += 1;
       return undefined;
@@ -117,22 +125,42 @@ export class LMCache {
       choices: value.choices,
       usage: { prompt_tokens: value.usage.prompt_tokens, completion_tokens: value.usage.completion_tokens },
     };
+    if (!this.#pending.has(key)) this.#pending.set(key, { model, response: JSON.stringify(stored), at: Date.now() });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.once("exit", this.#flushOnExit);
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the pending answers in one transaction. */
+  flush(): void {
+    this.#flushScheduled = false;
+    process.off("exit", this.#flushOnExit);
+    if (this.#pending.size === 0 || !this.#db.isOpen) return;
+    const batch = [...this.#pending];
+    this.#pending.clear();
     try {
-      this.#put.run(key, model, JSON.stringify(stored), Date.now());
-      this.stats.writes += 1;
+      this.#db.exec("BEGIN");
+      for (const [key, row] of batch) this.#put.run(key, row.model, row.response, row.at);
+      this.#db.exec("COMMIT");
+      this.stats.writes += batch.length;
     } catch {
       // A cache that cannot write must not fail a call that was answered (and paid).
-      this.stats.write_errors += 1;
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      this.stats.write_errors += batch.length;
     }
   }
 
   /** Number of stored responses. */
   size(): number {
+    this.flush();
     const row = this.#db.prepare("SELECT COUNT(*) AS n FROM lm_cache").get() as { n: number | bigint };
     return Number(row.n);
   }
 
   close(): void {
+    this.flush();
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -119,7 +119,9 @@ describe("LMCache", () => {
     const a = new LMCache(path);
     const b = new LMCache(path);
     for (let i = 0; i < 200; i++) {
-      (i % 2 ? a : b).set(`k${i}`, "m", { choices: [`v${i}`], usage: { prompt_tokens: i, completion_tokens: 0 } });
+      const writer = i % 2 ? a : b;
+      writer.set(`k${i}`, "m", { choices: [`v${i}`], usage: { prompt_tokens: i, completion_tokens: 0 } });
+      writer.flush(); // writes are batched per event-loop turn; flush makes this one visible to the other handle now
       if (i > 0) expect((i % 2 ? b : a).get(`k${i - 1}`)?.choices).toEqual([`v${i - 1}`]);
     }
     expect(a.size()).toBe(200);

@@ -1,0 +1,187 @@
+/**
+ * Optimize against a slow endpoint: the real `ieopt optimize` (default settings, NER on
+ * examples/) calls the sim through a loopback proxy that holds every request 200 ms, as a
+ * remote model would. Reports wall time, LM calls per phase (the run's status.json) and
+ * the lower bound a perfectly packed schedule could reach: calls × latency ÷ concurrency.
+ * Target: wall ≤ 1.3 × that bound at --concurrency 32. All scores are sim.
+ *
+ *     node bench/optimize.ts [concurrency ...]     (default: 32 8)
+ *
+ * Writes bench/results/optimize.json.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeJsonAtomic } from "../src/util/fs.ts";
+import { launcherNodeFlags } from "./launcher-flags.ts";
+
+const LATENCY_MS = 200;
+const TARGET_RATIO = 1.3;
+const TARGET_CONCURRENCY = 32;
+const CONCURRENCIES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [32, 8];
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin/ieopt.js");
+const node = [...launcherNodeFlags(), bin];
+
+/** `ieopt sim serve --port 0` in its own process (its CPU must not slow the proxy); resolves to its base URL. */
+function startSim(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [...node, "sim", "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, stop: () => child.kill("SIGTERM") });
+    });
+    child.on("exit", (code) => reject(new Error(`sim server exited (${code})`)));
+  });
+}
+
+interface Proxy {
+  url: string;
+  requests: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Milliseconds with at least one request in flight, and request-milliseconds in flight. */
+  busyMs: number;
+  close(): Promise<void>;
+}
+
+/** Holds each request LATENCY_MS, then forwards it to the sim. */
+async function startProxy(target: string): Promise<Proxy> {
+  const upstream = new URL(target);
+  const state = { requests: 0, inFlight: 0, maxInFlight: 0, busyMs: 0 };
+  let busySince = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      state.requests++;
+      if (state.inFlight++ === 0) busySince = performance.now();
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      const done = () => {
+        if (--state.inFlight === 0) state.busyMs += performance.now() - busySince;
+      };
+      setTimeout(() => {
+        const path = upstream.pathname.replace(/\/v1\/?$/, "") + (req.url ?? "");
+        const forward = httpRequest(
+          { host: upstream.hostname, port: upstream.port, path, method: req.method, headers: { ...req.headers, host: upstream.host } },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            up.on("end", done);
+          },
+        );
+        forward.on("error", (err) => {
+          done();
+          res.writeHead(502).end(String(err));
+        });
+        forward.end(Buffer.concat(chunks));
+      }, LATENCY_MS);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }) as Proxy;
+}
+
+interface Row {
+  concurrency: number;
+  parallel_trials: number | null;
+  wall_s: number;
+  lm_calls: number;
+  calls_by_phase: Record<string, number>;
+  lower_bound_s: number;
+  ratio_to_bound: number;
+  max_in_flight: number;
+  /** Share of the run's wall time with no request in flight (CPU phases, waits). */
+  idle_share: number;
+  val_lf1_sim: string;
+}
+
+async function runOnce(concurrency: number, simUrl: string): Promise<Row> {
+  const proxy = await startProxy(simUrl);
+  const runsDir = mkdtempSync(join(tmpdir(), "ieopt-bench-optimize-"));
+  try {
+    const data = join(root, "examples/data/ner");
+    const args = [
+      ...node, "optimize", "--task", "NER", "--train", join(data, "train.jsonl"), "--val", join(data, "dev.jsonl"),
+      "--model", "sim", "--base-url", proxy.url, "--concurrency", String(concurrency), "--no-cache", "--runs-dir", runsDir, "--quiet",
+    ];
+    const started = performance.now();
+    const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, args, { env: { ...process.env, OPENAI_API_KEY: "sk-bench" } });
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (d) => (stdout += d));
+      p.stderr.on("data", (d) => (stderr += d));
+      p.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    const wall = (performance.now() - started) / 1000;
+    if (child.code !== 0) throw new Error(`optimize exited ${child.code}: ${child.stderr.slice(-3000)}`);
+    const runDir = join(runsDir, readdirSync(runsDir)[0]!);
+    const status = JSON.parse(readFileSync(join(runDir, "status.json"), "utf8")) as { phases?: { phase: string; calls: number }[] };
+    const config = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as { settings: { parallelTrials?: number } };
+    const calls_by_phase = Object.fromEntries((status.phases ?? []).map((p) => [p.phase, p.calls]));
+    const bound = (proxy.requests * LATENCY_MS) / 1000 / concurrency;
+    const lf1 = /validation LF1[^:]*: ([^\n]+)/.exec(child.stdout)?.[1] ?? "";
+    return {
+      concurrency,
+      parallel_trials: config.settings.parallelTrials ?? null,
+      wall_s: round(wall, 2),
+      lm_calls: proxy.requests,
+      calls_by_phase,
+      lower_bound_s: round(bound, 2),
+      ratio_to_bound: round(wall / bound, 2),
+      max_in_flight: proxy.maxInFlight,
+      idle_share: round(1 - proxy.busyMs / 1000 / wall, 3),
+      val_lf1_sim: lf1.trim(),
+    };
+  } finally {
+    await proxy.close();
+    rmSync(runsDir, { recursive: true, force: true });
+  }
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+const sim = await startSim();
+try {
+  const rows: Row[] = [];
+  for (const c of CONCURRENCIES) {
+    const row = await runOnce(c, sim.url);
+    rows.push(row);
+    console.log(
+      `concurrency ${String(c).padStart(3)}: wall ${row.wall_s}s, ${row.lm_calls} LM calls, bound ${row.lower_bound_s}s → ${row.ratio_to_bound}× the bound ` +
+        `(max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none; ${row.parallel_trials} trials in flight) ${JSON.stringify(row.calls_by_phase)}`,
+    );
+  }
+  const headline = rows.find((r) => r.concurrency === TARGET_CONCURRENCY);
+  const pass = headline ? headline.ratio_to_bound <= TARGET_RATIO : null;
+  writeJsonAtomic(fileURLToPath(new URL("results/optimize.json", import.meta.url)), {
+    bench: "optimize",
+    note: "sim model behind a loopback proxy; every score is sim",
+    latency_ms: LATENCY_MS,
+    task: "NER (examples/data/ner), default optimizer settings, --no-cache",
+    rows,
+    target: `wall ≤ ${TARGET_RATIO}× (calls × latency ÷ concurrency) at concurrency ${TARGET_CONCURRENCY}`,
+    pass,
+    node: process.version,
+    cpus: availableParallelism(),
+    git: spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim(),
+    date: new Date().toISOString(),
+  });
+  if (pass === false) process.exitCode = 1;
+} finally {
+  sim.stop();
+}
