@@ -61,6 +61,8 @@ export interface CacheStats {
   write_errors: number;
 }
 
+const MAX_PENDING_WRITES = 256;
+
 export class LMCache {
   readonly path: string;
   readonly #db: DatabaseSync;
@@ -69,8 +71,9 @@ export class LMCache {
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, write_errors: 0 };
   /**
    * Answers not yet written: writes are batched into one transaction per turn of the event
-   * loop (setImmediate), off the calls' hot path; reads see them at once, and close(), size()
-   * and process exit flush them. A hard kill loses at most one turn's answers.
+   * loop (setImmediate) or of MAX_PENDING_WRITES, off the calls' hot path; reads see them at
+   * once, and close(), size() and process exit flush them. A hard kill loses at most one
+   * batch.
    */
   readonly #pending = new Map<string, { model: string; response: string; at: number }>();
   #flushScheduled = false;
@@ -126,6 +129,7 @@ export class LMCache {
       usage: { prompt_tokens: value.usage.prompt_tokens, completion_tokens: value.usage.completion_tokens },
     };
     if (!this.#pending.has(key)) this.#pending.set(key, { model, response: JSON.stringify(stored), at: Date.now() });
+    if (this.#pending.size >= MAX_PENDING_WRITES) return this.flush();
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.once("exit", this.#flushOnExit);
