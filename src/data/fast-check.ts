@@ -164,7 +164,8 @@ export function fastSample(json: Json): Sample | undefined {
   for (let i = 0; i < labels.length; i++) {
     const label = t.fast.record(labels[i]);
     if (label === undefined) return undefined;
-    const item = byName.get(t.def.typeOf(label));
+    const type = t.def.typeOf(label);
+    const item = type === undefined ? undefined : byName.get(type);
     if (item === undefined) return undefined;
     for (const span of t.def.spans(label)) if (!text.includes(span)) return undefined;
     if (t.def.labelIssues(label, item).length > 0) return undefined;
