@@ -13,10 +13,12 @@
  * --batch-out writes OpenAI Batch request files without calling a model; --batch-in reads
  * the results back and scores them (see src/eval/batch-io.ts and custom-id.ts).
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import OpenAI from "openai";
 import { Command, Option } from "commander";
 import { UserInputError, RunStopped, EXIT, DEGRADED_SHARE } from "../../errors.ts";
-import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
+import { buildRoleModels, roleEndpoints, type ModelFlags } from "../../lm/roles.ts";
+import { parseBaseURL } from "../../lm/endpoint.ts";
 import { simModels, simProfile } from "../../../sim/index.ts";
 import { DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { fingerprint } from "../../util/hash.ts";
@@ -25,6 +27,7 @@ import { promptFingerprint, resolvePrompts, type ResolvedPrompt } from "../../ev
 import { translatorOf, writeBatchRequests, type EvalModel, type PairResult, type PipelineSummary } from "../../eval/eval-run.ts";
 import { evaluatePrompts } from "../../eval/evaluate-prompts.ts";
 import { modelLabel, type EvalReport } from "../../report/eval-report.ts";
+import { runOpenAIBatches, type BatchApi } from "../../eval/openai-batch.ts";
 import { loadProgramFile } from "../plugins.ts";
 import "../../../optimizers/default-cot.ts"; // registers the default-cot prompt kind
 import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
@@ -64,6 +67,9 @@ interface EvalFlags extends Omit<ModelFlags, "model"> {
   freezeRouting?: string;
   routingModel?: string;
   structuredOutput?: boolean;
+  batch?: string;
+  batchPoll: string;
+  batchCancel?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -99,6 +105,9 @@ export function register(program: Command): void {
     .option("--bootstrap <n>", "bootstrap / permutation resamples", "1000")
     .option("--batch-out <file>", "write OpenAI Batch request files (one per model) and stop; the evaluated models are not called (a default-cot prompt still has Θ write its 3 exemplar thoughts)")
     .option("--batch-in <files...>", "score OpenAI Batch result files instead of calling the models")
+    .addOption(new Option("--batch <service>", "run the requests through a batch API: submit, poll, download, score (the batch ids are kept in <out>/batch; rerun to resume)").choices(["openai"]))
+    .option("--batch-poll <seconds>", "with --batch: seconds between status checks", "30")
+    .option("--batch-cancel", "with --batch: cancel the submitted batches on Ctrl-C (default: leave them running; rerun to resume)")
     .option("--structured-output", "ask for JSON through response_format: the task's output schema in OpenAI strict mode (strict: true)")
     .option("--fresh", "ignore earlier predictions in --out (default: resume)")
     .option("--runs-dir <dir>", "where run ids are looked up", DEFAULT_RUNS_DIR)
@@ -116,6 +125,9 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (promptSpecs.length === 0) throw new UserInputError("give at least one --prompt (a frozen prompt file, a run id, or default:<task>)");
   if (!flags.data || flags.data.length === 0) throw new UserInputError("give the test data with --data FILE...");
   if (flags.batchOut && flags.batchIn) throw new UserInputError("--batch-out and --batch-in are two steps; use one per command");
+  if (flags.batch && (flags.batchOut || flags.batchIn)) throw new UserInputError("--batch runs both steps itself; drop --batch-out / --batch-in");
+  const pollSeconds = Number(flags.batchPoll);
+  if (!(pollSeconds > 0)) throw new UserInputError(`--batch-poll must be a positive number of seconds, not '${flags.batchPoll}'`);
   const splitNum = positiveInt(flags.batchSplitNum, "--batch-split-num");
   const iterations = positiveInt(flags.bootstrap, "--bootstrap");
   const concurrency = positiveInt(flags.concurrency ?? "8", "--concurrency");
@@ -124,7 +136,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (dup) throw new UserInputError(`--model ${dup} is given twice`);
 
   const pipelines = flags.pipeline === undefined ? undefined : parsePipelineList(flags.pipeline);
-  const offline = Boolean(flags.batchOut || flags.batchIn);
+  const offline = Boolean(flags.batchOut || flags.batchIn || flags.batch);
   const models: EvalModel[] = modelNames.map((name) => {
     // Offline modes never call a model: no cache file is opened.
     const roles = buildRoleModels({ ...flags, model: name, ...(offline ? { cache: false } : {}) }, { local: simModels });
@@ -204,9 +216,34 @@ interface EvalPlan {
   concurrency: number;
 }
 
+/** --batch openai: writes the requests into <out>/batch, runs them through the Batches API, returns the result files. */
+async function submitBatches(outDir: string, flags: EvalFlags, plan: EvalPlan, report: (line: string) => void): Promise<string[]> {
+  const dir = join(outDir, "batch");
+  const written = await writeBatchRequests(plan.prompts, plan.models, plan.scanned.indexes, join(dir, "requests.jsonl"));
+  const clients = new Map<string, BatchApi>();
+  const client = (model: string): BatchApi => {
+    let c = clients.get(model);
+    if (!c) clients.set(model, (c = openAIBatchClient({ ...flags, model }, model)));
+    return c;
+  };
+  return withInterrupt((signal) =>
+    runOpenAIBatches({ dir, jobs: written.map((w) => ({ model: w.model, requestFiles: w.files })), client, pollMs: Number(flags.batchPoll) * 1000, cancelOnInterrupt: Boolean(flags.batchCancel), signal, report }),
+  );
+}
+
+/** An openai client for a model's endpoint (its base URL and key, as the online client uses them). */
+function openAIBatchClient(flags: ModelFlags, model: string): BatchApi {
+  const target = roleEndpoints(flags, ["inference"], { model, local: simModels })[0];
+  if (!target) throw new UserInputError(`--batch openai: model ${model} runs in-process; give the batch endpoint with --base-url or OPENAI_BASE_URL`);
+  const parsed = parseBaseURL(target.baseURL, `the base URL of model ${model}`);
+  if (parsed.basicAuth !== undefined) throw new UserInputError(`--batch openai: the base URL of model ${model} carries credentials; give the key in OPENAI_API_KEY instead`);
+  return new OpenAI({ baseURL: parsed.url, apiKey: target.apiKey || "not-needed", maxRetries: 3, logLevel: "off" });
+}
+
 async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): Promise<void> {
   const { prompts, models, scanned, splitNum, iterations, concurrency } = plan;
   const progress = createProgress({ quiet: Boolean(flags.quiet || flags.json) });
+  const batchIn = flags.batchIn ?? (flags.batch ? await submitBatches(outDir, flags, plan, (line) => progress.line(line)) : undefined);
   const request = {
     prompts,
     models,
@@ -218,7 +255,7 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
     iterations,
     concurrency,
     resume: !flags.fresh,
-    ...(flags.batchIn ? { batchIn: flags.batchIn } : {}),
+    ...(batchIn ? { batchIn } : {}),
     isSimulated: (name: string) => simProfile(name) !== undefined,
     events: {
       phase: (title: string, detail: string) => progress.phase(title, detail),
@@ -226,7 +263,7 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
       line: (text: string) => progress.line(text),
     },
   };
-  if (!flags.batchIn) {
+  if (!batchIn) {
     for (const prompt of prompts) {
       if (!prompt.pipeline || prompt.pipeline === "direct") continue;
       for (const model of models) progress.line(`${prompt.name} × ${model.name}: translator ${translatorOf(model).model}${simProfile(translatorOf(model).model) !== undefined ? " (sim: an untranslated copy, no translation)" : ""}`);
@@ -234,7 +271,7 @@ async function evaluateInto(outDir: string, flags: EvalFlags, plan: EvalPlan): P
   }
   let result: Awaited<ReturnType<typeof evaluatePrompts>>;
   try {
-    result = flags.batchIn ? await evaluatePrompts(request) : await withInterrupt((signal) => evaluatePrompts({ ...request, signal }));
+    result = batchIn ? await evaluatePrompts(request) : await withInterrupt((signal) => evaluatePrompts({ ...request, signal }));
   } catch (err) {
     if (err instanceof RunStopped) throw err.withMessage(`${err.message}; predictions so far are kept in ${outDir}/predictions — rerun the same command to resume`);
     throw err;
@@ -314,7 +351,7 @@ function defaultOutDir(flags: EvalFlags, prompts: readonly ResolvedPrompt[], mod
       models,
       data: (flags.data ?? []).map((f) => resolve(f)),
       splitNum,
-      batch: flags.batchIn ? flags.batchIn.map((f) => resolve(f)) : undefined,
+      batch: flags.batchIn ? flags.batchIn.map((f) => resolve(f)) : flags.batch,
     },
     10,
   );
