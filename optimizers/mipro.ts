@@ -318,13 +318,16 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   const study = new Study({ sampler, direction: "maximize" });
   const trials: TrialRecord[] = [];
   const fullEvals = new Map<string, FullEvalRecord>();
-  for (const r of log) if (r.kind === "full_eval") fullEvals.set(comboKey(r.params), r);
+  const isDuePoint = (afterTrial: number) => (afterTrial + 1) % settings.fullEvalEvery === 0 || afterTrial === settings.trials - 1;
+  // A study extended with more trials (--resume --trials) ignores the full evaluation its
+  // old last trial got: a fresh run of the new length has none there, and equals this one.
+  for (const r of log) if (r.kind === "full_eval" && isDuePoint(r.after_trial)) fullEvals.set(comboKey(r.params), r);
   const loggedTrials = log.filter((r): r is TrialRecord => r.kind === "trial");
 
   const minibatchSize = Math.min(settings.minibatch, val.length);
   const loggedDuePoints = new Set([...fullEvals.values()].map((r) => r.after_trial));
   const runFullEvalIfDue = async (afterTrial: number) => {
-    if ((afterTrial + 1) % settings.fullEvalEvery !== 0 && afterTrial !== settings.trials - 1) return;
+    if (!isDuePoint(afterTrial)) return;
     if (loggedDuePoints.has(afterTrial)) return; // replayed from the log
     // The combination with the best mean minibatch score not yet fully evaluated.
     const pending = minibatchScoresByCombo(trials)

@@ -59,6 +59,12 @@ export interface OptimizeRequest {
    * the switch in config.json (`model_changes`). Without it a difference is refused.
    */
   overrideModels?: boolean;
+  /**
+   * On resume: the study's new number of trials, to extend a finished or stopped run (or
+   * shorten one that has not run that far). The result equals a fresh run with this many
+   * trials and the same seed; config.json records the change (`trial_changes`).
+   */
+  trials?: number;
   runId?: string;
   signal?: AbortSignal;
   events?: MiproEvents;
@@ -93,6 +99,8 @@ interface RunConfig {
   models: RecordedModels;
   /** Model switches made on resume with --override-models, oldest first. */
   model_changes?: { at: string; from: RecordedModels; to: RecordedModels }[];
+  /** Trial counts changed on resume (--trials), oldest first. */
+  trial_changes?: { at: string; from: number; to: number }[];
   data: { train?: string; val?: string; fingerprints: Record<string, string> };
   /** AutoThought runs: the variant and the run I_top, S_top came from. */
   autothought?: { variant: AutoThoughtVariant; source_run?: string };
@@ -176,6 +184,18 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         throw new UserInputError(`run ${run.id} was made with models ${describeModels(config.models)}; resuming with ${describeModels(now)} needs overrideModels (--override-models)`);
       }
       config = { ...config, models: now, model_changes: [...(config.model_changes ?? []), { at: new Date().toISOString(), from: config.models, to: now }] };
+      run.writeJson("config.json", config);
+    }
+    if (request.trials !== undefined && request.trials !== config.settings.trials) {
+      const done = run.readLog<{ kind: string }>("trials.jsonl").filter((r) => r.kind === "trial").length;
+      if (!Number.isInteger(request.trials) || request.trials < Math.max(1, done)) {
+        throw new UserInputError(`--trials ${request.trials}: run ${run.id} has already made ${done} trials; give at least ${Math.max(1, done)}`);
+      }
+      config = {
+        ...config,
+        settings: { ...config.settings, trials: request.trials },
+        trial_changes: [...(config.trial_changes ?? []), { at: new Date().toISOString(), from: config.settings.trials, to: request.trials }],
+      };
       run.writeJson("config.json", config);
     }
     // The source is only needed until the thought-carrying candidates are written.

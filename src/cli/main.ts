@@ -129,6 +129,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ieopt: failed: ${err.message}\n`);
       return EXIT.failed;
     }
+    // A path the OS refused (a file in the way, no permission...) is bad input, not a bug.
+    const { describeFsError } = await import("./paths.ts");
+    const fsProblem = describeFsError(err);
+    if (fsProblem !== undefined) {
+      process.stderr.write(`ieopt: error: ${fsProblem}\n`);
+      return EXIT.badInput;
+    }
     // A bug: the message, and the stack only when asked for (IEOPT_DEBUG=1).
     const detail = err instanceof Error ? (process.env["IEOPT_DEBUG"] ? (err.stack ?? err.message) : err.message) : String(err);
     process.stderr.write(`ieopt: internal error (a bug in ieopt; please report it${process.env["IEOPT_DEBUG"] ? "" : ", with IEOPT_DEBUG=1 for the stack trace"}): ${detail}\n`);

@@ -64,6 +64,8 @@ async function readOutcomes(path: string, samples: readonly ScoredSample[]): Pro
     lineOf.set(value.id, line);
     outcomes.set(value.id, toOutcome(value, sample));
   }
+  // Scoring nothing as "every sample failed" hides the real problem: a wrong path or a run that wrote nothing.
+  if (lineOf.size === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: path });
   return outcomes;
 }
 

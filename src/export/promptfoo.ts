@@ -95,6 +95,7 @@ export async function buildPromptfooConfig(frozen: FrozenPrompt, dataFile: strin
       }
       queries.push(sample);
     }
+    if (queries.length === 0) throw new UserInputError("no samples (the file is empty or holds only blank lines); an export needs at least one test case", { file: dataFile });
   }
   const perInstance = new Map<string, number>();
   for (const q of queries) perInstance.set(instanceKey(q), (perInstance.get(instanceKey(q)) ?? 0) + 1);

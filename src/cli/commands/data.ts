@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { UserInputError } from "../../errors.ts";
+import { checkInputFile, checkOutputFile } from "../paths.ts";
 import { removeAmbiguousTypes } from "../../data/ambiguous.ts";
 import { decontaminate, deduplicate, testTexts } from "../../data/dedup.ts";
 import { IMPORT_FORMATS, importFile, type ImportFormat } from "../../data/importers/index.ts";
@@ -95,6 +96,8 @@ export function register(program: Command): void {
         dataset?: string;
         types?: string;
       }) => {
+        checkInputFile(opts.in, "--in");
+        checkOutputFile(opts.out, "--out");
         if (opts.task !== undefined && opts.format !== "fewfc") {
           throw new UserInputError(`--task applies to --format fewfc only (${opts.format} has one task)`, { field: "--task" });
         }
@@ -157,6 +160,7 @@ export function register(program: Command): void {
         seed: string;
         removeAmbiguous?: boolean;
       }) => {
+        checkOutputFile(opts.out, "--out");
         let instances = await readSamples(opts.in);
         if (opts.removeAmbiguous) instances = removeAmbiguousTypes(instances);
         const samples = inFile(opts.in, () =>
@@ -195,6 +199,7 @@ export function register(program: Command): void {
         removeAmbiguous?: boolean;
       }) => {
         const caps = parseCaps(opts.cap);
+        checkOutputFile(opts.out, "--out");
         let samples = await readSamplesMany(opts.in);
         const test = testTexts(samples);
         for (const file of opts.test ?? []) for (const t of testTexts(await readSamples(file))) test.add(t);

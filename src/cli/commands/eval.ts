@@ -39,7 +39,7 @@ import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { choiceRows } from "../../pipelines/choice.ts";
 import { renderTable } from "../../report/table.ts";
 import { positiveIntFlag } from "../flags.ts";
-import { checkOutputDir } from "../output-path.ts";
+import { checkOutputDir } from "../paths.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
 import { streamSamples } from "../../eval/eval-data.ts";
 import { buildRequest } from "../../eval/runner.ts";

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { UserInputError } from "../../errors.ts";
+import { checkOutputFile } from "../paths.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { loadFrozenPrompt } from "../../runs/frozen.ts";
 import { writeFileAtomic } from "../../util/fs.ts";
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option("--data <file>", "test samples for the exported config (promptfoo)")
     .option("--runs-dir <dir>", "where run folders are", DEFAULT_RUNS_DIR)
     .action(async (flags: { run: string; format: string; out?: string; data?: string; runsDir: string }) => {
+      if (flags.out) checkOutputFile(flags.out, "--out");
       const run = RunFolder.open(flags.runsDir, flags.run);
       if (!run.has("frozen.json")) throw new UserInputError(`run ${run.id} has no frozen prompt yet (state: ${run.status()?.state ?? "unknown"}); resume it first`);
       const exporter: Exporter | undefined = (EXPORTERS as Record<string, Exporter>)[flags.format];

@@ -12,6 +12,8 @@ import { withInterrupt } from "../interrupt.ts";
 import { EXIT } from "../../errors.ts";
 import { describeFailures } from "../../../optimizers/run-health.ts";
 import { announcePlan, checkEndpoints } from "../plan.ts";
+import { nonNegativeIntFlag, positiveIntFlag } from "../flags.ts";
+import { checkOutputDir } from "../paths.ts";
 import { estimateOptimizeCalls } from "../optimize-plan.ts";
 import { getProgram } from "../../../programs/index.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
@@ -97,37 +99,46 @@ export function register(program: Command): void {
     const metric = /\.(ts|mts|js|mjs)$/i.test(flags.metric) ? await loadMetricFile(flags.metric) : flags.metric;
     const tips = flags.tips ? loadTipsDir(flags.tips) : undefined;
     let modelFlags: ModelFlags = flags;
+    let recordedSettings: MiproSettings | undefined;
+    const given = (key: string) => command.getOptionValueSource(key) === "cli";
     if (flags.resume) {
-      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string }; models: RecordedModels }>("config.json");
+      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string }; models: RecordedModels; settings: MiproSettings }>("config.json");
+      recordedSettings = config.settings;
+      // A resumed study keeps its settings (else it would not be the same study); only its length may change.
+      const fixed = RESUME_FIXED_FLAGS.find((f) => given(f.key));
+      if (fixed) throw new UserInputError(`${fixed.flag}: run ${flags.resume} keeps the settings it started with; on --resume only --trials can change (to extend or shorten the study)`);
       task ??= config.task;
       trainPath ??= config.data.train;
       valPath ??= config.data.val;
       // The run continues on the models and endpoints it recorded, not on today's defaults.
-      const given = (key: string) => command.getOptionValueSource(key) === "cli";
       const resumed = resumeModelFlags(config.models, flags, given, Boolean(flags.overrideModels));
       modelFlags = resumed.flags;
       for (const o of resumed.overridden) process.stderr.write(`ieopt: --override-models: ${o.flag} ${o.now} replaces the recorded ${o.recorded}\n`);
     } else if (flags.overrideModels) {
       throw new UserInputError("--override-models is for --resume: a new run uses the model flags as given");
     }
+    checkOutputDir(flags.runsDir, "--runs-dir");
     if (!task) throw new UserInputError("--task is required (NER, RE, SF, ED or EE), or --program FILE");
     if (!valPath) throw new UserInputError("--val is required");
-    const settings: MiproSettings = {
+    const trials = positiveIntFlag(flags.trials, "--trials");
+    const flagSettings: MiproSettings = {
       ...MIPRO_DEFAULTS,
-      trials: intFlag(flags.trials, "--trials"),
-      minibatch: intFlag(flags.minibatch, "--minibatch"),
-      fullEvalEvery: intFlag(flags.fullEvalEvery, "--full-eval-every"),
-      demoSets: intFlag(flags.demoSets, "--demo-sets"),
-      demos: intFlag(flags.demos, "--demos"),
-      instructions: intFlag(flags.instructions, "--instructions"),
+      trials,
+      minibatch: positiveIntFlag(flags.minibatch, "--minibatch"),
+      fullEvalEvery: positiveIntFlag(flags.fullEvalEvery, "--full-eval-every"),
+      demoSets: nonNegativeIntFlag(flags.demoSets, "--demo-sets"),
+      demos: demosFlag(flags.demos, Boolean(flags.zeroShot)),
+      instructions: positiveIntFlag(flags.instructions, "--instructions"),
       zeroShot: Boolean(flags.zeroShot),
       augmentThreshold: scoreFlag(flags.augmentThreshold, "--augment-threshold"),
       seed: flags.seed,
       metric: typeof metric === "string" ? metric : metric.name,
-      concurrency: intFlag(flags.concurrency, "--concurrency"),
-      ...(flags.parallelTrials !== undefined ? { parallelTrials: intFlag(flags.parallelTrials, "--parallel-trials") } : {}),
+      concurrency: positiveIntFlag(flags.concurrency, "--concurrency"),
+      ...(flags.parallelTrials !== undefined ? { parallelTrials: positiveIntFlag(flags.parallelTrials, "--parallel-trials") } : {}),
       ...pipelineSetting(flags.pipeline),
     };
+    // What the run will do: a resumed run's recorded settings (with a new length if given).
+    const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") ? { trials } : {}) } : flagSettings;
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
     const models = buildRoleModels(modelFlags, { local: simModels });
@@ -170,6 +181,7 @@ export function register(program: Command): void {
         models,
         runsDir: flags.runsDir,
         resume: flags.resume,
+        ...(flags.resume && given("trials") ? { trials } : {}),
         overrideModels: Boolean(flags.overrideModels),
         signal,
         events: {
@@ -205,8 +217,26 @@ function scoreFlag(value: string, flag: string): number {
   return n;
 }
 
-function intFlag(value: string | undefined, flag: string): number {
-  const n = nonNegativeInt(value, flag);
-  if (n === undefined) throw new UserInputError(`${flag} is required`);
-  return n;
+/** Settings a resumed run keeps: giving one with --resume is refused rather than ignored. */
+const RESUME_FIXED_FLAGS = [
+  { key: "minibatch", flag: "--minibatch" },
+  { key: "fullEvalEvery", flag: "--full-eval-every" },
+  { key: "demoSets", flag: "--demo-sets" },
+  { key: "demos", flag: "--demos" },
+  { key: "instructions", flag: "--instructions" },
+  { key: "zeroShot", flag: "--zero-shot" },
+  { key: "augmentThreshold", flag: "--augment-threshold" },
+  { key: "seed", flag: "--seed" },
+  { key: "metric", flag: "--metric" },
+  { key: "parallelTrials", flag: "--parallel-trials" },
+  { key: "pipeline", flag: "--pipeline" },
+] as const;
+
+/** Demos per set: at least 1 (no demos at all is --zero-shot). */
+function demosFlag(value: string, zeroShot: boolean): number {
+  if (zeroShot) return nonNegativeIntFlag(value, "--demos");
+  const n = Number(value);
+  if (Number.isInteger(n) && n === 0) throw new UserInputError("--demos must be at least 1: a demo set of 0 demos is the zero-shot search; use --zero-shot for that");
+  return positiveIntFlag(value, "--demos");
 }
+

@@ -18,7 +18,7 @@ import { buildRequest } from "../../eval/runner.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
-import { checkOutputFile } from "../output-path.ts";
+import { checkOutputFile } from "../paths.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
 import { positiveIntFlag } from "../flags.ts";
 

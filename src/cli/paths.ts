@@ -69,3 +69,34 @@ export function checkOutputDir(path: string, flag: string): void {
   if (stats && !stats.isDirectory()) throw new UserInputError(`${flag} ${path} is a file, not a folder; choose another path or move the file`);
   checkCreatable(path, flag);
 }
+
+/** A file the command reads: it must exist and be a file (checked before anything else about it). */
+export function checkInputFile(path: string, flag: string): void {
+  checkNotDangling(path, flag);
+  const stats = statOrUndefined(path, true);
+  if (!stats) throw new UserInputError(`${flag} ${path}: no such file; check the path`);
+  if (stats.isDirectory()) throw new UserInputError(`${flag} ${path} is a folder; give a file`);
+}
+
+/**
+ * A file-system error the OS raised for a path (a file in the way, no permission, a full
+ * or read-only disk): the user's to fix, so a message naming the path, not a bug report.
+ * Undefined for anything else.
+ */
+export function describeFsError(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== "string" || typeof e.path !== "string") return undefined;
+  const reasons: Record<string, string> = {
+    ENOTDIR: "a part of the path is a file, not a folder",
+    EEXIST: "something is already there (a file where a folder is needed?)",
+    EISDIR: "it is a folder, not a file",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "the file system is read-only",
+    ENOSPC: "no space left on the device",
+    ENOENT: "no such file or folder (a dangling link, or a missing folder?)",
+    ELOOP: "too many symbolic links (a link loop?)",
+  };
+  const reason = reasons[e.code];
+  return reason === undefined ? undefined : `cannot ${e.syscall === "open" || e.syscall === "scandir" || e.syscall === "stat" ? "use" : e.syscall ?? "use"} ${e.path}: ${reason}; choose another path or fix it`;
+}
