@@ -150,7 +150,7 @@ export function register(program: Command): void {
         `${task} on ${train.length} train / ${val.length} validation samples${flags.resume ? ` (resuming ${flags.resume}: finished trials are not asked again)` : ""}`,
         `${settings.trials} trials, minibatch ${settings.minibatch}, full evaluation every ${settings.fullEvalEvery}, ${settings.demoSets} demo sets of ${settings.demos}, ${settings.instructions} instructions${flags.autothought ? `; AutoThought-${flags.autothought} adds Θ thought calls` : ""}`,
       ],
-      estimates: estimateOptimizeCalls(getProgram(task), train, val, settings, { inference: described["inference"]!.model, prompt: described["prompt"]!.model }),
+      estimates: estimateOptimizeCalls(userProgram ?? getProgram(task), train, val, settings, { inference: described["inference"]!.model, prompt: described["prompt"]!.model }),
       prices: models.meter.prices,
     };
     if (announcePlan(plan, checks, { dryRun: flags.dryRun, quiet: flags.quiet })) return;
