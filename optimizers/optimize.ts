@@ -65,6 +65,8 @@ export interface OptimizeRequest {
    * trials and the same seed; config.json records the change (`trial_changes`).
    */
   trials?: number;
+  /** The config file the flags came from (`--config`), recorded in config.json. */
+  configFile?: { path: string; values: Record<string, unknown> };
   runId?: string;
   signal?: AbortSignal;
   events?: MiproEvents;
@@ -99,6 +101,8 @@ interface RunConfig {
   models: RecordedModels;
   /** Model switches made on resume with --override-models, oldest first. */
   model_changes?: { at: string; from: RecordedModels; to: RecordedModels }[];
+  /** The --config file of the command that started the run, and the values it set. */
+  config_file?: { path: string; values: Record<string, unknown> };
   /** Trial counts changed on resume (--trials), oldest first. */
   trial_changes?: { at: string; from: number; to: number }[];
   data: { train?: string; val?: string; fingerprints: Record<string, string> };
@@ -227,6 +231,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       settings,
       models: request.models.describe(),
       data: { ...request.dataPaths, fingerprints },
+      ...(request.configFile ? { config_file: request.configFile } : {}),
       ...(at ? { autothought: { variant: at.variant, ...(source ? { source_run: source.run_id } : {}) } } : {}),
     };
     run.writeJson("config.json", config);

@@ -40,6 +40,7 @@ import { choiceRows } from "../../pipelines/choice.ts";
 import { renderTable } from "../../report/table.ts";
 import { positiveIntFlag } from "../flags.ts";
 import { checkOutputDir } from "../paths.ts";
+import { addConfigOption } from "../config-file.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
 import { streamSamples } from "../../eval/eval-data.ts";
 import { buildRequest } from "../../eval/runner.ts";
@@ -98,6 +99,7 @@ export function register(program: Command): void {
   // single --model they define: eval takes several. Budgets apply per model.
   const shared = addModelOptions(new Command(), { roles: ["inference", "thought"] });
   for (const option of shared.options) if (option.long !== "--model") cmd.addOption(option);
+  addConfigOption(cmd);
   cmd
     .option("--out <dir>", "report and predictions folder (default: <runs-dir>/eval-<fingerprint of the command>)")
     .option("--batch-split-num <n>", "schema items per query when batching instance-level data (split_num)", "6")

@@ -14,6 +14,7 @@ import { describeFailures } from "../../../optimizers/run-health.ts";
 import { announcePlan, checkEndpoints } from "../plan.ts";
 import { nonNegativeIntFlag, positiveIntFlag } from "../flags.ts";
 import { checkOutputDir } from "../paths.ts";
+import { addConfigOption, configFileOf } from "../config-file.ts";
 import { estimateOptimizeCalls } from "../optimize-plan.ts";
 import { getProgram } from "../../../programs/index.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
@@ -87,6 +88,7 @@ export function register(program: Command): void {
     .option("--dry-run", "check the endpoints, print the plan (calls, tokens, cost) and stop without calling a model")
     .option("--quiet", "no progress output");
   addModelOptions(cmd, { roles: ["inference", "prompt", "thought"] });
+  addConfigOption(cmd);
   cmd.action(async (flags: OptimizeFlags, command: Command) => {
     let trainPath = flags.train;
     let valPath = flags.val;
@@ -138,7 +140,7 @@ export function register(program: Command): void {
       ...pipelineSetting(flags.pipeline),
     };
     // What the run will do: a resumed run's recorded settings (with a new length if given).
-    const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") ? { trials } : {}) } : flagSettings;
+    const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") || command.getOptionValueSource("trials") === "config" ? { trials } : {}) } : flagSettings;
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
     const models = buildRoleModels(modelFlags, { local: simModels });
@@ -181,7 +183,8 @@ export function register(program: Command): void {
         models,
         runsDir: flags.runsDir,
         resume: flags.resume,
-        ...(flags.resume && given("trials") ? { trials } : {}),
+        ...(flags.resume && (given("trials") || command.getOptionValueSource("trials") === "config") ? { trials } : {}),
+        ...(configFileOf(command) ? { configFile: configFileOf(command)! } : {}),
         overrideModels: Boolean(flags.overrideModels),
         signal,
         events: {

@@ -19,6 +19,7 @@ import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { checkOutputFile } from "../paths.ts";
+import { addConfigOption } from "../config-file.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
 import { positiveIntFlag } from "../flags.ts";
 
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option("--data <files...>", "unlabeled JSONL files: {id, text, schema} per line (lang, task, dataset, schema_descriptions optional)")
     .option("--out <file>", "JSONL file of {id, records} per instance; rerunning the command resumes it");
   addModelOptions(cmd, { roles: ["inference", "thought"] });
+  addConfigOption(cmd);
   cmd
     .option("--batch-split-num <n>", "schema items per query; longer schemas are asked in batches and merged back", "6")
     .option("--fresh", "ignore an earlier --out (moved aside) instead of resuming it")
