@@ -11,5 +11,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: keep workers low so loopback-server tests are not starved.
     maxWorkers: 2,
+    // Temp hygiene: every process of the suite uses a sandbox temp dir that must end empty
+    // (test/setup/temp-sandbox.ts); each file's temp folders are removed after it.
+    globalSetup: ["test/setup/temp-sandbox.ts"],
+    setupFiles: ["test/setup/temp-cleanup.ts"],
   },
 });

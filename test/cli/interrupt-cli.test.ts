@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startStubServer } from "../helpers/stub-server.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/ieopt.js");
 const EX = join(import.meta.dirname, "../../examples/data/ner");
@@ -35,7 +35,7 @@ describe("Ctrl-C during ieopt optimize", () => {
     // 50 ms per call: the search takes seconds, so the signal lands mid-search.
     const stub = await startStubServer({ latencyMs: 50 });
     try {
-      const work = mkdtempSync(join(tmpdir(), "ieopt-int-"));
+      const work = tempDir("ieopt-int-");
       const runsDir = join(work, "runs");
       const common = ["--model", "stub-model", "--base-url", stub.url, "--cache", join(work, "cache.sqlite"), "--runs-dir", runsDir];
       const first = await run(

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startSimServer, type SimServer } from "../../sim/server.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/ieopt.js");
 const EX = join(import.meta.dirname, "../../examples/data/sf");
@@ -41,7 +41,7 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
   });
 
   it("optimizes through an OpenAI-compatible endpoint, writes the run folder, and keeps secrets off disk", async () => {
-    const work = mkdtempSync(join(tmpdir(), "ieopt-cli-"));
+    const work = tempDir("ieopt-cli-");
     const runsDir = join(work, "runs");
     const cache = join(work, "cache.sqlite");
     // The key in the environment stays off disk (URL credentials: test/cli/secrets.test.ts).
@@ -78,7 +78,7 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
   });
 
   it("exits 2 with a clear message on bad input and leaves no run folder", async () => {
-    const work = mkdtempSync(join(tmpdir(), "ieopt-cli-"));
+    const work = tempDir("ieopt-cli-");
     const runsDir = join(work, "runs");
     const cases: [string[], RegExp][] = [
       [["--task", "POS", "--val", join(EX, "dev.jsonl")], /unknown task 'POS'/],

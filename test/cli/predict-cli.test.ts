@@ -4,19 +4,19 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startStubServer } from "../helpers/stub-server.ts";
 import { EXAMPLES, ieopt, ROOT } from "../eval-cli/helpers.ts";
 import { mergeInstance } from "../../src/eval/predict.ts";
 import { batchSchema } from "../../src/data/batch-schema.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const batches = (size: number, splitNum: number) => batchSchema(Array.from({ length: size }, (_, i) => i), splitNum).length;
 
 const BIN = join(ROOT, "bin/ieopt.js");
 const XSID = join(ROOT, "../shared/data/xsid/de.test.conll");
-const work = mkdtempSync(join(tmpdir(), "ieopt-predict-"));
+const work = tempDir("ieopt-predict-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const readJsonl = (path: string) => readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));

@@ -5,14 +5,14 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startStubServer } from "../helpers/stub-server.ts";
 import { EXAMPLES, ieopt, ROOT } from "../eval-cli/helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
-const work = mkdtempSync(join(tmpdir(), "ieopt-preflight-"));
+const work = tempDir("ieopt-preflight-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const NER = join(EXAMPLES, "ner");
 

@@ -3,12 +3,12 @@
  * score on the 0–100 scale marked sim; `--json` gives the same numbers, parseable.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLES, ieopt } from "../eval-cli/helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
-const work = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+const work = tempDir("ieopt-runs-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("ieopt runs list", () => {

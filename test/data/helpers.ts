@@ -1,9 +1,9 @@
 /** Shared test helpers for test/data: temp dirs, sample builders, the real data folder. */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll } from "vitest";
+import { tempDir as trackedTempDir } from "../helpers/temp.ts";
 import { SampleSchema, type Sample, type SampleInput } from "../../src/data/sample.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -13,9 +13,7 @@ export const BAD_FIXTURES = resolve(REPO_ROOT, "test/fixtures/bad");
 
 /** A temp dir removed after the file's tests. */
 export function tempDir(prefix = "ieopt-data-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return trackedTempDir(prefix);
 }
 
 /** A valid NER sample's fields, overridden by `fields`. */

@@ -1,17 +1,16 @@
 /** Running the real `ieopt` CLI in tests: in-process (fast) or as a child process (exit codes). */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { vi } from "vitest";
+import { tempDir as trackedTempDir } from "../helpers/temp.ts";
 import { main } from "../../src/cli/main.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const EXAMPLES = join(ROOT, "examples/data");
 
 export function tempDir(prefix = "ieopt-eval-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return trackedTempDir(prefix);
 }
 
 export interface CliResult {

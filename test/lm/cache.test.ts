@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import { CachedLM, cacheKey, defaultCachePath, LMCache } from "../../src/lm/cache.ts";
 import { LMCallError, type LM, type LMRequest, type LMResponse } from "../../src/lm/types.ts";
 import { UserInputError } from "../../src/errors.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "ieopt-cache-"));
+  dir = tempDir("ieopt-cache-");
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });

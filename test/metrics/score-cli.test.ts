@@ -1,15 +1,15 @@
 /** `ieopt score`: in-process for the details, plus the real CLI for the JSON contract and exit codes. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatScoreTable, scoreFiles, scoreJson } from "../../src/eval/score-files.ts";
 import { UserInputError } from "../../src/errors.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 const BIN = resolve(REPO_ROOT, "bin/ieopt.js");
-const dir = mkdtempSync(join(tmpdir(), "ieopt-score-"));
+const dir = tempDir("ieopt-score-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, lines: unknown[]): string {

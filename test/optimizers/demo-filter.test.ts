@@ -3,8 +3,7 @@
  * when μ(y′, y) passes the threshold; rejected attempts are replaced by further ones.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ScriptedLM, lastUser, queryText } from "../helpers/scripted-lm.ts";
 import { HEADINGS } from "../../optimizers/prompts.ts";
@@ -22,6 +21,7 @@ import { importXsid } from "../../src/data/importers/index.ts";
 import { instancesToSamples } from "../../src/data/instances-to-samples.ts";
 import { createSimLM } from "../../sim/index.ts";
 import type { Sample, Task } from "../../src/data/sample.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const lf1 = METRICS.lf1!;
 const sf = PROGRAMS.SF;
@@ -102,7 +102,7 @@ describe("bootstrapDemoSets: metric filter", () => {
 
 describe("optimize with filtered demos", () => {
   it("shows the proposer only kept demos and records each demo's sample, source and score in the run", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-filter-"));
+    const runsDir = tempDir("ieopt-filter-");
     try {
       const val = toySamples("dev", 20, 100);
       const all = new Map([...train, ...val].map((s) => [s.text, s]));

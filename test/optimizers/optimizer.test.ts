@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ScriptedLM, lastUser, systemOf, queryText } from "../helpers/scripted-lm.ts";
 import { toySamples } from "../helpers/toy-data.ts";
@@ -19,6 +18,7 @@ import { loadFrozenPrompt } from "../../src/runs/frozen.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
 import { LMCallError, type LM, type LMRequest } from "../../src/lm/types.ts";
 import type { Sample } from "../../src/data/sample.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const sf = PROGRAMS.SF;
 const train = toySamples("train", 24);
@@ -129,7 +129,7 @@ describe("optimize (MIPRO search)", () => {
   const settings = { trials: 20, minibatch: 10, fullEvalEvery: 5, demoSets: 4, demos: 3, instructions: 4, seed: 11, concurrency: 4 };
 
   it("logs every trial, fully evaluates every f trials, and freezes the best full evaluation", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM(teacherAnswer);
     const out = await optimize({ task: "SF", train, val, settings, models: roleModels(lm, lm), runsDir, runId: "r1" });
     const log = readFileSync(join(runsDir, "r1", "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
@@ -159,11 +159,11 @@ describe("optimize (MIPRO search)", () => {
       return { meter, base, models: { ...roleModels(lm, lm), meter } };
     };
 
-    const runsA = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsA = tempDir("ieopt-runs-");
     const a = make(new LMCache(":memory:"));
     const whole = await optimize({ task: "SF", train, val, settings: long, models: a.models, runsDir: runsA, runId: "whole" });
 
-    const runsB = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsB = tempDir("ieopt-runs-");
     const cacheB = new LMCache(":memory:");
     let paid = 0;
     let result;
@@ -190,7 +190,7 @@ describe("optimize (MIPRO search)", () => {
   });
 
   it("a budget stop while Φ proposes instructions marks the run stopped (resumable), not failed", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM((r) => {
       if (lastUser(r).startsWith(HEADINGS.proposal)) throw new LMCallError("budget of 0 calls reached", "budget", 1);
       return teacherAnswer(r);
@@ -200,7 +200,7 @@ describe("optimize (MIPRO search)", () => {
   });
 
   it("a resumed run keeps the settings it started with, and reports them", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM(teacherAnswer);
     const small = { ...settings, trials: 5, metric: "f1" };
     await optimize({ task: "SF", train, val, settings: small, models: roleModels(lm, lm), runsDir, runId: "m" });
@@ -210,7 +210,7 @@ describe("optimize (MIPRO search)", () => {
   });
 
   it("rejects bad input before creating a run folder", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM(teacherAnswer);
     const models = roleModels(lm, lm);
     const ner: Sample[] = val.map((s) => ({ ...s, task: "NER", schema: ["person"], labels: [] }) as unknown as Sample);
@@ -227,7 +227,7 @@ describe("optimize (MIPRO search)", () => {
   });
 
   it("keeps the default prompt when no searched combination beats it on full validation", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const defaultFirstDemo = sf.renderOutput(sf.defaultDemos[0]!.records);
     // Only the exact default prompt (default instruction + default demos) answers right.
     const lm = new ScriptedLM((r) => {
@@ -246,7 +246,7 @@ describe("optimize (MIPRO search)", () => {
   });
 
   it("searches instructions only in zero-shot mode", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-runs-"));
+    const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM(teacherAnswer);
     const out = await optimize({ task: "SF", train: [], val, settings: { ...settings, zeroShot: true }, models: roleModels(lm, lm), runsDir });
     expect(out.result.candidates.demo_sets).toEqual([{ index: 0, demos: [] }]);

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ScriptedLM, lastUser, systemOf, queryText } from "../helpers/scripted-lm.ts";
 import { toySamples } from "../helpers/toy-data.ts";
@@ -10,6 +9,7 @@ import { optimize } from "../../optimizers/optimize.ts";
 import { UsageMeter } from "../../src/lm/usage.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
 import type { LM } from "../../src/lm/types.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const sf = PROGRAMS.SF;
 const val = toySamples("dev", 30, 100);
@@ -23,7 +23,7 @@ function roleModels(lm: LM): RoleModels {
 
 describe("zero-shot optimization", () => {
   it("compares with the default instruction without demos, and keeping it freezes no demos", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-zs-"));
+    const runsDir = tempDir("ieopt-zs-");
     dirs.push(runsDir);
     // Only the default instruction answers right; proposals are worse.
     const lm = new ScriptedLM((r) => {

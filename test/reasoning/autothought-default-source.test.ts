@@ -1,19 +1,19 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { optimizeAutoThought } from "../../optimizers/autothought-run.ts";
 import { RunFolder } from "../../src/runs/run-folder.ts";
 import { freezePrompt, writeFrozenPrompt } from "../../src/runs/frozen.ts";
 import type { ThoughtCandidates } from "../../optimizers/autothought.ts";
 import { sf, train, val, roles, SETTINGS } from "./helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("AutoThought from a run that kept the default prompt", () => {
   it("says that S_top is the hand-written default exemplars, in candidates.json, the report and the console", async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "ieopt-at-default-"));
+    const runsDir = tempDir("ieopt-at-default-");
     dirs.push(runsDir);
     const source = RunFolder.create(runsDir, "kept-default");
     source.writeJson("config.json", { format: "ieopt.run/v1", run_id: "kept-default", task: "SF", optimizer: "mipro" });

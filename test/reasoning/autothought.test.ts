@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ScriptedLM, lastUser, systemOf } from "../helpers/scripted-lm.ts";
 import { optimize } from "../../optimizers/optimize.ts";
@@ -15,8 +14,9 @@ import { RunFolder } from "../../src/runs/run-folder.ts";
 import { labeledDemo } from "../../optimizers/bootstrap.ts";
 import type { ThoughtCandidates } from "../../optimizers/autothought.ts";
 import { sf, train, val, roles, kindOf, teacherAnswer, teacherQueryText, writeSourceRun, SOURCE_DEMOS, SOURCE_INSTRUCTION, SETTINGS, Y_PRIME } from "./helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
-const tmpRuns = () => mkdtempSync(join(tmpdir(), "ieopt-at-"));
+const tmpRuns = () => tempDir("ieopt-at-");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 /** The demo turns of an extraction request (everything between the system message and the query). */
 const demoTurns = (r: LMRequest) => JSON.stringify(r.messages.slice(1, -1));

@@ -3,8 +3,7 @@
  * AutoThought-1…4, Default-CoT, the comparison, and the CLI flags.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSimLM } from "../../sim/index.ts";
 import { UsageMeter } from "../../src/lm/usage.ts";
@@ -19,9 +18,10 @@ import type { ThoughtCandidates } from "../../optimizers/autothought.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
 import { examplePaths, readExamples } from "../../src/cli/examples.ts";
 import { runIeopt } from "../data/helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 const SMALL = { trials: 6, minibatch: 10, fullEvalEvery: 3, demoSets: 3, demos: 3, instructions: 3, seed: 1, concurrency: 4 };
-const tmpRuns = () => mkdtempSync(join(tmpdir(), "ieopt-at-e2e-"));
+const tmpRuns = () => tempDir("ieopt-at-e2e-");
 
 function simRoles(): RoleModels {
   const sim = createSimLM("sim");

@@ -4,12 +4,12 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ROOT } from "../eval-cli/helpers.ts";
+import { tempDir } from "../helpers/temp.ts";
 
-const work = mkdtempSync(join(tmpdir(), "ieopt-envsh-"));
+const work = tempDir("ieopt-envsh-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("scripts/env.sh", () => {
