@@ -23,6 +23,7 @@ export function addModelOptions(cmd: Command, { roles }: { roles: readonly LMRol
   }
   return cmd
     .addOption(new Option("--api-key <key>", "API key (prefer $OPENAI_API_KEY; never written to disk)").hideHelp())
+    .option("--reasoning-model", "the endpoint models are OpenAI reasoning models: send max_completion_tokens, no temperature or stop (o-series and gpt-5 names are detected without it)")
     .option("--concurrency <n>", "requests in flight per endpoint", "8")
     .option("--timeout <ms>", "per-request timeout", "60000")
     .option("--max-retries <n>", "retries on 429, 5xx, timeouts and connection errors", "5")

@@ -34,6 +34,8 @@ export interface PairResult {
   usage: UsageCounts;
   predictions: string;
   notes: string[];
+  /** Why the first sample without an answer got none (for the console, not the report). */
+  firstFailure?: string;
   /** A translate-test / transfusion pair: its translator and what the pipeline did. */
   pipeline?: PipelineSummary;
 }
@@ -95,6 +97,7 @@ function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceSc
   // All the pair's calls: θ's, and the translator's under a pipeline.
   const result: PairResult = { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.total, predictions: store.paths.predictions, notes: store.notes };
   if (pipeline) result.pipeline = pipeline;
+  if (store.firstFailure !== undefined) result.firstFailure = store.firstFailure;
   return result;
 }
 

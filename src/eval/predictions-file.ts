@@ -134,8 +134,12 @@ export class PredictionStore {
     this.#out.write(JSON.stringify(pipeline === undefined ? { id, output } : { id, output, pipeline }) + "\n");
   }
 
+  /** The reason of the first sample that got no answer (lm or missing), for the console. */
+  firstFailure: string | undefined;
+
   fail(id: string, kind: string, reason: string): void {
     if (this.#error) throw this.#error;
+    if (kind !== "parse") this.firstFailure ??= reason;
     this.#failures.write(JSON.stringify({ id, kind, reason }) + "\n");
   }
 

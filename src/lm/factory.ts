@@ -47,6 +47,8 @@ export interface LMSpec {
   cache?: LMCache | null;
   meter?: UsageMeter;
   budget?: Budget;
+  /** An OpenAI reasoning model whatever its name (o-series and gpt-5 are detected by name). */
+  reasoningModel?: boolean;
   /** Backoff tuning / test hooks for endpoint models. */
   retry?: OpenAICompatibleOptions["retry"];
   seed?: string | number;
@@ -100,6 +102,7 @@ export function createLM(spec: LMSpec): LM {
     if (spec.retry !== undefined) options.retry = spec.retry;
     if (spec.seed !== undefined) options.seed = spec.seed;
     if (spec.limiters !== undefined) options.limiters = spec.limiters;
+    if (spec.reasoningModel) options.reasoningModel = true;
     const meter = spec.meter;
     if (meter) options.onRequest = () => meter.recordRequest(spec.role);
     lm = new OpenAICompatibleLM(options);

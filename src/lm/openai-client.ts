@@ -36,6 +36,11 @@ export interface OpenAICompatibleOptions {
   /** Seed for the backoff jitter. */
   seed?: string | number;
   limiters?: LimiterRegistry;
+  /**
+   * An OpenAI reasoning model (o-series, gpt-5 family): send max_completion_tokens, and no
+   * temperature or stop, which they reject. Default: by model name (isReasoningModel).
+   */
+  reasoningModel?: boolean;
   /** Called just before each HTTP request is sent (retries too), for usage accounting. */
   onRequest?: () => void;
   /** Transport. Default: httpFetch (node:http keep-alive; see http-fetch.ts); pass globalThis.fetch for undici. */
@@ -66,6 +71,31 @@ function wantsJson(format: ResponseFormat | undefined): boolean {
 
 type ChatBody = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
+/** o1, o3-mini, o4-mini, gpt-5, gpt-5-mini, openai/o3 …: OpenAI's reasoning models by name. */
+const REASONING_MODEL = /(^|\/)(o\d+|gpt-5)(?=$|[-.:_])/i;
+
+export function isReasoningModel(model: string): boolean {
+  return REASONING_MODEL.test(model.trim());
+}
+
+/**
+ * Reasoning tokens count against max_completion_tokens: a budget sized for the visible
+ * answer alone would often end in an empty reply, so it is raised to at least this.
+ */
+export const REASONING_MIN_COMPLETION_TOKENS = 4096;
+
+/** A 400 saying a parameter (or its value) is not supported by this model. */
+const PARAMETER_REJECTION = /unsupported (parameter|value)|not supported with this model|does not support|max_completion_tokens/i;
+
+/** The server refused a parameter: never retried, and the message says what to do. */
+export class ParameterRejectedError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = "ParameterRejectedError";
+  }
+}
+
 export class OpenAICompatibleLM implements LM {
   readonly id: string;
   readonly model: string;
@@ -78,6 +108,7 @@ export class OpenAICompatibleLM implements LM {
   readonly #random: () => number;
   readonly #redact: (text: string) => string;
   readonly #onRequest: (() => void) | undefined;
+  readonly #reasoning: boolean;
 
   constructor(options: OpenAICompatibleOptions) {
     // Checked before any call: a URL that does not parse is bad input, never sent or written.
@@ -97,6 +128,7 @@ export class OpenAICompatibleLM implements LM {
     this.endpoint = normalizeBaseURL(baseURL);
     this.id = endpointModelId(baseURL, options.model);
     this.#onRequest = options.onRequest;
+    this.#reasoning = options.reasoningModel ?? isReasoningModel(options.model);
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#maxRetries = options.maxRetries ?? 4;
     this.#retry = options.retry;
@@ -135,6 +167,7 @@ export class OpenAICompatibleLM implements LM {
     try {
       return await this.#send(request, skipFormat ? undefined : format, signal);
     } catch (err) {
+      this.#throwIfParameterRejected(err);
       if (format?.type !== "json_schema" || skipFormat || !isFormatRejection(err)) throw err;
       const response = await this.#send(request, undefined, signal);
       // Remembered only once the plain request worked: if it is refused too, the format
@@ -144,17 +177,32 @@ export class OpenAICompatibleLM implements LM {
     }
   }
 
+  #throwIfParameterRejected(err: unknown): void {
+    if (!(err instanceof OpenAI.APIError) || err.status !== 400) return;
+    const text = `${err.message} ${JSON.stringify(err.error ?? "")}`;
+    if (!PARAMETER_REJECTION.test(text) || /response_format|json_schema/i.test(text)) return;
+    const hint = this.#reasoning
+      ? "ieopt already sends it as a reasoning model (max_completion_tokens, no temperature or stop)"
+      : "if it is a reasoning model (o-series, gpt-5 family), pass --reasoning-model";
+    throw new ParameterRejectedError(`model ${this.model} rejects a parameter ieopt sends (${err.message}); ${hint}`);
+  }
+
   async #send(request: LMRequest, format: ResponseFormat | undefined, signal: AbortSignal | undefined): Promise<LMResponse> {
     const body: ChatBody = {
       model: this.model,
       messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-      // The LM layer's default is greedy; an unset temperature would get the server's (often 1).
-      temperature: request.temperature ?? 0,
     };
-    if (request.max_tokens !== undefined) body.max_tokens = request.max_tokens;
+    if (this.#reasoning) {
+      // Reasoning models take neither temperature nor stop, and max_completion_tokens only.
+      if (request.max_tokens !== undefined) body.max_completion_tokens = Math.max(request.max_tokens, REASONING_MIN_COMPLETION_TOKENS);
+    } else {
+      // The LM layer's default is greedy; an unset temperature would get the server's (often 1).
+      body.temperature = request.temperature ?? 0;
+      if (request.max_tokens !== undefined) body.max_tokens = request.max_tokens;
+      if (request.stop && request.stop.length > 0) body.stop = request.stop;
+    }
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.n !== undefined && request.n !== 1) body.n = request.n;
-    if (request.stop && request.stop.length > 0) body.stop = request.stop;
     if (format) body.response_format = format as ChatBody["response_format"];
     // `draw` is deliberately never sent: it only distinguishes cache entries.
 

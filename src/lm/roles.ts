@@ -26,6 +26,8 @@ export interface ModelFlags {
   translateModel?: string;
   translateBaseUrl?: string;
   apiKey?: string;
+  /** Every endpoint model is an OpenAI reasoning model (o-series, gpt-5: detected by name anyway). */
+  reasoningModel?: boolean;
   concurrency?: string;
   timeout?: string;
   maxRetries?: string;
@@ -128,6 +130,7 @@ export function buildRoleModels(flags: ModelFlags, options: { model?: string; lo
     timeoutMs: nonNegativeInt(flags.timeout, "--timeout"),
     maxRetries: nonNegativeInt(flags.maxRetries, "--max-retries"),
     concurrency: nonNegativeInt(flags.concurrency, "--concurrency"),
+    ...(flags.reasoningModel ? { reasoningModel: true } : {}),
     meter,
     budget,
   };

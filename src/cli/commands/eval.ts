@@ -310,7 +310,7 @@ export function pairVerdict(pairs: readonly PairResult[]): { status: "failed" | 
   const lost = (p: PairResult) => p.scores.counts.lm_failures + p.scores.counts.missing;
   const failed = pairs.filter((p) => p.scores.counts.samples > 0 && lost(p) === p.scores.counts.samples);
   const degraded = pairs.filter((p) => lost(p) > 0 && lost(p) >= DEGRADED_SHARE * p.scores.counts.samples);
-  const line = (p: PairResult) => `${p.prompt} × ${p.model}: ${lost(p)} of ${p.scores.counts.samples} samples got no answer`;
+  const line = (p: PairResult) => `${p.prompt} × ${p.model}: ${lost(p)} of ${p.scores.counts.samples} samples got no answer${p.firstFailure ? ` (first: ${p.firstFailure})` : ""}`;
   if (failed.length > 0) return { status: "failed", lines: failed.map(line) };
   if (degraded.length > 0) return { status: "degraded", lines: degraded.map(line) };
   return undefined;
