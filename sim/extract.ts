@@ -165,6 +165,8 @@ function typeScore(c: Candidate, ctx: Context, t: TypeInfo, reading: PromptReadi
     if (ctx.first && lesson.first.has(ctx.first)) s += 0.2 * icl;
     if (ctx.before && lesson.prev.has(ctx.before.lower)) s += 0.3 * icl * Math.min(1, (lesson.prev.get(ctx.before.lower) ?? 0) / Math.max(1, lesson.n) + 0.5);
     if (ctx.after && lesson.next.has(ctx.after.lower)) s += 0.15 * icl;
+    // Generalising: spans of this type followed prepositions in the demos, and so does this one.
+    if (ctx.before && PREPOSITIONS.has(ctx.before.lower) && ctx.before.end >= c.start - 1) s += 0.25 * icl * (lesson.afterPreposition / lesson.n);
   }
   return { demos: s, prior: (c.hints[t.name] ?? 0) + shapePrior(t.shape, c) };
 }

@@ -38,6 +38,8 @@ export interface TypeLesson {
   shape: Map<Shape, number>;
   /** Stems of the words of lower-case spans (slot words, triggers). */
   stems: Map<string, number>;
+  /** Spans right after a preposition (a generalisation over the words before them). */
+  afterPreposition: number;
 }
 
 export interface PromptReading {
@@ -121,7 +123,7 @@ function tally(shares: Map<string, [number, number]>, key: string, hit: boolean)
 export function lessonOf(reading: PromptReading, type: string): TypeLesson {
   let lesson = reading.lessons.get(type);
   if (!lesson) {
-    lesson = { n: 0, head: new Map(), first: new Map(), prev: new Map(), next: new Map(), shape: new Map(), stems: new Map() };
+    lesson = { n: 0, head: new Map(), first: new Map(), prev: new Map(), next: new Map(), shape: new Map(), stems: new Map(), afterPreposition: 0 };
     reading.lessons.set(type, lesson);
   }
   return lesson;
@@ -161,7 +163,10 @@ function learnFromDemos(r: PromptReading, profile: SimProfile): void {
       if (at < 0) return;
       const before = tokenBefore(tokens, at);
       const after = tokenAfter(tokens, at + span.length);
-      if (before && before.sentence === tokenAfter(tokens, at)?.sentence) count(lesson.prev, before.lower);
+      if (before && before.sentence === tokenAfter(tokens, at)?.sentence) {
+        count(lesson.prev, before.lower);
+        if (PREPOSITIONS.has(before.lower)) lesson.afterPreposition++;
+      }
       if (after) count(lesson.next, after.lower);
       tally(prep, type, opensWith(span, PREPOSITIONS));
       tally(det, type, opensWith(span, DETERMINERS));

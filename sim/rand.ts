@@ -10,7 +10,7 @@
  * prompts that differ only in quality face the same "difficulty" per candidate (common
  * random numbers): a better prompt raises probabilities and wins on (almost) every
  * sample, which keeps the optimizer's signal clean without making the sim deterministic
- * in a silly way. A small prompt-level stream (`prompt`) still adds prompt-specific noise.
+ * in a silly way.
  */
 import { createRng, type Rng } from "../src/util/random.ts";
 import { sha256 } from "../src/util/hash.ts";
@@ -53,8 +53,6 @@ export interface SimRandom {
   rng: Rng;
   /** Keyed draws that depend on the query text, not the prompt (common random numbers). */
   text: Keyed;
-  /** Keyed draws that depend on the whole prompt. */
-  prompt: Keyed;
 }
 
 export interface RandomInputs {
@@ -74,5 +72,5 @@ export function simRandom(inp: RandomInputs): SimRandom {
   // and the messages array is hashed as sent, which is much faster for long prompts.
   const requestSeed = sha256(JSON.stringify([inp.profile, inp.messages, inp.settings, sampling])).slice(0, 20);
   const textSeed = sha256(JSON.stringify([inp.profile, inp.queryText, sampling])).slice(0, 20);
-  return { rng: createRng(requestSeed), text: keyed(textSeed), prompt: keyed(requestSeed) };
+  return { rng: createRng(requestSeed), text: keyed(textSeed) };
 }
