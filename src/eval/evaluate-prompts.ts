@@ -16,6 +16,8 @@ import { decodeLegacyCustomId, encodeCustomId } from "./custom-id.ts";
 import { scanData } from "./eval-data.ts";
 import { runOnline, scoreBatchResults, type EvalModel, type PairResult } from "./eval-run.ts";
 import { promptFingerprint, type ResolvedPrompt } from "./prompt-source.ts";
+import { failureExamples } from "./failure-examples.ts";
+import { predictionPaths } from "./predictions-file.ts";
 
 export interface EvaluatePromptsRequest {
   /** Named prompts (resolvePrompts turns `--prompt` specs into these). */
@@ -107,17 +109,25 @@ export async function evaluatePrompts(request: EvaluatePromptsRequest): Promise<
     }
   }
 
+  const examples = await Promise.all(pairs.map((p) => failureExamples(indexes.get(p.task)!, p.scores, predictionPaths(outDir, p.prompt, p.model))));
   const report = buildEvalReport({
     mode: request.batchIn ? "batch" : "online",
     splitNum,
     seed: request.seed ?? "0",
     iterations: request.iterations ?? 1000,
     data: files,
-    prompts: prompts.map((p) => ({ name: p.name, kind: p.kind, task: p.task, source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version, ...(p.pipeline ? { pipeline: p.pipeline } : {}) } })),
+    prompts: prompts.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      task: p.task,
+      source: { ...p.source, fingerprint: promptFingerprint(p.prompt), program_version: p.prompt.program.version, ...(p.pipeline ? { pipeline: p.pipeline } : {}) },
+      instruction: p.prompt.instruction,
+      demos: p.prompt.demos.map((d) => ({ text: d.input.text, output: `${d.thought ? `${d.thought}\n` : ""}${JSON.stringify(d.records)}` })),
+    })),
     models: models.map((m) => ({ name: m.name, simulated: m.simulated, ...(m.endpoint ? { endpoint: m.endpoint } : {}) })),
     indexes,
     // A pair whose translator is simulated has sim numbers in it, whatever θ is.
-    pairs: pairs.map((p) => ({ ...p, simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && (request.isSimulated?.(p.pipeline.translator) ?? false)) })),
+    pairs: pairs.map((p, i) => ({ ...p, failureExamples: examples[i], simulated: models.find((m) => m.name === p.model)!.simulated || (p.pipeline !== undefined && (request.isSimulated?.(p.pipeline.translator) ?? false)) })),
   });
   return { report, pairs, files: writeEvalReport(outDir, report) };
 }

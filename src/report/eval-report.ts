@@ -19,6 +19,7 @@ import type { UsageCounts } from "../lm/usage.ts";
 import type { InstanceIndex, DataFileInfo } from "../eval/eval-data.ts";
 import { instanceResults, type InstanceScores, type OutcomeCounts } from "../eval/instance-scorer.ts";
 import type { PipelineSummary } from "../eval/eval-run.ts";
+import type { FailureExample } from "../eval/failure-examples.ts";
 import { choosePerLanguage, type PipelineChoice } from "../pipelines/choice.ts";
 
 export const REPORT_FORMAT = "ieopt.eval-report/v1";
@@ -62,6 +63,8 @@ export interface PairReport {
   predictions: string;
   /** translate-test / transfusion: the translator and the projection counts. */
   pipeline?: PipelineSummary;
+  /** A few of the worst instances (LF1 < 100), with text, gold and the answer. */
+  failure_examples?: FailureExample[];
 }
 
 export interface Comparison {
@@ -72,7 +75,9 @@ export interface Comparison {
   fixed: string;
   a: string;
   b: string;
-  scope: "overall" | "non_english";
+  scope: "overall" | "non_english" | "language";
+  /** The language of a "language" comparison. */
+  lang?: string;
   metric: Metric;
   simulated: boolean;
   /** Paired instances. */
@@ -93,10 +98,12 @@ export interface EvalReport {
   mode: "online" | "batch";
   settings: { split_num: number; seed: string; bootstrap_iterations: number; confidence: number };
   data: DataFileInfo[];
-  prompts: { name: string; kind: string; task: string; source: Record<string, string> }[];
+  prompts: { name: string; kind: string; task: string; source: Record<string, string>; instruction?: string; demos?: { text: string; output: string }[] }[];
   models: { name: string; simulated: boolean; endpoint?: string }[];
   results: PairReport[];
   comparisons: Comparison[];
+  /** The same paired comparisons within each language (CI of the difference per language). */
+  comparisons_by_lang: Comparison[];
   /** Per model, all its prompts together. */
   usage_by_model: Record<string, PairReport["usage"]>;
   /** Per model and task evaluated under several pipelines: which one wins per language (src/pipelines/choice.ts). */
@@ -112,6 +119,7 @@ export interface PairInput {
   usage: UsageCounts;
   predictions: string;
   pipeline?: PipelineSummary | undefined;
+  failureExamples?: FailureExample[] | undefined;
 }
 
 export interface ReportInput {
@@ -246,6 +254,7 @@ function pairReport(pair: PairInput, index: InstanceIndex, groups: Groups, seed:
     usage: usageOf(pair.usage),
     predictions: pair.predictions,
     ...(pair.pipeline ? { pipeline: structuredClone(pair.pipeline) } : {}),
+    ...(pair.failureExamples ? { failure_examples: pair.failureExamples } : {}),
   };
 }
 
@@ -257,11 +266,18 @@ function compare(
   groups: Groups,
   seed: string,
   iterations: number,
+  byLang = false,
 ): Comparison[] {
   const out: Comparison[] = [];
-  const scopes: [Comparison["scope"], number[]][] = [["overall", groups.all]];
-  if (groups.nonEnglish.length > 0 && groups.nonEnglish.length < groups.all.length) scopes.push(["non_english", groups.nonEnglish]);
-  for (const [scope, positions] of scopes) {
+  const scopes: [Comparison["scope"], number[], string?][] = [];
+  if (byLang) {
+    // Within each language (only when there are several: else it is the overall comparison).
+    if (groups.byLang.size > 1) for (const lang of [...groups.byLang.keys()].sort()) scopes.push(["language", groups.byLang.get(lang)!, lang]);
+  } else {
+    scopes.push(["overall", groups.all]);
+    if (groups.nonEnglish.length > 0 && groups.nonEnglish.length < groups.all.length) scopes.push(["non_english", groups.nonEnglish]);
+  }
+  for (const [scope, positions, lang] of scopes) {
     for (const metric of METRICS) {
       const xa = pick(a.scores[metric], positions);
       const xb = pick(b.scores[metric], positions);
@@ -275,6 +291,7 @@ function compare(
         a: kind === "prompts" ? a.prompt : a.model,
         b: kind === "prompts" ? b.prompt : b.model,
         scope,
+        ...(lang !== undefined ? { lang } : {}),
         metric,
         simulated: a.simulated || b.simulated,
         n: positions.length,
@@ -295,6 +312,7 @@ export function buildEvalReport(input: ReportInput): EvalReport {
   const results = input.pairs.map((p) => pairReport(p, input.indexes.get(p.task)!, groupsByTask.get(p.task)!, input.seed, input.iterations));
 
   const comparisons: Comparison[] = [];
+  const comparisonsByLang: Comparison[] = [];
   const pairs = input.pairs;
   for (let i = 0; i < pairs.length; i++) {
     for (let j = i + 1; j < pairs.length; j++) {
@@ -302,8 +320,11 @@ export function buildEvalReport(input: ReportInput): EvalReport {
       const b = pairs[j]!;
       if (a.task !== b.task) continue;
       const groups = groupsByTask.get(a.task)!;
-      if (a.model === b.model && a.prompt !== b.prompt) comparisons.push(...compare("prompts", a.model, a, b, groups, input.seed, input.iterations));
-      if (a.prompt === b.prompt && a.model !== b.model) comparisons.push(...compare("models", a.prompt, a, b, groups, input.seed, input.iterations));
+      for (const byLang of [false, true]) {
+        const into = byLang ? comparisonsByLang : comparisons;
+        if (a.model === b.model && a.prompt !== b.prompt) into.push(...compare("prompts", a.model, a, b, groups, input.seed, input.iterations, byLang));
+        if (a.prompt === b.prompt && a.model !== b.model) into.push(...compare("models", a.prompt, a, b, groups, input.seed, input.iterations, byLang));
+      }
     }
   }
 
@@ -324,6 +345,7 @@ export function buildEvalReport(input: ReportInput): EvalReport {
     models: input.models,
     results,
     comparisons,
+    comparisons_by_lang: comparisonsByLang,
     usage_by_model: usageByModel,
     ...pipelineChoices(input, groupsByTask),
   };

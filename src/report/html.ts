@@ -4,7 +4,8 @@
  *   - the overall table,
  *   - per-language bars: one bar per (prompt, model) in each language, with CI whiskers,
  *   - a (prompt × model) × language heat map,
- *   - per-dataset scores and the paired comparisons,
+ *   - per-dataset scores, the paired comparisons overall and per language,
+ *   - the prompt texts (instruction, demos) and a few failure examples per pair,
  * for LF1 and exact F1 (a toggle switches the charts). Charts are drawn here as SVG, so
  * the page shows its numbers even with scripts off. The report JSON is embedded for reuse.
  * Sim numbers carry a banner and "(sim)" after the model name.
@@ -14,6 +15,17 @@ import { simBanner, pairName, OVERALL_HEADER, overallRow, COMPARISON_HEADER, com
 import { fmtInt, fmtScore, fmtWithCI } from "./format.ts";
 
 const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+
+/**
+ * Estimated rendered width of a label in px (system-ui at `px`): wide scripts (CJK,
+ * Hangul, fullwidth forms) take about one em, other characters about 0.62 em — a little
+ * generous, so labels are never clipped.
+ */
+export function textWidth(s: string, px: number): number {
+  let w = 0;
+  for (const ch of s) w += /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(ch) ? px : 0.62 * px;
+  return Math.ceil(w);
+}
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -29,7 +41,9 @@ export function barChartSvg(report: EvalReport, metric: Metric): string {
   const top = 16;
   const plotH = 220;
   const groupW = Math.max(1, series.length) * bar + gap;
-  const width = left + langs.length * groupW + 10;
+  // Wide enough for the plot and for the longest legend entry (the legend sits below it).
+  const legendW = left + 18 + Math.max(0, ...series.map((r) => textWidth(pairName(report, r), 12))) + 10;
+  const width = Math.max(left + langs.length * groupW + 10, legendW);
   const legendRows = series.length;
   const height = top + plotH + 30 + legendRows * 18 + 8;
   const y = (v: number) => top + plotH - (Math.max(0, Math.min(100, v)) / 100) * plotH;
@@ -76,7 +90,8 @@ export function heatMapSvg(report: EvalReport, metric: Metric): string {
   const langs = reportLanguages(report);
   const cols = [...langs, "non-eng"];
   const rows = report.results;
-  const labelW = Math.min(360, 40 + Math.max(10, ...rows.map((r) => pairName(report, r).length)) * 7);
+  // Row labels are right-aligned before the cells: as wide as the longest one, never clipped.
+  const labelW = 16 + Math.max(60, ...rows.map((r) => textWidth(pairName(report, r), 12)));
   const cellW = 52;
   const cellH = 26;
   const top = 24;
@@ -111,6 +126,43 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return `<table id="${id}"><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
+/** Paired comparisons within each language: the CI of the difference per language. */
+function languageComparisons(report: EvalReport, metric: Metric): string {
+  const rows = (report.comparisons_by_lang ?? []).filter((c) => c.metric === metric);
+  if (rows.length === 0) return "";
+  return `<h2>${metric.toUpperCase()} paired comparisons per language</h2>
+<p class="muted">Δ = mean(a − b) over the language's instances, paired bootstrap CI; a CI that excludes 0 is a clear difference in that language.</p>
+<div class="scroll">${table(COMPARISON_HEADER, rows.map((c) => comparisonRow(report, c)), `comparisons-by-lang-${metric}`)}</div>`;
+}
+
+/** The prompts as sent: instruction and demos (input text → expected output). */
+function promptTexts(report: EvalReport): string {
+  const withText = report.prompts.filter((p) => p.instruction !== undefined);
+  if (withText.length === 0) return "";
+  const one = (p: EvalReport["prompts"][number]) => {
+    const demos = (p.demos ?? []).map((d, i) => `<li><b>demo ${i + 1}</b><pre>${escapeHtml(d.text)}</pre><pre class="out">${escapeHtml(d.output)}</pre></li>`).join("");
+    return `<details class="prompt"><summary>${escapeHtml(p.name)} <span class="muted">(${escapeHtml(p.task)}, ${escapeHtml(p.kind)}, ${(p.demos ?? []).length} demos)</span></summary>
+<h3>Instruction</h3><pre>${escapeHtml(p.instruction ?? "")}</pre>${demos ? `<ol class="demos">${demos}</ol>` : ""}</details>`;
+  };
+  return `<h2>Prompt texts</h2>\n<div id="prompt-texts">${withText.map(one).join("\n")}</div>`;
+}
+
+/** A few of each pair's worst instances: text, gold and what the model said. */
+function failureExamples(report: EvalReport): string {
+  const pairs = report.results.filter((r) => (r.failure_examples ?? []).length > 0);
+  if (pairs.length === 0) return "";
+  const one = (r: EvalReport["results"][number]) => {
+    const rows = (r.failure_examples ?? [])
+      .map((e) => `<tr><th scope="row">${escapeHtml(e.id)}</th><td>${escapeHtml(e.lang)}</td><td>${fmtScore(e.lf1)}</td><td class="text">${escapeHtml(e.text)}</td><td class="text"><code>${escapeHtml(JSON.stringify(e.gold))}</code></td><td class="text">${e.output !== undefined ? `<code>${escapeHtml(e.output)}</code>` : `<i>${escapeHtml(e.failure ?? "")}</i>`}</td></tr>`)
+      .join("\n");
+    return `<details class="failures"><summary>${escapeHtml(pairName(report, r))}</summary>
+<table><thead><tr><th>query</th><th>lang</th><th>LF1</th><th>text</th><th>gold</th><th>answer</th></tr></thead><tbody>
+${rows}
+</tbody></table></details>`;
+  };
+  return `<h2>Failure examples (lowest LF1 per prompt × model)</h2>\n<div id="failure-examples">${pairs.map(one).join("\n")}</div>`;
+}
+
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1b1e23}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}
@@ -124,6 +176,9 @@ thead th{background:#f5f6f8}tbody th{text-align:left;font-weight:500}
 .toggle button{font:inherit;padding:3px 12px;border:1px solid #b8bdc4;background:#fff;cursor:pointer}
 .toggle button[aria-pressed=true]{background:#1b1e23;color:#fff}
 [data-metric-view][hidden]{display:none}
+pre{white-space:pre-wrap;word-break:break-word;background:#f5f6f8;padding:6px 10px;border-radius:4px;margin:4px 0}
+pre.out{background:#eef4ff}details{margin:6px 0}summary{cursor:pointer;font-weight:500}
+td.text{text-align:left;white-space:normal;max-width:420px;word-break:break-word}
 `;
 
 const SCRIPT = `
@@ -156,6 +211,7 @@ export function renderHtml(report: EvalReport): string {
       report.results.map((r) => [pairName(report, r), ...langs.map((l) => fmtWithCI(r.by_lang[l]?.[metric])), fmtWithCI(r.non_english[metric])]),
       `by-lang-${metric}`,
     )}</div>
+${languageComparisons(report, metric)}
 </div>`;
   const datasets = datasetRows(report);
   const byDataset = table(datasets.header, datasets.rows, "by-dataset");
@@ -188,6 +244,8 @@ ${perMetric("f1")}
 <h2>LF1 per dataset</h2>
 <div class="scroll">${byDataset}</div>
 ${comparisons}
+${promptTexts(report)}
+${failureExamples(report)}
 <script type="application/json" id="report-data">${data}</script>
 <script>${SCRIPT}</script>
 </body>

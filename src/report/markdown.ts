@@ -72,7 +72,7 @@ export function comparisonRow(report: EvalReport, c: Comparison): string[] {
     c.kind,
     c.kind === "prompts" ? modelLabel(report, c.fixed) : c.fixed,
     c.kind === "models" ? `${modelLabel(report, c.a)} − ${modelLabel(report, c.b)}` : `${c.a} − ${c.b}`,
-    c.scope,
+    c.lang ?? c.scope,
     c.metric.toUpperCase(),
     `${fmtDiff(c.mean_diff)} [${fmtDiff(c.ci_low)}, ${fmtDiff(c.ci_high)}]`,
     fmtP(c.p_bootstrap),
@@ -128,6 +128,10 @@ export function renderMarkdown(report: EvalReport): string {
       comparisonTable(report),
       "",
     );
+  }
+  const byLang = (report.comparisons_by_lang ?? []).filter((c) => c.metric === "lf1");
+  if (byLang.length > 0) {
+    out.push("## LF1 paired comparisons per language", "", renderTable(COMPARISON_HEADER, byLang.map((c) => comparisonRow(report, c))), "");
   }
   for (const choice of report.pipeline_choice ?? []) {
     const { header, rows } = choiceRows(choice);
