@@ -41,18 +41,19 @@ describe.skipIf(!hasChromium)("report.html layout with long names", () => {
   it("never clips the legend or the heat map's row labels; shows per-language comparisons, prompt texts and failures", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(pathToFileURL(join(out, "report.html")).href);
-    const overflow = await page.evaluate(() => {
-      const view = document.querySelector('[data-metric-view="lf1"]')!;
-      const result: { chart: string; label: string; left: number; right: number; width: number }[] = [];
-      for (const svg of Array.from(view.querySelectorAll("svg.bars, svg.heat"))) {
+    // Measured in the page (a string: this project compiles without the DOM library).
+    const overflow = (await page.evaluate(`(() => {
+      const view = document.querySelector('[data-metric-view="lf1"]');
+      const result = [];
+      for (const svg of view.querySelectorAll("svg.bars, svg.heat")) {
         const width = Number(svg.getAttribute("width"));
-        for (const text of Array.from(svg.querySelectorAll("text.legend")) as SVGTextElement[]) {
+        for (const text of svg.querySelectorAll("text.legend")) {
           const box = text.getBBox();
-          result.push({ chart: svg.getAttribute("class") ?? "", label: text.textContent ?? "", left: box.x, right: box.x + box.width, width });
+          result.push({ chart: svg.getAttribute("class"), label: text.textContent, left: box.x, right: box.x + box.width, width });
         }
       }
       return result;
-    });
+    })()`)) as { chart: string; label: string; left: number; right: number; width: number }[];
     expect(overflow.length).toBe(4); // two legend entries, two heat-map rows
     for (const o of overflow) {
       expect(o.left, `${o.chart}: '${o.label}' starts outside the chart`).toBeGreaterThanOrEqual(0);
