@@ -21,3 +21,9 @@ export function nonNegativeIntFlag(value: string | number | undefined, flag: str
   }
   return n;
 }
+
+/** A repeatable option's values (`--program a.ts --program b.ts`). */
+export const collectFlag = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The --program option of commands that read samples of user tasks. */
+export const PROGRAM_FLAG_HELP = "a TypeScript file exporting your own program (defineProgram from 'ieopt'), registering its task; repeatable";

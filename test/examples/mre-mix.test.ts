@@ -93,6 +93,9 @@ describe("mre-mix end to end (sim)", () => {
     writeFileSync(join(tips, "class-last.txt"), TIP);
     const runsDir = join(dir, "runs");
     const file = "examples/programs/mre-mix.ts";
+    const validate = await runIeopt(["data", "validate", "--program", file, join(DATA, "train.jsonl"), join(DATA, "test.jsonl")]);
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain("MRE-MIX 24; eng 6, deu 6, spa 6, fra 6");
     const opt = await runIeopt([
       "optimize", "--program", file, "--metric", file, "--tips", tips, "--train", join(DATA, "train.jsonl"), "--val", join(DATA, "dev.jsonl"),
       "--trials", "4", "--minibatch", "6", "--full-eval-every", "2", "--demo-sets", "2", "--demos", "2", "--instructions", "3",

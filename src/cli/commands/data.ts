@@ -4,6 +4,7 @@
  * mining, sparsity caps, de-duplication, de-contamination). Every output is written
  * atomically, so a failed command leaves no half-written file.
  */
+import { collectFlag, PROGRAM_FLAG_HELP } from "../flags.ts";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { UserInputError } from "../../errors.ts";
 import { checkInputFile, checkOutputFile } from "../paths.ts";
@@ -119,7 +120,9 @@ export function register(program: Command): void {
     .command("validate")
     .description("Check sample files against the sample contract; exit 2 at the first bad file")
     .argument("<files...>", "JSONL sample files")
-    .action(async (files: string[]) => {
+    .option("--program <file>", PROGRAM_FLAG_HELP, collectFlag)
+    .action(async (files: string[], opts: { program?: string[] }) => {
+      await loadPrograms(opts.program);
       for (const file of files) {
         const samples = await readSamples(file);
         process.stdout.write(`${file}: ok, ${summary(samples)}\n`);
@@ -131,7 +134,9 @@ export function register(program: Command): void {
     .description("Counts per task, language, dataset and split: samples, instances, empty vs non-empty labels, schema sizes")
     .argument("<files...>", "JSONL sample files")
     .option("--json", "print one JSON object")
-    .action(async (files: string[], opts: { json?: boolean }) => {
+    .option("--program <file>", PROGRAM_FLAG_HELP, collectFlag)
+    .action(async (files: string[], opts: { json?: boolean; program?: string[] }) => {
+      await loadPrograms(opts.program);
       // Files are read one by one (not readSamplesMany): an id may recur across files here.
       // No push(...file): spreading a large file's samples overflows the call stack.
       let samples: Sample[] = [];
@@ -220,4 +225,11 @@ export function register(program: Command): void {
         process.stdout.write(`${opts.out}: wrote ${summary(samples)}\n  ${notes.join("\n  ")}\n`);
       },
     );
+}
+
+/** Registers user programs (--program) so samples of their tasks validate. */
+async function loadPrograms(files: readonly string[] | undefined): Promise<void> {
+  if (!files || files.length === 0) return;
+  const { loadProgramFile } = await import("../plugins.ts");
+  for (const file of files) await loadProgramFile(file);
 }

@@ -38,7 +38,7 @@ import { writeJsonAtomic } from "../../util/fs.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
 import { choiceRows } from "../../pipelines/choice.ts";
 import { renderTable } from "../../report/table.ts";
-import { positiveIntFlag } from "../flags.ts";
+import { positiveIntFlag, collectFlag, PROGRAM_FLAG_HELP } from "../flags.ts";
 import { checkOutputDir } from "../paths.ts";
 import { addConfigOption } from "../config-file.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .description("evaluate prompts × models on test data across languages and datasets; write JSON, CSV, Markdown and HTML reports")
     .option("--prompt <spec>", "a frozen prompt file, run folder or run id, or default:<task>; optionally name=<spec> (repeatable)", collect)
     .option("--data <files...>", "test data JSONL files (each file holds one task)")
-    .option("--program <files...>", "TypeScript files exporting your own programs (their frozen prompts and default:<task> then resolve)")
+    .option("--program <file>", PROGRAM_FLAG_HELP, collectFlag)
     .option("--model <name>", "a model to evaluate with: sim, sim-small, sim-large or an OpenAI-compatible model (repeatable; default sim)", collect)
     .option("--pipeline <names>", `how each sample is answered, comma-separated to compare several: ${PIPELINE_NAMES.join(", ")} (default: the frozen prompt's own, else direct)`)
     .option("--translate-model <name>", "the translator of translate-test / transfusion: any OpenAI-compatible model, or sim (an untranslated copy); default: each --model")

@@ -3,6 +3,7 @@
  * gold samples. The work lives in src/eval/score-files.ts, imported only when the command
  * runs, so `score --help` starts instantly.
  */
+import { collectFlag, PROGRAM_FLAG_HELP } from "../flags.ts";
 import type { Command } from "commander";
 
 export function register(program: Command): void {
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .requiredOption("--gold <file>", "gold samples (JSONL, the sample format)")
     .requiredOption("--pred <file>", 'predictions (JSONL: {"id","output"} or {"id","records"} per line)')
     .option("--json", "print one JSON object instead of a table")
-    .option("--program <files...>", "TypeScript files exporting your own programs, for gold samples of their tasks")
+    .option("--program <file>", PROGRAM_FLAG_HELP, collectFlag)
     .action(async (opts: { gold: string; pred: string; json?: boolean; program?: string[] }) => {
       if (opts.program) {
         const { loadProgramFile } = await import("../plugins.ts");
