@@ -15,6 +15,7 @@ import { createRng } from "../src/util/random.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import type { Pipeline } from "../src/pipelines/pipelines.ts";
 import type { PipelineName } from "../src/pipelines/names.ts";
+import { codeStyle, exampleSpans, type RendererName } from "../programs/code-style.ts";
 import { RunFailed, RunStopped } from "../src/errors.ts";
 import type { FailureNotice, RunHealth } from "./run-health.ts";
 import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type Prompt } from "../src/eval/runner.ts";
@@ -42,6 +43,8 @@ export interface MiproSettings {
   concurrency: number;
   /** How validation samples are answered (src/pipelines); absent: direct. */
   pipeline?: PipelineName;
+  /** Prompt renderers to search over (programs/code-style.ts); absent or ["json"]: the programs' own. */
+  renderers?: RendererName[];
   /**
    * Trials in flight at once (optimizers/trial-scheduler.ts). New runs record it (default
    * from --concurrency and --minibatch); runs recorded without it ran one at a time.
@@ -75,6 +78,8 @@ export interface Candidates {
 export interface Combo {
   instruction: number;
   demos: number;
+  /** The renderer, when the search has that dimension (--renderers json,code). */
+  renderer?: RendererName;
 }
 
 export interface TrialRecord {
@@ -149,12 +154,24 @@ export interface MiproResult {
   /** "default" when no searched combination beat the default prompt on full validation. */
   chosen: "search" | "default";
   prompt: Prompt;
+  /** The result's renderer (absent: the program's own, as the default prompt has). */
+  renderer?: { name: RendererName; examples?: Record<string, string[]> } | undefined;
   candidates: Candidates;
   trials: TrialRecord[];
   fullEvals: FullEvalRecord[];
 }
 
-const comboKey = (c: Combo) => `${c.instruction}/${c.demos}`;
+const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}`;
+
+/** The renderer a combination runs with: its own, a run's single renderer, else json. */
+export function comboRenderer(settings: Pick<MiproSettings, "renderers">, combo: Combo): RendererName {
+  return combo.renderer ?? (settings.renderers?.length === 1 ? settings.renderers[0]! : "json");
+}
+
+/** A prompt rendered code-style (examples: spans per type for the class docstrings), or as it is. */
+export function withRenderer(prompt: Prompt, renderer: RendererName, examples: Readonly<Record<string, readonly string[]>> | undefined): Prompt {
+  return renderer === "code" ? { ...prompt, program: codeStyle(prompt.program, examples ? { examples } : {}) } : prompt;
+}
 
 /** Trials grouped by combination, each with its minibatch scores, in first-tried order. */
 export function minibatchScoresByCombo(trials: Iterable<TrialRecord>): { combo: Combo; scores: number[] }[] {
@@ -284,10 +301,12 @@ class Scorer {
   }
 }
 
-export function searchSpace(candidates: Candidates): SearchSpace {
+export function searchSpace(candidates: Candidates, renderers?: readonly RendererName[]): SearchSpace {
   return {
     instruction: categorical(candidates.instructions.map((c) => c.index)),
     demos: categorical(candidates.demo_sets.map((s) => s.index)),
+    // A third categorical dimension only when there is a choice of renderer.
+    ...(renderers && renderers.length > 1 ? { renderer: categorical([...renderers]) } : {}),
   };
 }
 
@@ -313,7 +332,9 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   }
   ctx.events?.fullEval?.(baseline);
 
-  const space = searchSpace(candidates);
+  const space = searchSpace(candidates, settings.renderers);
+  const examples = settings.renderers?.includes("code") ? exampleSpans(program.definition, ctx.train) : undefined;
+  const promptOf = (combo: Combo) => withRenderer(comboPrompt(program, candidates, combo, reasoning), comboRenderer(settings, combo), examples);
   const sampler = ctx.sampler ?? new TPESampler({ seed: createRng(settings.seed).fork("tpe").seed });
   const study = new Study({ sampler, direction: "maximize" });
   const trials: TrialRecord[] = [];
@@ -338,7 +359,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     checkStop();
     enterPhase(ctx, "full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
     const mark = ctx.health?.mark();
-    const r = await scorer.score(comboKey(next.combo), comboPrompt(program, candidates, next.combo, reasoning), val);
+    const r = await scorer.score(comboKey(next.combo), promptOf(next.combo), val);
     ctx.health?.check("full evaluation", mark);
     ctx.health?.enter("search");
     const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures };
@@ -357,7 +378,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     start: async (number, stopOthers) => {
       // The ask happens here, before any await: the scheduler fixes when, not the timing.
       const asked = study.ask(space);
-      const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos) };
+      const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos), ...(asked.params.renderer !== undefined ? { renderer: asked.params.renderer as RendererName } : {}) };
       const logged = loggedTrials[number];
       if (logged) {
         if (comboKey(logged.params) !== comboKey(combo)) {
@@ -369,7 +390,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
       const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
       const mark = ctx.health?.mark();
       const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopOthers]) : stopOthers;
-      const r = await scorer.score(comboKey(combo), comboPrompt(program, candidates, combo, reasoning), minibatch, signal);
+      const r = await scorer.score(comboKey(combo), promptOf(combo), minibatch, signal);
       const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
       return mark === undefined ? { record, logged: false } : { record, logged: false, mark };
     },
@@ -397,7 +418,8 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     bestScore: best.score,
     baselineScore: baseline.score,
     chosen,
-    prompt: chosen === "default" ? baselinePrompt : comboPrompt(program, candidates, best.combo, reasoning),
+    prompt: chosen === "default" ? baselinePrompt : promptOf(best.combo),
+    renderer: chosen === "default" ? undefined : { name: comboRenderer(settings, best.combo), ...(examples ? { examples } : {}) },
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],

@@ -271,7 +271,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: health.wrap(request.models.thought), source })
         : await runMipro(ctx);
       const pipeline = config.settings.pipeline;
-      const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}) }, {
+      const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}), renderer: result.renderer }, {
         run_id: run.id,
         optimizer: config.optimizer,
         ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),

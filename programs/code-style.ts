@@ -78,6 +78,8 @@ const BASE_CLASS: Readonly<Record<string, string>> = { trigger: "Event", arg: "E
 interface Shape {
   /** The top-level span fields (units without `each`), in order. */
   spanFields: string[];
+  /** Fields of text-level records (no type, no span: e.g. a sentence class), each its own class. */
+  textFields: string[];
   nested: UnitRule | undefined;
   baseClass: string;
 }
@@ -85,9 +87,12 @@ interface Shape {
 function shapeOf(task: TaskDefinition): Shape {
   const top = task.units.filter((u) => u.each === undefined);
   const kind = task.units[0]!.kind;
+  const spanFields = [...new Set(top.flatMap((u) => u.spans))];
+  const nested = task.units.find((u) => u.each !== undefined);
   return {
-    spanFields: [...new Set(top.flatMap((u) => u.spans))],
-    nested: task.units.find((u) => u.each !== undefined),
+    spanFields,
+    textFields: task.fields.map((f) => f.name).filter((n) => n !== task.typeField && !spanFields.includes(n) && n !== nested?.each?.list),
+    nested,
     baseClass: BASE_CLASS[kind] ?? kind[0]!.toUpperCase() + kind.slice(1),
   };
 }
@@ -113,6 +118,10 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
       for (const f of shape.spanFields) lines.push(`    ${f}: str`);
       for (const role of task.itemRoles(item) ?? []) lines.push(`    ${argumentName(role)}: list[str]  # ${role}`);
     }
+    for (const f of shape.textFields) {
+      const doc = task.fields.find((d) => d.name === f)!.description;
+      lines.push(`class ${className(f)}(Text):`, `    """${doc.replace(/"""/g, "'''")}"""`, `    ${f}: str`);
+    }
     return lines;
   };
 
@@ -120,8 +129,12 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
     [`${task.schemaLabel}: ${task.renderSchema(query.schema)}`, "Classes:", ...classBlock(query), `Text: ${query.text}`].join("\n");
 
   const call = (record: IERecord, schema: readonly SchemaItem[]): string => {
-    // A text-level record (no type) has no class of its own; it is written under its task's name.
-    const type = task.typeOf(record) ?? task.name;
+    const type = task.typeOf(record);
+    if (type === undefined) {
+      // A text-level record: the class of its first field, its fields as keywords.
+      const fields = Object.keys(record).filter((k) => record[k] !== undefined);
+      return `${className(fields[0] ?? "Text")}(${fields.map((k) => `${k}=${quote(String(record[k]))}`).join(", ")})`;
+    }
     const name = classesOf(schema).to.get(type) ?? className(type);
     const args = shape.spanFields.map((f) => `${f}=${quote(String(record[f] ?? ""))}`);
     if (shape.nested?.each) {
@@ -163,7 +176,13 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
     const byLower = new Map([...classes.from].map(([id, type]) => [id.toLowerCase(), type]));
     const roles = rolesOf(schema);
     const items: Record<string, unknown>[] = [];
+    const textClasses = new Map(shape.textFields.map((f) => [className(f), f]));
     for (const c of calls) {
+      const textField = classes.from.has(c.name) ? undefined : textClasses.get(c.name);
+      if (textField !== undefined) {
+        items.push({ ...(c.positional[0] !== undefined ? { [textField]: c.positional[0] } : {}), ...Object.fromEntries(c.keywords) });
+        continue;
+      }
       const type = classes.from.get(c.name) ?? byLower.get(c.name.toLowerCase()) ?? c.name;
       const record: Record<string, unknown> = { [task.typeField]: type };
       c.positional.forEach((v, i) => {
@@ -187,7 +206,7 @@ export function codeStyle(base: IEProgram, options: CodeStyleOptions = {}): IEPr
     const records = checked.records.map((r) => {
       const type = task.typeOf(r);
       const canonical = schema.length > 0 && type !== undefined ? types.resolve(type) : undefined;
-      return canonical && canonical !== type ? task.withType(r, canonical) : r;
+      return canonical && canonical !== task.typeOf(r) ? task.withType(r, canonical) : r;
     });
     return { ok: true, records, thought };
   };
@@ -215,7 +234,7 @@ export function exampleSpans(task: TaskDefinition, samples: readonly { labels: r
   for (const s of samples) {
     for (const label of s.labels as IERecord[]) {
       const type = task.typeOf(label);
-      if (type === undefined) continue; // a text-level record has no spans to show
+      if (type === undefined) continue;
       const list = (out[type] ??= []);
       const span = top.map((f) => String(label[f])).join(" … ");
       if (list.length < max && !list.includes(span)) list.push(span);

@@ -12,6 +12,7 @@ import { getProgram } from "../../programs/index.ts";
 import type { Demo, IEProgram } from "../../programs/index.ts";
 import type { Prompt } from "../../programs/prompt.ts";
 import { PipelineNameSchema, type PipelineName } from "../pipelines/names.ts";
+import { codeStyle, RENDERER_NAMES } from "../../programs/code-style.ts";
 
 export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
 
@@ -38,6 +39,8 @@ export const FrozenPromptSchema = z.object({
   reasoning: z.boolean(),
   /** How samples are answered (src/pipelines); absent: direct. */
   pipeline: PipelineNameSchema.optional(),
+  /** The prompt's renderer when not the program's own (programs/code-style.ts), with its docstring examples. */
+  renderer: z.object({ name: z.enum(RENDERER_NAMES), examples: z.record(z.string(), z.array(z.string())).optional() }).optional(),
   decoding: z.object({ temperature: z.number().min(0), max_tokens: z.number().int().positive() }),
   provenance: z.looseObject({
     run_id: z.string().optional(),
@@ -50,10 +53,11 @@ export const FrozenPromptSchema = z.object({
   }),
 });
 export type FrozenPrompt = z.infer<typeof FrozenPromptSchema>;
+export type FrozenRenderer = NonNullable<FrozenPrompt["renderer"]>;
 
 export function freezePrompt(
   program: IEProgram,
-  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean; pipeline?: PipelineName },
+  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean; pipeline?: PipelineName; renderer?: FrozenRenderer | undefined },
   provenance: FrozenPrompt["provenance"],
 ): FrozenPrompt {
   return {
@@ -75,6 +79,7 @@ export function freezePrompt(
     })),
     reasoning: prompt.reasoning,
     ...(prompt.pipeline && prompt.pipeline !== "direct" ? { pipeline: prompt.pipeline } : {}),
+    ...(prompt.renderer && prompt.renderer.name !== "json" ? { renderer: prompt.renderer } : {}),
     decoding: { temperature: 0, max_tokens: program.maxTokens(prompt.reasoning) },
     provenance: { created_at: new Date().toISOString(), ...provenance },
   };
@@ -146,8 +151,11 @@ export function readFrozenJson(path: string): unknown {
 
 /** The runnable prompt a frozen prompt stands for. */
 export function promptFromFrozen(frozen: FrozenPrompt): Prompt {
+  // The program version checked on load is the base program's; the renderer wraps it.
+  const base = getProgram(frozen.task);
+  const examples = frozen.renderer?.examples;
   return {
-    program: getProgram(frozen.task),
+    program: frozen.renderer?.name === "code" ? codeStyle(base, examples ? { examples } : {}) : base,
     instruction: frozen.instruction,
     demos: frozen.demos.map(
       (d): Demo => ({

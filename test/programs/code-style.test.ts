@@ -100,3 +100,19 @@ describe("codeStyle with the sim: render → sim answer → parse, on all five t
     });
   }
 });
+
+describe("codeStyle on the mre-mix example (a user task with a text-level record)", () => {
+  it("renders the sentence class as its own class and parses entities and the class back", async () => {
+    const { program } = await import("../../examples/programs/mre-mix.ts");
+    const code = codeStyle(program);
+    const demo = program.defaultDemos[0]!;
+    const messages = code.render(demo.input, { instruction: program.defaultInstruction, demos: [demo], reasoning: false });
+    expect(messages[1]!.content).toContain("class SentenceClass(Text):");
+    expect(messages[2]!.content).toBe('[Person(entity="Lionel Messi"), Organization(entity="Inter Miami"), SentenceClass(sentence_class="sports")]');
+    expect(code.parse(messages[2]!.content, { schema: demo.input.schema })).toEqual({ ok: true, records: demo.records, thought: undefined });
+    const hand = `[Location(entity="Lisbon"), SentenceClass("business")]`;
+    expect(code.parse(hand, { schema: ["person", "location", "organization"] })).toEqual({ ok: true, records: [{ entity: "Lisbon", entity_type: "location" }, { sentence_class: "business" }], thought: undefined });
+    const response = await createSimLM("sim").complete({ messages: code.render(program.defaultDemos[1]!.input, { instruction: program.defaultInstruction, demos: program.defaultDemos, reasoning: false }) });
+    expect(code.parse(response.choices[0]!, { schema: program.defaultDemos[1]!.input.schema }).ok, response.choices[0]).toBe(true);
+  });
+});

@@ -21,7 +21,17 @@ import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { loadMetricFile, loadProgramFile, loadTipsDir } from "../plugins.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
+import { RENDERER_NAMES, type RendererName } from "../../../programs/code-style.ts";
 import { parsePipelineList } from "../../pipelines/cli.ts";
+
+/** The settings entry of --renderers: the list, unless it is the programs' own json alone. */
+function rendererSetting(value: string): Pick<MiproSettings, "renderers"> {
+  const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(RENDERER_NAMES as readonly string[]).includes(n)) throw new UserInputError(`--renderers: unknown renderer '${n}'; expected ${RENDERER_NAMES.join(", ")} (comma-separated)`);
+  const unique = [...new Set(names)] as RendererName[];
+  if (unique.length === 0) throw new UserInputError(`--renderers needs at least one of ${RENDERER_NAMES.join(", ")}`);
+  return unique.length === 1 && unique[0] === "json" ? {} : { renderers: unique };
+}
 
 /** The settings entry of --pipeline: one pipeline; direct is the default and not recorded. */
 function pipelineSetting(value: string): Pick<MiproSettings, "pipeline"> {
@@ -31,6 +41,7 @@ function pipelineSetting(value: string): Pick<MiproSettings, "pipeline"> {
 }
 
 interface OptimizeFlags extends ModelFlags {
+  renderers: string;
   task?: string;
   program?: string;
   tips?: string;
@@ -75,6 +86,7 @@ export function register(program: Command): void {
     .option("--zero-shot", "no demos: search instructions only")
     .option("--augment-threshold <score>", "keep an augmented demo only when its metric against its label (0-100) is above this", String(MIPRO_DEFAULTS.augmentThreshold))
     .option("--pipeline <name>", `how validation samples are answered: ${PIPELINE_NAMES.join(", ")} (recorded in the frozen prompt)`, "direct")
+    .option("--renderers <names>", `prompt renderers to search over, comma-separated: ${RENDERER_NAMES.join(", ")} (two or more add a third TPE dimension; recorded in trials.jsonl and the frozen prompt)`, "json")
     .option("--translate-model <name>", "the translator of translate-test / transfusion (default: --model)")
     .option("--translate-base-url <url>", "endpoint for --translate-model")
     .option("--metric <name|file>", "the search metric: lf1, f1, or a TypeScript file exporting { name, score }", "lf1")
@@ -138,6 +150,7 @@ export function register(program: Command): void {
       concurrency: positiveIntFlag(flags.concurrency, "--concurrency"),
       ...(flags.parallelTrials !== undefined ? { parallelTrials: positiveIntFlag(flags.parallelTrials, "--parallel-trials") } : {}),
       ...pipelineSetting(flags.pipeline),
+      ...rendererSetting(flags.renderers),
     };
     // What the run will do: a resumed run's recorded settings (with a new length if given).
     const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") || command.getOptionValueSource("trials") === "config" ? { trials } : {}) } : flagSettings;
