@@ -2,6 +2,7 @@
  * report.md of an optimization run: settings, baseline vs best, the candidates and the
  * search trace. Numbers from the offline sim model are marked "sim".
  */
+import { markdownCell } from "../src/report/table.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
 import type { MiproResult } from "./mipro.ts";
 import { usesSim } from "../sim/index.ts";
@@ -70,7 +71,7 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     "| # | origin | tip | instruction |",
     "|---|---|---|---|",
-    ...result.candidates.instructions.map((c) => `| ${c.index} | ${c.origin} | ${c.tip ?? ""} | ${oneLine(c.text)} |`),
+    ...result.candidates.instructions.map((c) => `| ${c.index} | ${c.origin} | ${markdownCell(c.tip ?? "")} | ${markdownCell(oneLine(c.text))} |`),
     "",
     "## Demo sets",
     "",
@@ -78,7 +79,7 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     "| set | demos (sample, source, μ against its label) | rejected augmentations |",
     "|---|---|---|",
-    ...result.candidates.demo_sets.map((s) => `| ${s.index} | ${s.demos.map(describeDemo).join(", ") || "none (zero-shot)"} | ${s.rejected?.length ?? 0} |`),
+    ...result.candidates.demo_sets.map((s) => `| ${s.index} | ${markdownCell(s.demos.map(describeDemo).join(", ") || "none (zero-shot)")} | ${s.rejected?.length ?? 0} |`),
     "",
     "## Trials",
     "",

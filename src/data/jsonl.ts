@@ -157,9 +157,31 @@ function decodeLine(bytes: Buffer, line: number, path: string): string {
   return text;
 }
 
+/**
+ * Deepest nesting a line may have. Real samples nest a few levels; a deeper line would
+ * overflow the stack of whatever walks it recursively later (data batch, the schema), so
+ * it is refused where it is read.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of a parsed JSON value, walked with an explicit stack (never recursion). */
+export function jsonDepth(value: unknown, limit = Infinity): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function parseJsonLine(text: string, line: number, path: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const bomHint = text.includes(BOM) ? " The line contains a byte-order mark (U+FEFF) outside a string; remove it." : "";
@@ -168,6 +190,10 @@ function parseJsonLine(text: string, line: number, path: string): unknown {
       { file: path, line },
     );
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new UserInputError(`the line nests deeper than ${MAX_JSON_DEPTH} levels; a sample needs a few (fix or remove this line)`, { file: path, line });
+  }
+  return value;
 }
 
 /**

@@ -103,7 +103,8 @@ function accumulatorFor(map: Map<string, Accumulator>, key: string): Accumulator
 
 /** Keys sorted, so JSON output is stable whatever order the data came in. */
 function summaries(map: Map<string, Accumulator>): Record<string, GroupSummary> {
-  const out: Record<string, GroupSummary> = {};
+  // Null prototype: a group named __proto__ or constructor is a key like any other.
+  const out: Record<string, GroupSummary> = Object.create(null) as Record<string, GroupSummary>;
   for (const key of [...map.keys()].sort()) out[key] = map.get(key)!.summary();
   return out;
 }

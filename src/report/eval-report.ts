@@ -202,7 +202,8 @@ function groupScores(results: readonly InstanceResult[], scores: InstanceScores,
 }
 
 function sortedRecord<T>(map: Map<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
+  // Null prototype: a group named __proto__ or constructor is a key like any other.
+  const out: Record<string, T> = Object.create(null) as Record<string, T>;
   for (const key of [...map.keys()].sort()) out[key] = map.get(key)!;
   return out;
 }

@@ -12,7 +12,7 @@
  */
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { UserInputError } from "../errors.ts";
 
@@ -133,6 +133,8 @@ export function lockFolder(dir: string, what: string, command?: string): FolderL
       rmSync(takeover, { force: true });
     }
   }
+  removeStaleTempFiles(dir);
+  removeStaleTempFiles(join(dir, "predictions"));
   let released = false;
   const release = () => {
     if (released) return;
@@ -143,4 +145,19 @@ export function lockFolder(dir: string, what: string, command?: string): FolderL
   };
   process.on("exit", release);
   return { path, tookOverFrom, release };
+}
+
+/**
+ * Temp files a killed writer left beside its output (`.<name>.<pid>.<time>.tmp` of atomic
+ * writes, `<name>.<pid>.tmp` of streamed failures): removed when their process is gone.
+ * Called with the folder's lock held, so no live writer of this folder is affected.
+ */
+export function removeStaleTempFiles(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".tmp") || name.startsWith(LOCK_FILE)) continue;
+    const pid = Number(/\.(\d+)(?:\.\d+)?\.tmp$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || holderAlive({ pid, host: hostname(), started_at: "" })) continue;
+    rmSync(join(dir, name), { force: true });
+  }
 }

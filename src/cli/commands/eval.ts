@@ -46,7 +46,8 @@ import { streamSamples } from "../../eval/eval-data.ts";
 import { buildRequest } from "../../eval/runner.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
-import { lockFolder } from "../../runs/lock.ts";
+import { lockFolder, LOCK_FILE } from "../../runs/lock.ts";
+import { existsSync, readdirSync, statSync } from "node:fs";
 
 interface EvalFlags extends Omit<ModelFlags, "model"> {
   prompt?: string[];
@@ -200,6 +201,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     };
     if (announcePlan(plan, checks, flags)) return;
   }
+  refuseForeignFolder(outDir);
   // One process per output folder: a second one would interleave predictions.
   const lock = lockFolder(outDir, "eval output folder", "eval");
   try {
@@ -343,6 +345,19 @@ function pipelineLine(prompt: string, model: string, p: PipelineSummary): string
     return `${head}; ${p.spans} English spans: ${p.projected_by_marker} projected by marker, ${p.projected_by_alignment} by fallback alignment, ${p.dropped_spans} dropped (${p.dropped_records} records lost)`;
   }
   return `${head}; ${p.not_in_source} answer spans not verbatim in the source`;
+}
+
+/** What an eval output folder may hold; a non-empty folder with none of it is someone else's. */
+const EVAL_OUTPUT_ENTRIES = ["predictions", "report.json", LOCK_FILE];
+
+/** --out must be new, empty or an earlier eval output: never /, a home or a source folder. */
+function refuseForeignFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new UserInputError(`--out ${dir} is a file; give a folder for the reports and predictions`);
+  const entries = readdirSync(dir);
+  if (entries.length > 0 && !entries.some((e) => EVAL_OUTPUT_ENTRIES.includes(e))) {
+    throw new UserInputError(`--out ${resolve(dir)} is a non-empty folder that is not an ieopt eval output (no predictions/ or report.json); give a new or empty folder`);
+  }
 }
 
 /** The same command line → the same folder, so a plain rerun resumes. */
