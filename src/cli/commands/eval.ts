@@ -348,7 +348,7 @@ function pipelineLine(prompt: string, model: string, p: PipelineSummary): string
 }
 
 /** What an eval output folder may hold; a non-empty folder with none of it is someone else's. */
-const EVAL_OUTPUT_ENTRIES = ["predictions", "report.json", LOCK_FILE];
+const EVAL_OUTPUT_ENTRIES = ["predictions", "batch", "report.json", "report.md", "scores.csv", LOCK_FILE];
 
 /** --out must be new, empty or an earlier eval output: never /, a home or a source folder. */
 function refuseForeignFolder(dir: string): void {
