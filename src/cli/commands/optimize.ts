@@ -6,6 +6,7 @@ import { simModels, usesSim } from "../../../sim/index.ts";
 import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
+import { searchTracker } from "../search-status.ts";
 import { optimize } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
 import { withInterrupt } from "../interrupt.ts";
@@ -171,6 +172,7 @@ export function register(program: Command): void {
     if (announcePlan(plan, checks, { dryRun: flags.dryRun, quiet: flags.quiet })) return;
     const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
+    const search = searchTracker(settings.trials, tag);
     const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
     if (flags.from && variant === undefined) throw new UserInputError("--from names the run AutoThought continues; use it with --autothought 1, 2 or 3");
     const run = (request: Parameters<typeof optimize>[0]) =>
@@ -201,10 +203,17 @@ export function register(program: Command): void {
         overrideModels: Boolean(flags.overrideModels),
         signal,
         events: {
-          phase: (name, detail) => progress.phase(name, detail),
+          phase: (name, detail) => {
+            progress.phase(name, detail);
+            progress.status(search.phase(name));
+          },
           progress: (done, total) => progress.update(done, total),
+          trial: (record) => progress.status(search.trial(record.number, record.score)),
           failure: (n) => progress.line(`  ${n.phase}: ${describeFailures(n.counts)}; last: ${n.error}`),
-          fullEval: (r) => progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}${tag}`),
+          fullEval: (r) => {
+            progress.line(`  ${r.kind === "baseline" ? "default prompt" : `full eval ${r.params.instruction}×${r.params.demos}`}: ${(100 * r.score).toFixed(2)}${tag}`);
+            if (r.kind !== "baseline") progress.status(search.full(r.score));
+          },
         },
       }),
     );
