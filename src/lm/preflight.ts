@@ -70,8 +70,19 @@ async function errorText(res: Response): Promise<string> {
 
 /** Checks one endpoint + model; throws a UserInputError saying what is wrong. */
 export async function preflightTarget(target: EndpointTarget, options: PreflightOptions = {}): Promise<PreflightCheck> {
-  // The client's own fetch: it accepts credentials in the URL, as the client does.
-  const doFetch = options.fetch ?? httpFetch;
+  // The client's own fetch: it accepts credentials in the URL, as the client does. A reset
+  // socket is tried once more: a kept-alive connection the server already closed is not a
+  // dead endpoint.
+  const baseFetch = options.fetch ?? httpFetch;
+  const doFetch: typeof globalThis.fetch = async (input, init) => {
+    try {
+      return await baseFetch(input, init);
+    } catch (err) {
+      const code = (err as { code?: string; cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;
+      if (code !== "ECONNRESET" && code !== "EPIPE") throw err;
+      return baseFetch(input, init);
+    }
+  };
   const timeoutMs = options.timeoutMs ?? 10_000;
   const endpoint = normalizeBaseURL(target.baseURL);
   const base = target.baseURL.replace(/\/+$/, "");
