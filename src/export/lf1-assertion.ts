@@ -7,7 +7,8 @@
  * rules (the rules src/metrics/routing.ts applies), spans are NFC-normalised
  * and trimmed, similarity is 1 − Levenshtein / max length over code points, and P, R
  * pool over the sample's units. An output that does not parse, or a record missing a
- * field, scores 0; both sides empty scores 1.
+ * field, scores 0; both sides empty scores 1. A record with none of the routed fields (a
+ * task's text-level record) makes no unit, as in ieopt's routing.
  *
  * It reads `context.vars.ieopt_query` (gold, schema: JSON text as string literals, see
  * `literal` in promptfoo.ts; instance; queries) and returns {pass, score, reason,
@@ -55,6 +56,8 @@ function readRecords(raw) {
   const out = [];
   for (const r of list) {
     if (!r || typeof r !== "object") return null;
+    // A record with none of the routed fields is text-level (e.g. a sentence class): no units.
+    if (UNITS.every((u) => !(u.type in r) && u.spans.every((f) => !(f in r)))) continue;
     const rec = Object.assign({}, r);
     for (const u of UNITS) {
       if (!str(r[u.type])) return null;
@@ -81,6 +84,7 @@ function units(records) {
   const add = (dir, parts) => { const u = { dir: JSON.stringify(dir), parts: parts.map(norm) }; seen.set(u.dir + "\\u0000" + JSON.stringify(u.parts), u); };
   for (const r of records) {
     for (const u of UNITS) {
+      if (typeof r[u.type] !== "string") continue;
       if (!u.each) { add([u.kind, r[u.type]], u.spans.map((f) => r[f])); continue; }
       for (const a of r[u.each.list] || []) add([u.kind, r[u.type], a[u.each.role]], u.spans.map((f) => a[f]));
     }

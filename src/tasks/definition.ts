@@ -11,6 +11,7 @@
  * This is the bottom layer: it imports nothing from data, metrics, programs or above.
  */
 import { z } from "zod";
+import { UserInputError } from "../errors.ts";
 
 /** A record the model outputs: one plain JSON object (its shape is the task's `record`). */
 export type IERecord = { readonly [field: string]: unknown };
@@ -131,8 +132,8 @@ const DEFAULT_LIST_KEYS = ["records", "output", "outputs", "result", "results", 
 
 /** Builds a task definition from its spec (the derived helpers are shared by every task). */
 export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<N> {
-  if (spec.units.length === 0) throw new Error(`task ${spec.name}: at least one LF1 unit rule is needed`);
-  if (spec.units[0]!.type !== spec.typeField) throw new Error(`task ${spec.name}: the first unit rule must route by '${spec.typeField}'`);
+  if (spec.units.length === 0) throw new UserInputError(`task ${spec.name}: at least one LF1 unit rule is needed`);
+  if (spec.units[0]!.type !== spec.typeField) throw new UserInputError(`task ${spec.name}: the first unit rule must route by '${spec.typeField}'`);
   const nameField = spec.schemaItemNameField;
   const keyAliases = spec.keyAliases ?? {};
   const listKeys = [...DEFAULT_LIST_KEYS, ...(spec.listKeys ?? [])];

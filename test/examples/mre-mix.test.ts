@@ -15,6 +15,7 @@ import { simModels } from "../../sim/index.ts";
 import { scoreFiles } from "../../src/eval/score-files.ts";
 import { classAccuracy, mreMixMetric, program } from "../../examples/programs/mre-mix.ts";
 import { ROOT, runIeopt, testTemp } from "../helpers/cli.ts";
+import { lf1AssertionCode } from "../../src/export/lf1-assertion.ts";
 
 const DATA = join(ROOT, "examples/data/mre");
 const TIP = "Remind the model that the sentence class is one record at the very end of the list.";
@@ -28,6 +29,13 @@ describe("mre-mix metric", () => {
     // Class right, "Pari" for "Paris" (sim 4/5 both ways): ½·0.8 + ½·1.
     expect(mreMixMetric.score(program.definition, [{ entity: "Pari", entity_type: "location" }, { sentence_class: "SPORTS" }], gold, ["location"])).toBeCloseTo(0.9, 12);
     expect(classAccuracy(null, gold)).toBe(0);
+  });
+
+  it("the promptfoo LF1 assertion skips the class record like ieopt's routing", () => {
+    const assertion = new Function("output", "context", lf1AssertionCode(program.definition)) as (o: string, c: unknown) => { score: number };
+    const pred = [{ entity: "Pari", entity_type: "location" }, { sentence_class: "weather" }];
+    const vars = { ieopt_query: { gold: JSON.stringify(JSON.stringify(gold)), schema: JSON.stringify(JSON.stringify(["location"])), instance: "x", queries: 1 } };
+    expect(assertion(JSON.stringify(pred), { vars }).score).toBeCloseTo(scoreSample(program.definition, pred, gold, ["location"]).lf1, 12);
   });
 
   it("LF1 ignores the text-level class record; the program parses both record kinds", () => {
