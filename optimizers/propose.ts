@@ -97,45 +97,64 @@ export async function askTeacher(
 export async function proposeInstructions(options: ProposeOptions): Promise<ProposalResult> {
   const { program, teacher, rng } = options;
   const exchanges: TeacherExchange[] = [];
-  const ask = (purpose: string, messages: ChatMessage[], temperature: number, draw = 0) =>
-    askTeacher(teacher, { messages, temperature, max_tokens: 512, draw }, purpose, { log: exchanges, signal: options.signal });
+  // Calls may run concurrently; each keeps its own log, appended in request order, so
+  // candidates.json does not depend on which reply came first.
+  const ask = async (purpose: string, messages: ChatMessage[], temperature: number, draw = 0) => {
+    const log: TeacherExchange[] = [];
+    const reply = await askTeacher(teacher, { messages, temperature, max_tokens: 512, draw }, purpose, { log, signal: options.signal });
+    return { reply, log };
+  };
+  const keep = <T extends { reply: string | undefined; log: TeacherExchange[] }>(call: T): string | undefined => {
+    exchanges.push(...call.log);
+    return call.reply;
+  };
 
-  // Dataset summary: observations over a few batches, then a condensed summary.
+  // The program summary needs nothing else, so it runs alongside the dataset observations
+  // (a chain: each batch sees the observations so far) and their summary.
+  const programCall = ask("program summary", programSummaryRequest(program), 0);
+  programCall.catch(() => {}); // awaited below; a stop in the chain must not leave it unobserved
   const batchSize = options.viewBatchSize ?? 8;
   const shuffled = rng.fork("view").shuffle(options.train);
   let observations = "";
   for (let b = 0; b < (options.maxViewBatches ?? 3) && b * batchSize < shuffled.length; b++) {
     const batch = shuffled.slice(b * batchSize, (b + 1) * batchSize).map(labeledDemo);
-    const reply = await ask(`dataset observations ${b + 1}`, observationsRequest(program, batch, observations), 0);
+    const reply = keep(await ask(`dataset observations ${b + 1}`, observationsRequest(program, batch, observations), 0));
     if (reply) observations = [observations, reply.trim()].filter(Boolean).join("\n");
   }
-  const datasetSummary = observations ? ((await ask("dataset summary", summaryRequest(observations), 0))?.trim() ?? observations) : "";
-  const programSummary = (await ask("program summary", programSummaryRequest(program), 0))?.trim() ?? program.description;
+  const datasetSummary = observations ? (keep(await ask("dataset summary", summaryRequest(observations), 0))?.trim() ?? observations) : "";
+  const programSummary = keep(await programCall)?.trim() ?? program.description;
 
   const instructions: InstructionCandidate[] = [{ index: 0, text: program.defaultInstruction, origin: "default" }];
   const seen = new Set([normaliseInstruction(program.defaultInstruction)]);
   const nonEmptySets = options.demoSets.filter((s) => s.demos.length > 0);
   const tips = options.tips ?? TIPS;
   const tipRng = rng.fork("tips");
-  // A few extra attempts make up for merged duplicates and failed calls.
+  // A few extra attempts make up for merged duplicates and failed calls. Proposals go out
+  // in rounds, each asking for half of what is still missing (at least one) at once, so
+  // the phase takes a few waves of calls while later rounds still see earlier proposals.
   const attempts = (options.count - 1) * 2;
-  for (let attempt = 0; attempt < attempts && instructions.length < options.count; attempt++) {
-    const tip = tipRng.choice(tips);
-    const demoSet = nonEmptySets.length > 0 ? nonEmptySets[attempt % nonEmptySets.length] : undefined;
-    const messages = proposalRequest(program, {
-      datasetSummary,
-      programSummary,
-      demos: demoSet?.demos ?? [],
-      tip: tip.text,
-      previous: instructions.slice(1).map((c) => c.text),
+  let attempt = 0;
+  while (attempt < attempts && instructions.length < options.count) {
+    const round = Math.min(attempts - attempt, Math.max(1, Math.ceil((options.count - instructions.length) / 2)));
+    const previous = instructions.slice(1).map((c) => c.text);
+    const calls = Array.from({ length: round }, (_, k) => {
+      const n = attempt + k;
+      const tip = tipRng.choice(tips);
+      const demoSet = nonEmptySets.length > 0 ? nonEmptySets[n % nonEmptySets.length] : undefined;
+      const messages = proposalRequest(program, { datasetSummary, programSummary, demos: demoSet?.demos ?? [], tip: tip.text, previous });
+      return { tip, demoSet, call: ask(`proposal ${n + 1} (tip ${tip.id})`, messages, options.temperature ?? T_INIT, n) };
     });
-    const reply = await ask(`proposal ${attempt + 1} (tip ${tip.id})`, messages, options.temperature ?? T_INIT, attempt);
-    if (reply === undefined) continue;
-    const text = cleanProposal(reply);
-    const key = normaliseInstruction(text);
-    if (!text || seen.has(key)) continue;
-    seen.add(key);
-    instructions.push({ index: instructions.length, text, origin: "proposed", tip: tip.id, demo_set: demoSet?.index });
+    attempt += round;
+    for (const c of calls) c.call.catch(() => {}); // each is awaited in order below
+    for (const { tip, demoSet, call } of calls) {
+      const reply = keep(await call);
+      if (reply === undefined) continue;
+      const text = cleanProposal(reply);
+      const key = normaliseInstruction(text);
+      if (!text || seen.has(key) || instructions.length >= options.count) continue;
+      seen.add(key);
+      instructions.push({ index: instructions.length, text, origin: "proposed", tip: tip.id, demo_set: demoSet?.index });
+    }
   }
   return { datasetSummary, programSummary, instructions, exchanges };
 }
