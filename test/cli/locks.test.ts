@@ -9,19 +9,13 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { startSimServer, type SimServer } from "../../sim/server.ts";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
-import { ROOT, runIeopt, spawnIeopt, testTemp } from "../helpers/cli.ts";
+import { ROOT, runIeopt, smallOptimizeArgs, spawnIeopt, testTemp, until } from "../helpers/cli.ts";
 import { LOCK_FILE } from "../../src/runs/lock.ts";
 
 const EX = join(ROOT, "examples/data/sf");
 
 function optimizeArgs(runsDir: string, baseUrl: string): string[] {
-  return ["optimize", "--task", "SF", "--train", join(EX, "train.jsonl"), "--val", join(EX, "dev.jsonl"),
-    "--model", "sim", "--base-url", baseUrl, "--trials", "4", "--minibatch", "8", "--full-eval-every", "2",
-    "--demo-sets", "2", "--instructions", "3", "--runs-dir", runsDir, "--no-cache", "--seed", "3", "--quiet"];
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+  return smallOptimizeArgs(runsDir, "--model", "sim", "--base-url", baseUrl, "--no-cache", "--quiet");
 }
 
 /** The pid of a process that has exited. */

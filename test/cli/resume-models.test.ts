@@ -8,14 +8,11 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startSimServer, type SimServer } from "../../sim/server.ts";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
-import { ROOT, runIeopt, testTemp } from "../helpers/cli.ts";
+import { ROOT, runIeopt, smallOptimizeArgs, testTemp } from "../helpers/cli.ts";
 
-const EX = join(ROOT, "examples/data/sf");
 
 function optimizeArgs(runsDir: string, baseUrl: string): string[] {
-  return ["optimize", "--task", "SF", "--train", join(EX, "train.jsonl"), "--val", join(EX, "dev.jsonl"),
-    "--model", "sim", "--base-url", baseUrl, "--trials", "4", "--minibatch", "8", "--full-eval-every", "2",
-    "--demo-sets", "2", "--instructions", "3", "--runs-dir", runsDir, "--no-cache", "--seed", "3", "--quiet"];
+  return smallOptimizeArgs(runsDir, "--model", "sim", "--base-url", baseUrl, "--no-cache", "--quiet");
 }
 
 const trialsOf = (run: string) => readFileSync(join(run, "trials.jsonl"), "utf8");

@@ -6,12 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, runIeopt, testTemp } from "../helpers/cli.ts";
+import { ROOT, runIeopt, smallOptimizeArgs, testTemp } from "../helpers/cli.ts";
 import { EXIT } from "../../src/errors.ts";
 
-const EX = join(ROOT, "examples/data/sf");
-const args = (runs: string, extra: string[] = []) => ["optimize", "--task", "SF", "--train", join(EX, "train.jsonl"), "--val", join(EX, "dev.jsonl"),
-  "--trials", "4", "--minibatch", "8", "--full-eval-every", "2", "--demo-sets", "2", "--instructions", "3", "--runs-dir", runs, "--seed", "3", ...extra];
+const args = (runs: string, extra: string[] = []) => smallOptimizeArgs(runs, ...extra);
 
 describe("trials.jsonl reader", () => {
   it("drops only a cut-off last line, says so, and the resumed run ends as an uninterrupted one", async () => {

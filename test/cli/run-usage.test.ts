@@ -9,19 +9,12 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startSimServer, type SimServer } from "../../sim/server.ts";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
-import { ROOT, runIeopt, spawnIeopt, testTemp } from "../helpers/cli.ts";
+import { ROOT, runIeopt, smallOptimizeArgs, spawnIeopt, testTemp, until } from "../helpers/cli.ts";
 import { EXIT } from "../../src/errors.ts";
 
-const EX = join(ROOT, "examples/data/sf");
 
 function optimizeArgs(runsDir: string, baseUrl: string, extra: string[] = []): string[] {
-  return ["optimize", "--task", "SF", "--train", join(EX, "train.jsonl"), "--val", join(EX, "dev.jsonl"),
-    "--model", "sim", "--base-url", baseUrl, "--trials", "4", "--minibatch", "8", "--full-eval-every", "2",
-    "--demo-sets", "2", "--instructions", "3", "--runs-dir", runsDir, "--no-cache", "--seed", "3", "--quiet", ...extra];
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+  return smallOptimizeArgs(runsDir, "--model", "sim", "--base-url", baseUrl, "--no-cache", "--quiet", ...extra);
 }
 
 const usageOf = (run: string) => JSON.parse(readFileSync(join(run, "usage.json"), "utf8"));

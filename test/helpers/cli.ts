@@ -46,3 +46,17 @@ export function testTemp(prefix = "ieopt-test-"): string {
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+const SF = join(ROOT, "examples/data/sf");
+
+/** A small, quick `ieopt optimize` on the SF examples (seed 3); add model and output flags. */
+export function smallOptimizeArgs(runsDir: string, ...extra: string[]): string[] {
+  return ["optimize", "--task", "SF", "--train", join(SF, "train.jsonl"), "--val", join(SF, "dev.jsonl"),
+    "--trials", "4", "--minibatch", "8", "--full-eval-every", "2", "--demo-sets", "2", "--instructions", "3",
+    "--runs-dir", runsDir, "--seed", "3", ...extra];
+}
+
+/** Waits for a condition another process brings about (polled; no deadline of its own). */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
