@@ -61,6 +61,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "export a run's frozen prompt (the ieopt format, or for other tools)",
     load: () => import("./commands/export.ts"),
   },
+  {
+    name: "guidelines",
+    term: "guidelines",
+    summary: "induce type descriptions (annotation guidelines) with the prompt teacher, and apply them to data",
+    load: () => import("./commands/guidelines.ts"),
+  },
   { name: "runs", term: "runs", summary: "list and inspect run folders", load: () => import("./commands/runs.ts") },
   {
     name: "sim",
