@@ -21,6 +21,11 @@ export function fmtDiff(x: number): string {
   return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(1)}`;
 }
 
+/** The one wording of the paired comparisons and their p-values (console, Markdown, HTML). */
+export const COMPARISON_NOTE =
+  "Δ = mean(a − b) over the instances both were scored on, with a paired bootstrap 95% CI; " +
+  "p (bootstrap) is the bootstrap p-value of Δ, p (permutation) a two-sided sign-flip permutation test.";
+
 export function fmtP(p: number): string {
   return p < 0.001 ? "<0.001" : p.toFixed(3);
 }

@@ -12,7 +12,7 @@
  */
 import { reportLanguages, type EvalReport, type Metric } from "./eval-report.ts";
 import { simBanner, pairName, OVERALL_HEADER, overallRow, COMPARISON_HEADER, comparisonRow, datasetRows } from "./markdown.ts";
-import { fmtInt, fmtScore, fmtWithCI } from "./format.ts";
+import { fmtInt, fmtScore, fmtWithCI, COMPARISON_NOTE } from "./format.ts";
 
 const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
 
@@ -219,7 +219,7 @@ ${languageComparisons(report, metric)}
     report.comparisons.length === 0
       ? ""
       : `<h2>Paired comparisons (same instances)</h2>
-<p class="muted">Δ = mean(a − b) with a paired bootstrap CI; p-values from the bootstrap and a two-sided sign-flip permutation test.</p>
+<p class="muted">${escapeHtml(COMPARISON_NOTE)}</p>
 <div class="scroll">${table(COMPARISON_HEADER, report.comparisons.map((c) => comparisonRow(report, c)), "comparisons")}</div>`;
   // JSON inside <script>: "<" escaped so no string can close the element.
   const data = JSON.stringify(report).replace(/</g, "\\u003c");

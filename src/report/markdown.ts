@@ -6,7 +6,7 @@
 import { renderTable } from "./table.ts";
 import { choiceRows } from "../pipelines/choice.ts";
 import { modelLabel, reportLanguages, type Comparison, type EvalReport, type PairReport } from "./eval-report.ts";
-import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI } from "./format.ts";
+import { fmtCost, fmtDiff, fmtInt, fmtP, fmtPercent, fmtScore, fmtWithCI, COMPARISON_NOTE } from "./format.ts";
 
 export function simBanner(report: EvalReport): string | undefined {
   if (!report.simulated) return undefined;
@@ -123,7 +123,7 @@ export function renderMarkdown(report: EvalReport): string {
     out.push(
       "## Paired comparisons (same instances)",
       "",
-      "Δ is mean(a − b) over the instances both were scored on, with a paired bootstrap CI; the permutation p-value is a two-sided sign-flip test.",
+      COMPARISON_NOTE,
       "",
       comparisonTable(report),
       "",

@@ -29,7 +29,7 @@ describe("ieopt runs list", () => {
 
     const text = await ieopt("runs", "list", "--runs-dir", runsDir);
     const [header, , row] = text.stdout.split("\n");
-    expect(header).toMatch(/started \(UTC\).*run.*status.*task.*model.*optimizer.*validation \(0-100\)/);
+    expect(header).toMatch(/started \(UTC\).*run.*status.*task.*model.*optimizer.*val, per-sample mean \(0-100\)/);
     expect(row).toContain(run.id);
     expect(row).toContain(run.created_at.slice(0, 10));
     expect(row).toMatch(new RegExp(`finished.*SF.*sim.*mipro.*${best.toFixed(2)} \\(sim\\)`));

@@ -26,7 +26,7 @@ function taskTable(task: string, rows: readonly ComparisonRow[], model: string, 
   return [
     `${task} on examples/ — sim model ${model}; test split: ${test.length} samples, ${langs.length} languages (${langs.join(", ")})`,
     renderTable(
-      ["prompt", "reasoning", "val LF1 (search)", "test LF1", "test F1", "non-eng LF1", "non-eng F1"],
+      ["prompt", "reasoning", "val LF1 (search, per sample)", "test LF1", "test F1", "non-eng LF1", "non-eng F1"],
       rows.map((r) => [
         r.name, r.reasoning ? "yes" : "no", r.val_search === undefined ? "-" : f(100 * r.val_search),
         f(r.test.overall.lf1), f(r.test.overall.f1), f(r.test.non_english.lf1), f(r.test.non_english.f1),

@@ -59,10 +59,12 @@ export function register(program: Command): void {
         ["default", defaultPrompt(program)],
         ["optimized", outcome.result.prompt],
       ];
-      const rows: { name: string; val: ScoreSummary; test: ScoreSummary }[] = [];
+      const rows: { name: string; search: number; val: ScoreSummary; test: ScoreSummary }[] = [];
+      // The search's own validation figure of each prompt (the frozen one is the chosen one).
+      const searchScore = { default: outcome.result.baselineScore, optimized: outcome.result.chosen === "default" ? outcome.result.baselineScore : outcome.result.bestScore };
       for (const [name, prompt] of prompts) {
         const score = async (samples: Sample[]) => (await evaluatePrompt(prompt, samples, { lm: models.inference, concurrency: 8 })).report.summary;
-        rows.push({ name, val: await score(val), test: await score(test) });
+        rows.push({ name, search: searchScore[name as keyof typeof searchScore], val: await score(val), test: await score(test) });
       }
       progress.stop();
       const langs = Object.keys(rows[0]!.test.by_lang).sort();
@@ -71,9 +73,11 @@ export function register(program: Command): void {
           "",
           `${flags.task} prompts on examples/ (LF1, sim model ${flags.model}; test = ${langs.length} languages)`,
           renderTable(
-            ["prompt", "val LF1", "test LF1", "test F1", "non-eng LF1", ...langs],
-            rows.map((r) => [r.name, f(r.val.overall.lf1), f(r.test.overall.lf1), f(r.test.overall.f1), f(r.test.non_english.lf1), ...langs.map((l) => f(r.test.by_lang[l]?.lf1))]),
+            ["prompt", "val LF1 (search, per sample)", "val LF1 (per instance)", "test LF1", "test F1", "non-eng LF1", ...langs],
+            rows.map((r) => [r.name, f(100 * r.search), f(r.val.overall.lf1), f(r.test.overall.lf1), f(r.test.overall.f1), f(r.test.non_english.lf1), ...langs.map((l) => f(r.test.by_lang[l]?.lf1))]),
           ),
+          "val LF1 (search, per sample) is the optimizer's objective, the mean per-sample LF1 (report.md, runs list); the other columns pool",
+          "each instance's batched samples, as ieopt eval and ieopt score do, so the two validation figures differ.",
           "",
           `frozen prompt: ${outcome.frozenPath}`,
           `run report:    ${outcome.run.path("report.md")}`,

@@ -32,6 +32,7 @@ import { loadProgramFile } from "../plugins.ts";
 import "../../../optimizers/default-cot.ts"; // registers the default-cot prompt kind
 import { choiceLabel, languageTable, overallTable, simBanner } from "../../report/markdown.ts";
 import { addModelOptions } from "../models.ts";
+import { COMPARISON_NOTE, fmtP } from "../../report/format.ts";
 import { freezeResolved, parsePipelineList, withPipelines } from "../../pipelines/cli.ts";
 import { routingFromChoice } from "../../pipelines/routing.ts";
 import { writeJsonAtomic } from "../../util/fs.ts";
@@ -325,9 +326,9 @@ function summaryText(report: EvalReport, files: { json: string; csv: string; mar
   lines.push(overallTable(report), "", "LF1 per language:", languageTable(report, "lf1"), "");
   const overallLf1 = report.comparisons.filter((c) => c.scope === "overall" && c.metric === "lf1");
   for (const c of overallLf1) {
-    lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p=${c.p_permutation.toFixed(3)}${c.simulated ? " (sim)" : ""}`);
+    lines.push(`${c.kind === "prompts" ? `${c.a} vs ${c.b} under ${c.fixed}` : `${c.a} vs ${c.b} with ${c.fixed}`}: ΔLF1 ${c.mean_diff.toFixed(1)} [${c.ci_low.toFixed(1)}, ${c.ci_high.toFixed(1)}], p (permutation) ${fmtP(c.p_permutation)}${c.simulated ? " (sim)" : ""}`);
   }
-  if (overallLf1.length > 0) lines.push("");
+  if (overallLf1.length > 0) lines.push(COMPARISON_NOTE, "");
   for (const choice of report.pipeline_choice ?? []) {
     const { header, rows } = choiceRows(choice);
     lines.push(`Pipeline per language, ${choice.task} × ${choiceLabel(report, choice)}${choice.simulated ? " — sim numbers" : ""} (route: the winner when its CI vs ${choice.baseline} is above 0):`, renderTable(header, rows), "");

@@ -221,7 +221,7 @@ export function register(program: Command): void {
     process.stdout.write(
       [
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
-        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)}`,
+        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)} (per-sample means, as in report.md and runs list)`,
         outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
         `  frozen prompt: ${outcome.frozenPath ?? "(in memory)"}`,
         `  report: ${outcome.run.path("report.md")}`,

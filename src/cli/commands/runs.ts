@@ -6,7 +6,7 @@ export function register(program: Command): void {
   const runs = program.command("runs").description("list and inspect run folders");
   runs
     .command("list")
-    .description("one line per run: started, id, status, task, model (sim marked), optimizer, validation score (0-100)")
+    .description("one line per run: started, id, status, task, model, optimizer, the frozen prompt's validation score (search metric, per-sample mean, 0-100; sim marked)")
     .option("--runs-dir <dir>", "where run folders are", DEFAULT_RUNS_DIR)
     .option("--json", "print JSON (val_score on the 0-100 scale; simulated: true for sim models)")
     .action(async (flags: { runsDir: string; json?: boolean }) => {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
         r.optimizer ?? "?",
         r.val_score === undefined ? "-" : `${r.val_score.toFixed(2)}${r.simulated ? " (sim)" : ""}`,
       ]);
-      process.stdout.write(renderTable(["started (UTC)", "run", "status", "task", "model", "optimizer", "validation (0-100)"], rows) + "\n");
+      process.stdout.write(renderTable(["started (UTC)", "run", "status", "task", "model", "optimizer", "val, per-sample mean (0-100)"], rows) + "\n");
       if (all.some((r) => r.simulated)) process.stdout.write("(sim): the offline sim model, not an LLM result\n");
     });
   runs
