@@ -26,6 +26,7 @@ import type { Tip } from "../tips/index.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
 import { runTrialsInOrder } from "./trial-scheduler.ts";
+import { compareWithDefault, finalPick, fullScores, nextToEvaluate, selectionInput, toldScore, type DefaultComparison, type SelectionRule } from "./select.ts";
 import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
 
 export interface MiproSettings {
@@ -38,6 +39,8 @@ export interface MiproSettings {
   zeroShot: boolean;
   /** Keep an augmented demo when 100·μ(y′, y) is above this (0–100; DSPy's rule μ > 0). */
   augmentThreshold: number;
+  /** How the combinations to fully evaluate and to freeze are chosen (optimizers/select.ts). */
+  selection: SelectionRule;
   seed: string | number;
   metric: string;
   concurrency: number;
@@ -61,6 +64,7 @@ export const MIPRO_DEFAULTS: MiproSettings = {
   instructions: 12,
   zeroShot: false,
   augmentThreshold: 0,
+  selection: "noise-aware",
   seed: 0,
   metric: "lf1",
   concurrency: 8,
@@ -89,6 +93,8 @@ export interface TrialRecord {
   minibatch: string[];
   score: number;
   failures: number;
+  /** Per-sample scores, in minibatch order (the selection rule's evidence). */
+  scores?: number[];
 }
 
 export interface FullEvalRecord {
@@ -98,6 +104,8 @@ export interface FullEvalRecord {
   score: number;
   samples: number;
   failures: number;
+  /** Per-sample scores, in validation order. */
+  scores?: number[];
 }
 
 export interface BaselineRecord {
@@ -105,6 +113,8 @@ export interface BaselineRecord {
   score: number;
   samples: number;
   failures: number;
+  /** Per-sample scores, in validation order. */
+  scores?: number[];
 }
 
 export type LogRecord = TrialRecord | FullEvalRecord | BaselineRecord;
@@ -147,10 +157,15 @@ export interface MiproContext {
 }
 
 export interface MiproResult {
-  /** The best fully evaluated searched combination, and its full-validation score. */
+  /**
+   * The fully evaluated combination the selection rule picked, and its full-validation
+   * score. That score is selection-biased: it is the best of several noisy evaluations.
+   */
   best: Combo;
   bestScore: number;
   baselineScore: number;
+  /** The pick against the default on the same validation samples (paired, 95% bootstrap CI). */
+  comparison: DefaultComparison;
   /** "default" when no searched combination beat the default prompt on full validation. */
   chosen: "search" | "default";
   prompt: Prompt;
@@ -161,7 +176,7 @@ export interface MiproResult {
   fullEvals: FullEvalRecord[];
 }
 
-const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}`;
+export const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}`;
 
 /** The renderer a combination runs with: its own, a run's single renderer, else json. */
 export function comboRenderer(settings: Pick<MiproSettings, "renderers">, combo: Combo): RendererName {
@@ -194,7 +209,7 @@ export function comboPrompt(program: IEProgram, candidates: Candidates, combo: C
 }
 
 /** Announces a phase; LM calls from now on count under it. */
-function enterPhase(ctx: MiproContext, name: string, detail?: string): void {
+export function enterPhase(ctx: Pick<MiproContext, "health" | "events">, name: string, detail?: string): void {
   ctx.health?.enter(name);
   ctx.events?.phase?.(name, detail);
 }
@@ -259,7 +274,7 @@ class Scorer {
     this.ctx = ctx;
   }
 
-  async score(key: string, prompt: Prompt, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number }> {
+  async score(key: string, prompt: Prompt, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number; scores: number[] }> {
     const todo = samples.filter((s) => !this.memo.has(`${key}#${s.id}`));
     if (todo.length > 0) {
       const settle = new Map<string, (r: { score: number; failed: boolean }) => void>();
@@ -297,7 +312,8 @@ class Scorer {
       }
     }
     const results = await Promise.all(samples.map((s) => this.memo.get(`${key}#${s.id}`)!));
-    return { mean: mean(results.map((r) => r.score)), failures: results.filter((r) => r.failed).length };
+    const scores = results.map((r) => r.score);
+    return { mean: mean(scores), failures: results.filter((r) => r.failed).length, scores };
   }
 }
 
@@ -327,7 +343,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     enterPhase(ctx, "baseline", `default prompt on ${val.length} validation samples`);
     const r = await scorer.score("default", baselinePrompt, val);
     ctx.health?.check("baseline");
-    baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures };
+    baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
     ctx.run.appendLog("trials.jsonl", baseline);
   }
   ctx.events?.fullEval?.(baseline);
@@ -346,23 +362,23 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   const loggedTrials = log.filter((r): r is TrialRecord => r.kind === "trial");
 
   const minibatchSize = Math.min(settings.minibatch, val.length);
+  // Runs made before the rule was a setting used the old one.
+  const rule: SelectionRule = settings.selection ?? "best-full";
   const loggedDuePoints = new Set([...fullEvals.values()].map((r) => r.after_trial));
   const runFullEvalIfDue = async (afterTrial: number) => {
     if (!isDuePoint(afterTrial)) return;
     if (loggedDuePoints.has(afterTrial)) return; // replayed from the log
-    // The combination with the best mean minibatch score not yet fully evaluated.
-    const pending = minibatchScoresByCombo(trials)
-      .filter((e) => !fullEvals.has(comboKey(e.combo)))
-      .sort((a, b) => mean(b.scores) - mean(a.scores) || comboKey(a.combo).localeCompare(comboKey(b.combo)));
-    const next = pending[0];
-    if (!next) return;
+    // The selection rule's best combination not yet fully evaluated (select.ts).
+    const combo = nextToEvaluate(rule, selectionInput(val, baseline!, trials, fullEvals.values()), new Set(fullEvals.keys()));
+    if (!combo) return;
+    const next = { combo };
     checkStop();
     enterPhase(ctx, "full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
     const mark = ctx.health?.mark();
     const r = await scorer.score(comboKey(next.combo), promptOf(next.combo), val);
     ctx.health?.check("full evaluation", mark);
     ctx.health?.enter("search");
-    const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures };
+    const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
     fullEvals.set(comboKey(next.combo), record);
     ctx.run.appendLog("trials.jsonl", record);
     ctx.events?.fullEval?.(record);
@@ -391,7 +407,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
       const mark = ctx.health?.mark();
       const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopOthers]) : stopOthers;
       const r = await scorer.score(comboKey(combo), promptOf(combo), minibatch, signal);
-      const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures };
+      const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures, scores: r.scores };
       return mark === undefined ? { record, logged: false } : { record, logged: false, mark };
     },
     finish: async (number, { record, logged, mark }) => {
@@ -399,7 +415,9 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
         ctx.health?.check("search", mark);
         ctx.run.appendLog("trials.jsonl", record);
       }
-      study.tell(number, record.score);
+      // Only the evidence the trial had when it first ran: on replay the log already holds later full evaluations.
+      const evidenceSoFar = [...fullEvals.values()].filter((f) => f.after_trial < number);
+      study.tell(number, toldScore(rule, selectionInput(val, baseline, [...trials, record], evidenceSoFar), record));
       trials.push(record);
       if (!logged) ctx.events?.trial?.(record, bestFull(fullEvals));
       // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
@@ -407,19 +425,21 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     },
   });
 
-  const best = bestFull(fullEvals);
-  if (!best) throw new Error("no combination was fully evaluated");
+  const pick = finalPick(rule, selectionInput(val, baseline, trials, fullEvals.values()), new Set(fullEvals.keys()));
+  if (!pick) throw new Error("no combination was fully evaluated");
+  const best = fullEvals.get(comboKey(pick.combo))!;
   // Plain MIPRO never hands back a prompt that scored below the default on the same full
   // validation: then the default prompt is the result, and the run says so. Reasoning
   // searches (AutoThought) compare against a thought-less frame, not a usable prompt.
   const chosen = !reasoning && baseline.score > best.score ? "default" : "search";
   return {
-    best: best.combo,
+    best: best.params,
     bestScore: best.score,
     baselineScore: baseline.score,
+    comparison: compareWithDefault(fullScores(best, val.length), fullScores(baseline, val.length), settings.seed),
     chosen,
-    prompt: chosen === "default" ? baselinePrompt : promptOf(best.combo),
-    renderer: chosen === "default" ? undefined : { name: comboRenderer(settings, best.combo), ...(examples ? { examples } : {}) },
+    prompt: chosen === "default" ? baselinePrompt : promptOf(best.params),
+    renderer: chosen === "default" ? undefined : { name: comboRenderer(settings, best.params), ...(examples ? { examples } : {}) },
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],

@@ -23,11 +23,16 @@ import type { Sampler } from "../src/search/index.ts";
 import type { Tip } from "../tips/index.ts";
 import { lockFolder, type FolderLock } from "../src/runs/lock.ts";
 import { writeRunReport } from "./run-report.ts";
+import type { DefaultComparison } from "./select.ts";
+import { evaluateHeldOut, renderHeldOut, type HeldOutScores } from "./held-out.ts";
+import { renderRunHtml } from "./run-report-html.ts";
+import { stoppingCleanly } from "../src/eval/runner.ts";
+import { usesSim } from "../sim/index.ts";
 import type { RecordedModels, RoleModels } from "../src/lm/roles.ts";
 import { isDeepStrictEqual } from "node:util";
 import { getProgram, type IEProgram } from "../programs/index.ts";
 import { defaultParallelTrials } from "./trial-scheduler.ts";
-import { runMipro, dataFingerprints, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
+import { runMipro, dataFingerprints, baselinePromptFor, enterPhase, MIPRO_DEFAULTS, type MiproEvents, type MiproResult, type MiproSettings } from "./mipro.ts";
 import { runAutoThought, loadSourcePrompt, needsSourceRun, autoThoughtOptimizer, type AutoThoughtVariant, type SourcePrompt } from "./autothought.ts";
 import { appendAutoThoughtReport } from "./autothought-report.ts";
 import { createPipeline, type Pipeline } from "../src/pipelines/pipelines.ts";
@@ -48,7 +53,12 @@ export interface OptimizeRequest {
   train: readonly Sample[];
   val: readonly Sample[];
   /** Where the data came from, for config.json. */
-  dataPaths?: { train?: string; val?: string };
+  dataPaths?: { train?: string; val?: string; test?: string };
+  /**
+   * A held-out test split: after freezing, the default and the frozen prompt are scored on
+   * it with θ (held-out.ts); the result is the frozen prompt's `scores.test`.
+   */
+  test?: readonly Sample[];
   settings?: Partial<MiproSettings>;
   models: RoleModels;
   runsDir?: string;
@@ -105,12 +115,20 @@ interface RunConfig {
   config_file?: { path: string; values: Record<string, unknown> };
   /** Trial counts changed on resume (--trials), oldest first. */
   trial_changes?: { at: string; from: number; to: number }[];
-  data: { train?: string; val?: string; fingerprints: Record<string, string> };
+  data: { train?: string; val?: string; test?: string; fingerprints: Record<string, string> };
   /** AutoThought runs: the variant and the run I_top, S_top came from. */
   autothought?: { variant: AutoThoughtVariant; source_run?: string };
 }
 
 /** Bad input is reported before anything is written. */
+/** A test split, when given, must be non-empty and of the program's task. */
+function checkTestSplit(program: IEProgram, test: readonly Sample[] | undefined): void {
+  if (test === undefined) return;
+  if (test.length === 0) throw new UserInputError("the test split is empty; pass a file with at least one sample via --test");
+  const other = test.find((s) => s.task !== program.task);
+  if (other) throw new UserInputError(`the test data holds ${other.task} samples (e.g. id '${other.id}'), but the program is ${program.task}`);
+}
+
 export function checkOptimizeInputs(program: IEProgram, train: readonly Sample[], val: readonly Sample[], settings: MiproSettings): void {
   if (val.length === 0) throw new UserInputError("the validation split is empty; pass a file with at least one sample via --val");
   if (train.length === 0 && !settings.zeroShot) {
@@ -144,6 +162,12 @@ function pipelineOf(settings: MiproSettings, models: RoleModels): Pipeline | und
 }
 
 /** One process per run folder: the run is locked while it runs (src/runs/lock.ts). */
+/** A comparison on the metric's [0, 1] scale, in points (0–100) like every reported score. */
+export function pointsComparison(c: DefaultComparison): DefaultComparison {
+  const pts = (x: number) => Math.round(x * 1e6) / 1e4;
+  return { estimate: pts(c.estimate), ci_low: pts(c.ci_low), ci_high: pts(c.ci_high), p_value: c.p_value, samples: c.samples };
+}
+
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
   const locks: FolderLock[] = [];
   try {
@@ -181,6 +205,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     if (requestedMetric && requestedMetric.name !== config.settings.metric) {
       throw new UserInputError(`run ${run.id} optimizes metric '${config.settings.metric}'; it cannot resume with metric '${requestedMetric.name}'`);
     }
+    checkTestSplit(program, request.test);
     pipelineOf(config.settings, request.models); // a pipeline's translator is one of the recorded models
     const now = request.models.describe();
     if (!isDeepStrictEqual(now, config.models)) {
@@ -210,6 +235,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
     const settings: MiproSettings = { ...merged, parallelTrials: merged.parallelTrials ?? defaultParallelTrials(merged.concurrency, merged.minibatch) };
     resolveMetric(settings.metric);
     checkOptimizeInputs(program, request.train, request.val, settings);
+    checkTestSplit(program, request.test);
     pipelineOf(settings, request.models); // records the translator in config.json's models
     const at = request.autothought;
     if (at) {
@@ -270,6 +296,26 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
       const result = config.autothought
         ? await runAutoThought(ctx, { variant: config.autothought.variant, thoughtModel: health.wrap(request.models.thought), source })
         : await runMipro(ctx);
+      const frozenPath = run instanceof MemoryRunFolder ? undefined : run.path("frozen.json");
+      if (alreadyFinished && !journal.active) {
+        const summary = health.summary();
+        const status = before!.state === "degraded" ? "degraded" : "finished";
+        return { run, settings: config.settings, result, frozen: parseFrozenPrompt(run.readJson("frozen.json"), run.path("frozen.json")), frozenPath, health: { ...summary, status, problems: status === "degraded" ? [before!.message ?? "degraded"] : [] } };
+      }
+      let heldOut: HeldOutScores | undefined;
+      if (request.test) {
+        enterPhase(ctx, "test", `default vs frozen prompt on ${request.test.length} held-out test samples`);
+        heldOut = await stoppingCleanly(
+          () =>
+            evaluateHeldOut({
+              test: request.test!, defaultPrompt: baselinePromptFor(program, config.settings), optimizedPrompt: result.prompt,
+              lm: ctx.taskModel, pipeline: ctx.pipeline, metric: config.settings.metric, seed: config.settings.seed,
+              concurrency: config.settings.concurrency, signal: request.signal, onProgress: request.events?.progress,
+            }),
+          request.signal,
+        );
+        health.check("test");
+      }
       const pipeline = config.settings.pipeline;
       const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}), renderer: result.renderer }, {
         run_id: run.id,
@@ -287,20 +333,29 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
           chosen: result.chosen,
           [`baseline_val_${config.settings.metric}`]: 100 * result.baselineScore,
           combination: result.best,
+          // The validation scores above are selection-biased (the pick is the best of several
+          // noisy evaluations); this is the honest comparison: the pick minus the default on
+          // the same validation samples, in points (0–100 scale), with a paired 95% bootstrap CI.
+          selection: {
+            rule: config.settings.selection ?? "best-full",
+            validation_is_selection_biased: true,
+            vs_default: pointsComparison(result.comparison),
+          },
+          ...(heldOut ? { test: heldOut } : {}),
         },
         models: config.models,
       });
-      const frozenPath = run instanceof MemoryRunFolder ? undefined : run.path("frozen.json");
       const summary = health.summary();
-      if (alreadyFinished && !journal.active) {
-        const status = before!.state === "degraded" ? "degraded" : "finished";
-        return { run, settings: config.settings, result, frozen: parseFrozenPrompt(run.readJson("frozen.json"), run.path("frozen.json")), frozenPath, health: { ...summary, status, problems: status === "degraded" ? [before!.message ?? "degraded"] : [] } };
-      }
       run.writeJson("frozen.json", frozen);
       const usage = journal.usage();
       run.writeJson("usage.json", usage);
       writeRunReport(run, { config, result, usage });
       if (config.autothought) appendAutoThoughtReport(run, result);
+      if (heldOut) run.writeText("report.md", `${run.readText("report.md")}\n${renderHeldOut(heldOut, usesSim(config.models) ? " (sim)" : "")}`);
+      run.writeText("report.html", renderRunHtml({
+        runId: run.id, task: config.task, optimizer: config.optimizer, metric: config.settings.metric, selection: config.settings.selection ?? "best-full",
+        sim: usesSim(config.models), result, test: heldOut,
+      }));
       run.setStatus(summary.status, summary.problems.length > 0 ? summary.problems.join("; ") : undefined, { phases: summary.phases });
       return { run, settings: config.settings, result, frozen, frozenPath, health: summary };
     } catch (err) {

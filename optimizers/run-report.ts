@@ -12,7 +12,7 @@ interface ReportInput {
     run_id: string;
     task: string;
     optimizer: string;
-    settings: { trials: number; minibatch: number; fullEvalEvery: number; demoSets: number; demos: number; instructions: number; seed: string | number; metric: string };
+    settings: { trials: number; minibatch: number; fullEvalEvery: number; demoSets: number; demos: number; instructions: number; seed: string | number; metric: string; selection?: string };
     models: Record<string, { model: string; base_url?: string }>;
   };
   result: MiproResult;
@@ -20,6 +20,7 @@ interface ReportInput {
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+const signedPct = (x: number) => `${x >= 0 ? "+" : ""}${pct(x)}`;
 const oneLine = (s: string, max = 140) => {
   const flat = s.replace(/\s+/g, " ").replace(/\|/g, "\\|");
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -49,7 +50,15 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     `| prompt | validation ${metric}, per-sample mean${tag} |`,
     "|---|---|",
     `| default (hand-written instruction, ${config.optimizer === "mipro-zero-shot" ? "no demos: the zero-shot baseline" : "3 fixed exemplars"}) | ${pct(result.baselineScore)} |`,
-    `| best searched: instruction ${result.best.instruction} × demo set ${result.best.demos} | ${pct(result.bestScore)} |`,
+    `| picked: instruction ${result.best.instruction} × demo set ${result.best.demos} (selection-biased) | ${pct(result.bestScore)} |`,
+    "",
+    `The picked combination's validation score is **selection-biased**: it is the best of ${result.fullEvals.length} noisy full evaluations, so it overstates how the prompt will do on new data. The honest comparison is paired, on the same ${result.comparison.samples} validation samples:`,
+    "",
+    `| picked − default${tag} | 95% CI (paired bootstrap) | p (permutation) |`,
+    "|---|---|---|",
+    `| ${signedPct(result.comparison.estimate)} | [${signedPct(result.comparison.ci_low)}, ${signedPct(result.comparison.ci_high)}] | ${result.comparison.p_value.toFixed(3)} |`,
+    "",
+    `Selection rule: **${config.settings.selection ?? "best-full"}** (docs/selection.md).`,
     "",
     result.chosen === "default"
       ? "**Frozen: the default prompt.** No searched combination beat it on the full validation split, so the run keeps it (the searched best is above, for the record)."

@@ -52,7 +52,8 @@ describe("ieopt optimize (CLI, HTTP client path)", () => {
     const first = await ieopt(args, { OPENAI_API_KEY: SECRET });
     expect(first.stderr).not.toContain("internal error");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/validation LF1 \(sim\): default [\d.]+ → best searched [\d.]+/);
+    expect(first.stdout).toMatch(/validation LF1 \(sim\): default [\d.]+ → picked [\d.]+ \(per-sample means, as in report.md and runs list; selection-biased/);
+    expect(first.stdout).toMatch(/picked − default on the same \d+ validation samples \(sim\): [+-][\d.]+ \[95% CI [+-][\d.]+, [+-][\d.]+\]/);
     // Progress lines with scores are marked sim too.
     expect(first.stderr).toMatch(/default prompt: [\d.]+ \(sim\)/);
     expect(first.stderr).toMatch(/full eval \d+×\d+: [\d.]+ \(sim\)/);

@@ -17,7 +17,7 @@ describe("ieopt runs list", () => {
     const opt = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/dev.jsonl"),
       "--trials", "3", "--minibatch", "8", "--full-eval-every", "3", "--demo-sets", "2", "--instructions", "2", "--runs-dir", runsDir, "--quiet");
     expect(opt.code, opt.stderr).toBe(0);
-    const shown = /validation LF1 \(sim\): default ([\d.]+) → best searched ([\d.]+)/.exec(opt.stdout)!;
+    const shown = /validation LF1 \(sim\): default ([\d.]+) → picked ([\d.]+)/.exec(opt.stdout)!;
     const best = Math.max(Number(shown[1]), Number(shown[2]));
 
     const json = await ieopt("runs", "list", "--runs-dir", runsDir, "--json");

@@ -3,12 +3,18 @@ import { readSamples } from "../../data/jsonl.ts";
 import { UserInputError } from "../../errors.ts";
 import { buildRoleModels, nonNegativeInt, resumeModelFlags, type ModelFlags, type RecordedModels } from "../../lm/roles.ts";
 import { simModels, usesSim } from "../../../sim/index.ts";
-import { RunFolder, DEFAULT_RUNS_DIR } from "../../runs/run-folder.ts";
+import { RunFolder, DEFAULT_RUNS_DIR, newRunId } from "../../runs/run-folder.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic } from "../../util/fs.ts";
+import { optimizeRepeated, renderRepeatSummary } from "../../../optimizers/repeat.ts";
 import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
 import { searchTracker } from "../search-status.ts";
-import { optimize } from "../../../optimizers/optimize.ts";
+import { optimize, type OptimizeRequest } from "../../../optimizers/optimize.ts";
 import { MIPRO_DEFAULTS, type MiproSettings } from "../../../optimizers/mipro.ts";
+import { SELECTION_RULES, type SelectionRule } from "../../../optimizers/select.ts";
+import type { HeldOutGroup, HeldOutScores } from "../../../optimizers/held-out.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { EXIT } from "../../errors.ts";
 import { describeFailures } from "../../../optimizers/run-health.ts";
@@ -48,6 +54,8 @@ interface OptimizeFlags extends ModelFlags {
   tips?: string;
   train?: string;
   val?: string;
+  test?: string;
+  repeat?: string;
   trials: string;
   minibatch: string;
   parallelTrials?: string;
@@ -57,6 +65,7 @@ interface OptimizeFlags extends ModelFlags {
   instructions: string;
   zeroShot?: boolean;
   augmentThreshold: string;
+  selection: SelectionRule;
   seed: string;
   metric: string;
   resume?: string;
@@ -77,6 +86,8 @@ export function register(program: Command): void {
     .option("--program <file>", "a TypeScript file exporting your own program (defineProgram from 'ieopt'); its task is registered")
     .option("--train <file>", "train split (JSONL samples) for demos and the dataset summary")
     .option("--val <file>", "validation split (JSONL samples) for minibatches and full evaluations")
+    .option("--repeat <n>", "run the optimization with n seeds (seed, seed+1, …; one run folder each, one shared cache) and report the spread of the results")
+    .option("--test <file>", "held-out test split: after freezing, default vs frozen prompt on it with the inference model (scores.test)")
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
     .option("--minibatch <n>", "validation samples per trial", String(MIPRO_DEFAULTS.minibatch))
     .option("--parallel-trials <n>", "TPE trials in flight at once (same seed and n: same results, whatever the timing); default: enough minibatches to fill --concurrency, plus one")
@@ -92,6 +103,7 @@ export function register(program: Command): void {
     .option("--translate-base-url <url>", "endpoint for --translate-model")
     .option("--metric <name|file>", "the search metric: lf1, f1, or a TypeScript file exporting { name, score }", "lf1")
     .option("--tips <dir>", "the proposer's prompting tips: one .txt or .md file per tip (default: ieopt's own)")
+    .addOption(new Option("--selection <rule>", "how full evaluations and the final prompt are chosen (docs/selection.md)").choices([...SELECTION_RULES]).default(MIPRO_DEFAULTS.selection))
     .option("--seed <seed>", "seed for every random choice", String(MIPRO_DEFAULTS.seed))
     .option("--autothought <n>", "reasoning variant 1|2|3|4: thoughts in the demos, then an instruction search with reasoning on (method §6)")
     .option("--from <run>", "AutoThought 1-3: continue this finished run's frozen prompt (default: run the plain optimization first)")
@@ -105,6 +117,7 @@ export function register(program: Command): void {
   cmd.action(async (flags: OptimizeFlags, command: Command) => {
     let trainPath = flags.train;
     let valPath = flags.val;
+    let testPath = flags.test;
     let task = flags.task;
     const userProgram = flags.program ? await loadProgramFile(flags.program) : undefined;
     if (userProgram && flags.task && flags.task !== userProgram.task) {
@@ -117,7 +130,7 @@ export function register(program: Command): void {
     let recordedSettings: MiproSettings | undefined;
     const given = (key: string) => command.getOptionValueSource(key) === "cli";
     if (flags.resume) {
-      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string }; models: RecordedModels; settings: MiproSettings }>("config.json");
+      const config = RunFolder.open(flags.runsDir, flags.resume).readJson<{ task: string; data: { train?: string; val?: string; test?: string }; models: RecordedModels; settings: MiproSettings }>("config.json");
       recordedSettings = config.settings;
       // A resumed study keeps its settings (else it would not be the same study); only its length may change.
       const fixed = RESUME_FIXED_FLAGS.find((f) => given(f.key));
@@ -125,6 +138,7 @@ export function register(program: Command): void {
       task ??= config.task;
       trainPath ??= config.data.train;
       valPath ??= config.data.val;
+      testPath ??= config.data.test;
       // The run continues on the models and endpoints it recorded, not on today's defaults.
       const resumed = resumeModelFlags(config.models, flags, given, Boolean(flags.overrideModels));
       modelFlags = resumed.flags;
@@ -146,6 +160,7 @@ export function register(program: Command): void {
       instructions: positiveIntFlag(flags.instructions, "--instructions"),
       zeroShot: Boolean(flags.zeroShot),
       augmentThreshold: scoreFlag(flags.augmentThreshold, "--augment-threshold"),
+      selection: flags.selection,
       seed: flags.seed,
       metric: typeof metric === "string" ? metric : metric.name,
       concurrency: positiveIntFlag(flags.concurrency, "--concurrency"),
@@ -157,6 +172,7 @@ export function register(program: Command): void {
     const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") || command.getOptionValueSource("trials") === "config" ? { trials } : {}) } : flagSettings;
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
+    const test = testPath ? await readSamples(testPath) : undefined;
     const models = buildRoleModels(modelFlags, { local: simModels });
     const checks = await checkEndpoints({ flags: modelFlags, roles: flags.autothought === undefined ? ["inference", "prompt", "translate"] : ["inference", "prompt", "thought", "translate"], dryRun: flags.dryRun });
     const described = models.describe();
@@ -184,8 +200,10 @@ export function register(program: Command): void {
             from: flags.from,
             onSourceFinished: (s) => progress.line(`  plain run ${s.run.id} finished (validation ${(100 * s.result.bestScore).toFixed(2)}${tag}); AutoThought-${variant} continues from it`),
           });
-    const outcome = await withInterrupt((signal) =>
-      run({
+    const repeat = flags.repeat === undefined ? 1 : positiveIntFlag(flags.repeat, "--repeat");
+    if (repeat < 1) throw new UserInputError(`--repeat must be at least 1, got ${repeat}`);
+    if (repeat > 1 && (flags.resume || variant !== undefined)) throw new UserInputError("--repeat starts fresh plain optimizations; it cannot be combined with --resume or --autothought");
+    const request = (signal: AbortSignal): OptimizeRequest => ({
         task,
         ...(userProgram ? { program: userProgram } : {}),
         // On resume the run's recorded metric holds unless --metric is given.
@@ -193,7 +211,8 @@ export function register(program: Command): void {
         ...(tips ? { tips } : {}),
         train,
         val,
-        dataPaths: { train: trainPath, val: valPath },
+        dataPaths: { train: trainPath, val: valPath, ...(testPath ? { test: testPath } : {}) },
+        ...(test ? { test } : {}),
         settings,
         models,
         runsDir: flags.runsDir,
@@ -215,14 +234,31 @@ export function register(program: Command): void {
             if (r.kind !== "baseline") progress.status(search.full(r.score));
           },
         },
-      }),
-    );
+      });
+    if (repeat > 1) {
+      const { outcomes, summary } = await withInterrupt((signal) =>
+        optimizeRepeated(request(signal), repeat, optimize, (o, i) => progress.line(`  repeat ${i + 1}/${repeat}: run ${o.run.id} (seed ${o.settings.seed}) picked ${(100 * o.result.bestScore).toFixed(2)}${tag} on validation`)),
+      );
+      progress.stop();
+      const dir = join(flags.runsDir, `repeat-${newRunId(task)}`);
+      mkdirSync(dir, { recursive: true });
+      writeJsonAtomic(join(dir, "repeat.json"), summary);
+      const text = renderRepeatSummary(summary, tag);
+      writeFileSync(join(dir, "repeat.md"), text);
+      process.stdout.write(`${text}\nsummary: ${join(dir, "repeat.md")} (and repeat.json)\n`);
+      if (outcomes.some((o) => o.health.status === "degraded")) process.exitCode = EXIT.degraded;
+      return;
+    }
+    const outcome = await withInterrupt((signal) => run(request(signal)));
     progress.stop();
+    const c = outcome.result.comparison;
     process.stdout.write(
       [
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
-        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → best searched ${(100 * outcome.result.bestScore).toFixed(2)} (per-sample means, as in report.md and runs list)`,
+        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → picked ${(100 * outcome.result.bestScore).toFixed(2)} (per-sample means, as in report.md and runs list; selection-biased: the best of ${outcome.result.fullEvals.length} noisy full evaluations)`,
+        `  picked − default on the same ${c.samples} validation samples${tag}: ${signed(100 * c.estimate)} [95% CI ${signed(100 * c.ci_low)}, ${signed(100 * c.ci_high)}], p = ${c.p_value.toFixed(3)}`,
         outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
+        ...testLines(outcome.frozen.provenance.scores.test as HeldOutScores | undefined, tag),
         `  frozen prompt: ${outcome.frozenPath ?? "(in memory)"}`,
         `  report: ${outcome.run.path("report.md")}`,
         "",
@@ -234,6 +270,16 @@ export function register(program: Command): void {
     }
   });
 }
+
+/** The held-out lines of the summary: overall and non-English, frozen vs default. */
+function testLines(test: HeldOutScores | undefined, tag: string): string[] {
+  if (!test) return [];
+  const line = (name: string, g: HeldOutGroup) =>
+    `  test ${name} ${test.metric.toUpperCase()}${tag}: default ${g.default[test.metric].toFixed(2)} → frozen ${g.optimized[test.metric].toFixed(2)}, Δ ${signed(g.delta.estimate)} [95% CI ${signed(g.delta.ci_low)}, ${signed(g.delta.ci_high)}], p = ${g.delta.p_value.toFixed(3)} (${g.instances} instances)`;
+  return [line("overall", test), ...(test.non_english ? [line("non-English", test.non_english)] : [])];
+}
+
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
 /** A score on the 0–100 scale. */
 function scoreFlag(value: string, flag: string): number {
@@ -251,6 +297,7 @@ const RESUME_FIXED_FLAGS = [
   { key: "instructions", flag: "--instructions" },
   { key: "zeroShot", flag: "--zero-shot" },
   { key: "augmentThreshold", flag: "--augment-threshold" },
+  { key: "selection", flag: "--selection" },
   { key: "seed", flag: "--seed" },
   { key: "metric", flag: "--metric" },
   { key: "parallelTrials", flag: "--parallel-trials" },
