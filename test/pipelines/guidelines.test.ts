@@ -21,14 +21,17 @@ function teacher(body: ChatBody): string[] {
 }
 
 describe("guideline induction", () => {
-  const dir = tempDir("ieopt-guidelines-");
+  let dir = "";
+  beforeAll(() => {
+    dir = tempDir("ieopt-guidelines-");
+  });
   let server: StubServer;
   beforeAll(async () => {
     server = await startStubServer({ answers: teacher });
   });
   afterAll(async () => {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("drafts from one batch, refines over the next, stores every exchange, and apply puts the descriptions in the schema", async () => {

@@ -6,18 +6,24 @@
  */
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES, ieopt, tempDir } from "../eval-cli/helpers.ts";
 
 describe("optimize --pipeline", () => {
-  const dir = tempDir("ieopt-opt-pipeline-");
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const runs = join(dir, "runs");
-  const small = ["--trials", "3", "--demo-sets", "2", "--instructions", "2", "--minibatch", "5", "--full-eval-every", "2", "--runs-dir", runs, "--quiet"];
+  let dir = "";
+  beforeAll(() => {
+    dir = tempDir("ieopt-opt-pipeline-");
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const runsDir = () => join(dir, "runs");
+  const small = () => ["--trials", "3", "--demo-sets", "2", "--instructions", "2", "--minibatch", "5", "--full-eval-every", "2", "--runs-dir", runsDir(), "--quiet"];
 
   it("records the pipeline and its translator, freezes it, and eval runs the frozen prompt under it", async () => {
-    const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "translate-test", ...small);
+    const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "translate-test", ...small());
     expect(r.code, r.stderr).toBe(0);
+    const runs = runsDir();
     const [runId] = readdirSync(runs);
     const config = JSON.parse(readFileSync(join(runs, runId!, "config.json"), "utf8"));
     expect(config.settings.pipeline).toBe("translate-test");
@@ -37,18 +43,23 @@ describe("optimize --pipeline", () => {
   });
 
   it("refuses an unknown pipeline or several, naming the choices", async () => {
-    const bad = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "translate", ...small);
+    const bad = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "translate", ...small());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown pipeline 'translate'; expected direct, translate-test, transfusion");
-    const two = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "direct,transfusion", ...small);
+    const two = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "direct,transfusion", ...small());
     expect(two.code).toBe(2);
     expect(two.stderr).toContain("optimize runs one pipeline");
   });
 });
 
 describe("export of a pipeline prompt", () => {
-  const dir = tempDir("ieopt-export-pipeline-");
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let dir = "";
+  beforeAll(() => {
+    dir = tempDir("ieopt-export-pipeline-");
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   it("promptfoo refuses a frozen prompt that runs under translate-test, naming the field", async () => {
     const runs = join(dir, "runs");
     const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/test.jsonl"), "--pipeline", "transfusion", "--trials", "2", "--demo-sets", "1", "--instructions", "1", "--minibatch", "5", "--full-eval-every", "2", "--runs-dir", runs, "--quiet");

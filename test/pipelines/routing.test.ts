@@ -5,15 +5,20 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvePrompt } from "../../src/eval/prompt-source.ts";
 import { freezeResolved } from "../../src/pipelines/cli.ts";
 import { parseRouting, routingFromChoice, ROUTING_FORMAT } from "../../src/pipelines/routing.ts";
 import type { PipelineChoice } from "../../src/pipelines/choice.ts";
 import { EXAMPLES, ieopt, tempDir } from "../eval-cli/helpers.ts";
 
-const dir = tempDir("ieopt-routing-");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let dir = "";
+beforeAll(() => {
+  dir = tempDir("ieopt-routing-");
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 const data = join(EXAMPLES, "sf/test.jsonl");
 
 async function frozenDefault(pipeline?: "transfusion") {

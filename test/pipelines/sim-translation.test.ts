@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSimLM } from "../../sim/index.ts";
 import { UNTRANSLATED_NOTE } from "../../sim/translate.ts";
 import { readTranslation, translate, translationRequest } from "../../src/pipelines/translator.ts";
@@ -21,8 +21,13 @@ describe("the sim as translator", () => {
     expect(await translate(lm, { text: "Zeige alle Erinnerungen", from: "deu", to: "eng" })).toMatchObject({ ok: true, text: "Zeige alle Erinnerungen" });
   });
 
-  const dir = tempDir("ieopt-sim-translate-");
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let dir = "";
+  beforeAll(() => {
+    dir = tempDir("ieopt-sim-translate-");
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it("through ieopt eval, translate-test with an untranslated copy projects every span by marker onto the source", async () => {
     const r = await ieopt("eval", "--prompt", "default:NER", "--data", join(EXAMPLES, "ner/test.jsonl"), "--pipeline", "direct,translate-test,transfusion", "--out", join(dir, "out"), "--json");

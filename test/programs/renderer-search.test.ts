@@ -6,13 +6,18 @@
  */
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROGRAMS } from "../../programs/index.ts";
 import { freezePrompt, loadFrozenPrompt, promptFromFrozen, writeFrozenPrompt } from "../../src/runs/frozen.ts";
 import { EXAMPLES, ieopt, tempDir } from "../eval-cli/helpers.ts";
 
-const dir = tempDir("ieopt-renderers-");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let dir = "";
+beforeAll(() => {
+  dir = tempDir("ieopt-renderers-");
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("optimize --renderers", () => {
   it("searches the renderer as a third dimension and records it per trial", async () => {
