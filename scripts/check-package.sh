@@ -8,6 +8,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/ieopt-package-check.XXXXXX")"
 trap 'rm -rf "$scratch" "$root/dist"' EXIT
+# The installed CLI's Node compile cache goes to the scratch folder too, so the check leaves
+# the system temp dir as it found it.
+export NODE_COMPILE_CACHE="$scratch/node-compile-cache"
 
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$scratch" | tail -n 1)"
