@@ -11,6 +11,11 @@ export { defineTask, spanRecordsFromTypeDict, type TaskDefinition, type TaskSpec
 export { NER, RE, SF, ED, EE, BUILTIN_TASKS } from "./tasks/builtin.ts";
 export { registerTask, getTask, findTask, taskNames, resolveTask, type TaskRef } from "./tasks/registry.ts";
 
+import { createLM as createLMWith, type LMSpec } from "./lm/factory.ts";
+import { buildRoleModels as buildRoleModelsWith, type ModelFlags, type RoleModels } from "./lm/roles.ts";
+import { simModels } from "../sim/index.ts";
+import type { LM } from "./lm/types.ts";
+
 // Data contracts and preparation
 export * from "./data/sample.ts";
 export { readJsonl, readSamples, readSamplesMany, writeJsonl } from "./data/jsonl.ts";
@@ -36,11 +41,21 @@ export type { Sampler, SearchSpace, FrozenTrial, Params } from "./search/index.t
 // Language models
 export type { LM, LMRequest, LMResponse, ChatMessage, LMRole } from "./lm/types.ts";
 export { LMCallError } from "./lm/types.ts";
-export { createLM, type LocalModels } from "./lm/factory.ts";
+export type { LocalModels, LMSpec } from "./lm/factory.ts";
 export { LMCache } from "./lm/cache.ts";
 export { UsageMeter, Budget } from "./lm/usage.ts";
-export { buildRoleModels, type RoleModels } from "./lm/roles.ts";
+export type { RoleModels, ModelFlags } from "./lm/roles.ts";
 export { createSimLM, simModels } from "../sim/index.ts";
+
+/** createLM with the offline sim as its in-process models (a spec's own `local` wins). */
+export function createLM(spec: LMSpec): LM {
+  return createLMWith({ local: simModels, ...spec });
+}
+
+/** buildRoleModels with the offline sim as its in-process models (an explicit `local` wins). */
+export function buildRoleModels(flags: ModelFlags, options: Parameters<typeof buildRoleModelsWith>[1] = {}): RoleModels {
+  return buildRoleModelsWith(flags, { local: simModels, ...options });
+}
 
 // Programs
 export { PROGRAMS, getProgram, registerProgram, defineProgram, exemplar, QUERY_FIELDS, defaultPrompt } from "../programs/index.ts";

@@ -1,6 +1,6 @@
 /** The library as a user imports it: by package name, through package.json "exports". */
 import { describe, expect, it } from "vitest";
-import { TPESampler, RandomSampler, Study, categorical, getProgram, scoreSample, createSimLM } from "ieopt";
+import { TPESampler, RandomSampler, Study, categorical, getProgram, scoreSample, createSimLM, createLM, buildRoleModels } from "ieopt";
 
 describe("public API (import from 'ieopt')", () => {
   it("offers Optuna-style samplers with ask/tell", () => {
@@ -23,5 +23,11 @@ describe("public API (import from 'ieopt')", () => {
     const sim = createSimLM("sim");
     const answer = await sim.complete({ messages: ner.render({ text: "Ada lives in Oslo.", schema: ["person"] }, { instruction: ner.defaultInstruction, demos: ner.defaultDemos }) });
     expect(ner.parse(answer.choices[0]!).ok).toBe(true);
+  });
+
+  it("runs sim model names in-process through createLM and buildRoleModels (the sim is passed to the LM layer by the library)", () => {
+    expect(createLM({ model: "sim-large", role: "inference", cache: null }).id).toBe("sim://sim-large");
+    const models = buildRoleModels({ model: "sim", cache: false });
+    expect(models.describe()).toEqual({ inference: { model: "sim" }, prompt: { model: "sim" }, thought: { model: "sim" } });
   });
 });
