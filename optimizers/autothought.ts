@@ -33,7 +33,7 @@ import { loadFrozenPrompt, promptFromFrozen } from "../src/runs/frozen.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { augmentationJudge, augmentationPool, labeledDemo, planSet, SPARES, type BootstrapOptions, type DemoSet } from "./bootstrap.ts";
 import { normaliseInstruction, proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
-import { minibatchScoresByCombo, runMipro, type Candidates, type Combo, type FullEvalRecord, type LogRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
+import { minibatchScoresByCombo, readTrialLog, runMipro, type Candidates, type Combo, type FullEvalRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
 import { mean } from "../src/eval/metric.ts";
 import { explainDemo, thinkDemo, thinkAndAnswerDemo, type DemoWithNote, type ThoughtNote } from "./thoughts.ts";
 
@@ -78,7 +78,7 @@ export interface SourcePrompt {
 function bestFewShotCombination(run: RunFolder): { instruction: string; demos: Demo[]; fallback: string } | undefined {
   if (!run.has("candidates.json")) return undefined;
   const candidates = run.readJson<Candidates>("candidates.json");
-  const log = run.readLog<LogRecord>("trials.jsonl");
+  const log = readTrialLog(run);
   const fewShot = (c: Combo) => (candidates.demo_sets[c.demos]?.demos.length ?? 0) > 0 && candidates.instructions[c.instruction] !== undefined;
   const full = log.filter((r): r is FullEvalRecord => r.kind === "full_eval" && fewShot(r.params)).sort((a, b) => b.score - a.score)[0];
   let pick: { combo: Combo; fallback: string } | undefined = full

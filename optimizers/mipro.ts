@@ -119,6 +119,25 @@ export interface BaselineRecord {
 
 export type LogRecord = TrialRecord | FullEvalRecord | BaselineRecord;
 
+/**
+ * trials.jsonl on disk: its scores are in [0, 1] (the per-sample mean `score_0_1`, the
+ * per-sample scores `scores_0_1`), and their names say so, since every score ieopt shows
+ * is 0–100. Lines written before the rename
+ * carry `score` and are read the same. The search itself works with `score`.
+ */
+export function appendTrialLog(run: RunFolder, record: LogRecord): void {
+  const { score, scores, ...rest } = record as LogRecord & { scores?: unknown };
+  run.appendLog("trials.jsonl", { ...rest, score_0_1: score, ...(scores !== undefined ? { scores_0_1: scores } : {}) });
+}
+
+export function readTrialLog(run: RunFolder): LogRecord[] {
+  return run.readLog<Record<string, unknown>>("trials.jsonl").map((line) => {
+    if (!("score_0_1" in line)) return line as unknown as LogRecord;
+    const { score_0_1: score, scores_0_1: scores, ...rest } = line;
+    return { ...rest, score, ...(scores !== undefined ? { scores } : {}) } as unknown as LogRecord;
+  });
+}
+
 export interface MiproEvents {
   phase?(name: string, detail?: string): void;
   progress?(done: number, total: number): void;
@@ -331,7 +350,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   const { settings, program, val } = ctx;
   const candidates = await stoppingCleanly(() => prepareCandidates(ctx), ctx.signal);
   const scorer = new Scorer(ctx);
-  const log = ctx.run.readLog<LogRecord>("trials.jsonl");
+  const log = readTrialLog(ctx.run);
   const checkStop = () => {
     if (ctx.signal?.aborted) throw new RunStopped("stopped by the user");
   };
@@ -344,7 +363,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     const r = await scorer.score("default", baselinePrompt, val);
     ctx.health?.check("baseline");
     baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
-    ctx.run.appendLog("trials.jsonl", baseline);
+    appendTrialLog(ctx.run, baseline);
   }
   ctx.events?.fullEval?.(baseline);
 
@@ -380,7 +399,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     ctx.health?.enter("search");
     const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
     fullEvals.set(comboKey(next.combo), record);
-    ctx.run.appendLog("trials.jsonl", record);
+    appendTrialLog(ctx.run, record);
     ctx.events?.fullEval?.(record);
   };
 
@@ -413,7 +432,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     finish: async (number, { record, logged, mark }) => {
       if (!logged) {
         ctx.health?.check("search", mark);
-        ctx.run.appendLog("trials.jsonl", record);
+        appendTrialLog(ctx.run, record);
       }
       // Only the evidence the trial had when it first ran: on replay the log already holds later full evaluations.
       const evidenceSoFar = [...fullEvals.values()].filter((f) => f.after_trial < number);

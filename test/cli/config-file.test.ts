@@ -11,7 +11,7 @@ import { EXAMPLES, ieopt } from "../eval-cli/helpers.ts";
 const work = mkdtempSync(join(tmpdir(), "ieopt-config-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const SF = join(EXAMPLES, "sf");
-const trialsOf = (runDir: string) => readFileSync(join(runDir, "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.kind === "trial").map(({ params, minibatch, score }) => ({ params, minibatch, score }));
+const trialsOf = (runDir: string) => readFileSync(join(runDir, "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.kind === "trial").map(({ params, minibatch, score_0_1 }) => ({ params, minibatch, score_0_1 }));
 const onlyRun = (dir: string) => join(dir, readdirSync(dir)[0]!);
 
 describe("--config FILE", () => {

@@ -17,7 +17,7 @@ const base = (runsDir: string, parallel: string) => ["optimize", "--task", "SF",
 
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 const log = (runDir: string) => readFileSync(join(runDir, "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-const trialsOf = (runDir: string) => log(runDir).filter((r) => r.kind === "trial").map(({ number, params, minibatch, score }) => ({ number, params, minibatch, score }));
+const trialsOf = (runDir: string) => log(runDir).filter((r) => r.kind === "trial").map(({ number, params, minibatch, score_0_1 }) => ({ number, params, minibatch, score_0_1 }));
 
 describe("extending a study with --resume --trials", () => {
   for (const parallel of ["1", "3"]) {

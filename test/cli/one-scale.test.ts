@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ieopt } from "../eval-cli/helpers.ts";
+import { RunFolder } from "../../src/runs/run-folder.ts";
+import { appendTrialLog, readTrialLog } from "../../optimizers/mipro.ts";
 
 const work = mkdtempSync(join(tmpdir(), "ieopt-scale-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -44,5 +46,21 @@ describe("one scale and one name for the validation figure", () => {
     const reported = trialsSection.split("\n").filter((l) => /^\| \d+ \|/.test(l)).map((l) => Number(cells(l)[0]));
     expect(reported).toEqual(logged);
     expect(trialsSection).toContain("Trial numbers are trials.jsonl's `number` (the first trial is 0).");
+    // The one 0–1 figure on disk says so in its name.
+    for (const line of readFileSync(join(runsDir, id, "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l))) {
+      expect(line).not.toHaveProperty("score");
+      expect(line.score_0_1).toBeGreaterThanOrEqual(0);
+      expect(line.score_0_1).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("trials.jsonl", () => {
+  it("writes score_0_1 and reads it, and older lines with score, as the search's score", () => {
+    const run = RunFolder.create(join(work, "log-runs"), "r");
+    run.appendLog("trials.jsonl", { kind: "baseline", score: 0.25, samples: 4, failures: 0 });
+    appendTrialLog(run, { kind: "trial", number: 0, params: { instruction: 0, demos: 1 }, minibatch: ["a"], score: 0.5, failures: 0 });
+    expect(readFileSync(join(run.dir, "trials.jsonl"), "utf8")).toContain('"score_0_1":0.5');
+    expect(readTrialLog(run).map((r) => r.score)).toEqual([0.25, 0.5]);
   });
 });

@@ -137,10 +137,10 @@ describe("optimize (MIPRO search)", () => {
     const trials = log.filter((r) => r.kind === "trial");
     const fulls = log.filter((r) => r.kind === "full_eval");
     expect(trials).toHaveLength(20);
-    expect(trials.every((t) => t.minibatch.length === 10 && t.score >= 0 && t.score <= 1)).toBe(true);
+    expect(trials.every((t) => t.minibatch.length === 10 && t.score_0_1 >= 0 && t.score_0_1 <= 1)).toBe(true);
     expect(fulls.map((f) => f.after_trial)).toEqual([4, 9, 14, 19]);
     expect(log.filter((r) => r.kind === "baseline")).toHaveLength(1);
-    const best = fulls.reduce((a, b) => (b.score > a.score ? b : a));
+    const best = fulls.reduce((a, b) => (b.score_0_1 > a.score_0_1 ? b : a));
     expect(out.result.best).toEqual(best.params);
     // A GOOD instruction with demos is the best region of this toy problem.
     expect(out.result.prompt.instruction).toContain("GOOD");
