@@ -16,6 +16,7 @@ import { fingerprint } from "../src/util/hash.ts";
 import type { Pipeline } from "../src/pipelines/pipelines.ts";
 import type { PipelineName } from "../src/pipelines/names.ts";
 import { codeStyle, exampleSpans, type RendererName } from "../programs/code-style.ts";
+import { withDescriptions } from "../programs/guided.ts";
 import { RunFailed, RunStopped } from "../src/errors.ts";
 import type { FailureNotice, RunHealth } from "./run-health.ts";
 import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type Prompt } from "../src/eval/runner.ts";
@@ -48,6 +49,8 @@ export interface MiproSettings {
   pipeline?: PipelineName;
   /** Prompt renderers to search over (programs/code-style.ts); absent or ["json"]: the programs' own. */
   renderers?: RendererName[];
+  /** Induced type descriptions (optimizers/guidelines.ts): the search then chooses with vs without them. */
+  guidelines?: Record<string, string>;
   /**
    * Trials in flight at once (optimizers/trial-scheduler.ts). New runs record it (default
    * from --concurrency and --minibatch); runs recorded without it ran one at a time.
@@ -84,6 +87,8 @@ export interface Combo {
   demos: number;
   /** The renderer, when the search has that dimension (--renderers json,code). */
   renderer?: RendererName;
+  /** With or without the induced guidelines, when the search has that dimension (--guidelines). */
+  guidelines?: "with" | "without";
 }
 
 export interface TrialRecord {
@@ -190,12 +195,14 @@ export interface MiproResult {
   prompt: Prompt;
   /** The result's renderer (absent: the program's own, as the default prompt has). */
   renderer?: { name: RendererName; examples?: Record<string, string[]> } | undefined;
+  /** The induced descriptions the result's queries carry (absent: searched without, or no --guidelines). */
+  guidelines?: Record<string, string> | undefined;
   candidates: Candidates;
   trials: TrialRecord[];
   fullEvals: FullEvalRecord[];
 }
 
-export const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}`;
+export const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}${c.guidelines ? `/${c.guidelines}` : ""}`;
 
 /** The renderer a combination runs with: its own, a run's single renderer, else json. */
 export function comboRenderer(settings: Pick<MiproSettings, "renderers">, combo: Combo): RendererName {
@@ -336,12 +343,13 @@ class Scorer {
   }
 }
 
-export function searchSpace(candidates: Candidates, renderers?: readonly RendererName[]): SearchSpace {
+export function searchSpace(candidates: Candidates, renderers?: readonly RendererName[], guidelines?: Readonly<Record<string, string>>): SearchSpace {
   return {
     instruction: categorical(candidates.instructions.map((c) => c.index)),
     demos: categorical(candidates.demo_sets.map((s) => s.index)),
     // A third categorical dimension only when there is a choice of renderer.
     ...(renderers && renderers.length > 1 ? { renderer: categorical([...renderers]) } : {}),
+    ...(guidelines ? { guidelines: categorical(["without", "with"]) } : {}),
   };
 }
 
@@ -367,9 +375,12 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   }
   ctx.events?.fullEval?.(baseline);
 
-  const space = searchSpace(candidates, settings.renderers);
+  const space = searchSpace(candidates, settings.renderers, settings.guidelines);
   const examples = settings.renderers?.includes("code") ? exampleSpans(program.definition, ctx.train) : undefined;
-  const promptOf = (combo: Combo) => withRenderer(comboPrompt(program, candidates, combo, reasoning), comboRenderer(settings, combo), examples);
+  const promptOf = (combo: Combo) => {
+    const prompt = withRenderer(comboPrompt(program, candidates, combo, reasoning), comboRenderer(settings, combo), examples);
+    return combo.guidelines === "with" && settings.guidelines ? { ...prompt, program: withDescriptions(prompt.program, settings.guidelines) } : prompt;
+  };
   const sampler = ctx.sampler ?? new TPESampler({ seed: createRng(settings.seed).fork("tpe").seed });
   const study = new Study({ sampler, direction: "maximize" });
   const trials: TrialRecord[] = [];
@@ -413,7 +424,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     start: async (number, stopOthers) => {
       // The ask happens here, before any await: the scheduler fixes when, not the timing.
       const asked = study.ask(space);
-      const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos), ...(asked.params.renderer !== undefined ? { renderer: asked.params.renderer as RendererName } : {}) };
+      const combo: Combo = { instruction: Number(asked.params.instruction), demos: Number(asked.params.demos), ...(asked.params.renderer !== undefined ? { renderer: asked.params.renderer as RendererName } : {}), ...(asked.params.guidelines !== undefined ? { guidelines: asked.params.guidelines as "with" | "without" } : {}) };
       const logged = loggedTrials[number];
       if (logged) {
         if (comboKey(logged.params) !== comboKey(combo)) {
@@ -459,6 +470,7 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
     chosen,
     prompt: chosen === "default" ? baselinePrompt : promptOf(best.params),
     renderer: chosen === "default" ? undefined : { name: comboRenderer(settings, best.params), ...(examples ? { examples } : {}) },
+    guidelines: chosen === "search" && best.params.guidelines === "with" ? settings.guidelines : undefined,
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],

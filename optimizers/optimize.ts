@@ -317,7 +317,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         health.check("test");
       }
       const pipeline = config.settings.pipeline;
-      const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}), renderer: result.renderer }, {
+      const frozen = freezePrompt(program, { instruction: result.prompt.instruction, demos: result.prompt.demos, reasoning: result.prompt.reasoning, ...(pipeline && pipeline !== "direct" ? { pipeline } : {}), renderer: result.renderer, guidelines: result.guidelines }, {
         run_id: run.id,
         optimizer: config.optimizer,
         ...(config.autothought?.source_run ? { source_run: config.autothought.source_run } : {}),

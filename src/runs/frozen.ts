@@ -13,6 +13,9 @@ import type { Demo, IEProgram } from "../../programs/index.ts";
 import type { Prompt } from "../../programs/prompt.ts";
 import { PipelineNameSchema, type PipelineName } from "../pipelines/names.ts";
 import { codeStyle, RENDERER_NAMES } from "../../programs/code-style.ts";
+import { withDescriptions } from "../../programs/guided.ts";
+
+const guided = (program: IEProgram, descriptions: Record<string, string> | undefined) => (descriptions ? withDescriptions(program, descriptions) : program);
 
 export const FROZEN_FORMAT = "ieopt.frozen-prompt/v1";
 
@@ -41,6 +44,8 @@ export const FrozenPromptSchema = z.object({
   pipeline: PipelineNameSchema.optional(),
   /** The prompt's renderer when not the program's own (programs/code-style.ts), with its docstring examples. */
   renderer: z.object({ name: z.enum(RENDERER_NAMES), examples: z.record(z.string(), z.array(z.string())).optional() }).optional(),
+  /** Induced type descriptions the queries carry (programs/guided.ts), when the search chose them. */
+  guidelines: z.record(z.string(), z.string()).optional(),
   decoding: z.object({ temperature: z.number().min(0), max_tokens: z.number().int().positive() }),
   provenance: z.looseObject({
     run_id: z.string().optional(),
@@ -57,7 +62,7 @@ export type FrozenRenderer = NonNullable<FrozenPrompt["renderer"]>;
 
 export function freezePrompt(
   program: IEProgram,
-  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean; pipeline?: PipelineName; renderer?: FrozenRenderer | undefined },
+  prompt: { instruction: string; demos: readonly Demo[]; reasoning: boolean; pipeline?: PipelineName; renderer?: FrozenRenderer | undefined; guidelines?: Record<string, string> | undefined },
   provenance: FrozenPrompt["provenance"],
 ): FrozenPrompt {
   return {
@@ -80,6 +85,7 @@ export function freezePrompt(
     reasoning: prompt.reasoning,
     ...(prompt.pipeline && prompt.pipeline !== "direct" ? { pipeline: prompt.pipeline } : {}),
     ...(prompt.renderer && prompt.renderer.name !== "json" ? { renderer: prompt.renderer } : {}),
+    ...(prompt.guidelines ? { guidelines: prompt.guidelines } : {}),
     decoding: { temperature: 0, max_tokens: program.maxTokens(prompt.reasoning) },
     provenance: { created_at: new Date().toISOString(), ...provenance },
   };
@@ -155,7 +161,7 @@ export function promptFromFrozen(frozen: FrozenPrompt): Prompt {
   const base = getProgram(frozen.task);
   const examples = frozen.renderer?.examples;
   return {
-    program: frozen.renderer?.name === "code" ? codeStyle(base, examples ? { examples } : {}) : base,
+    program: guided(frozen.renderer?.name === "code" ? codeStyle(base, examples ? { examples } : {}) : base, frozen.guidelines),
     instruction: frozen.instruction,
     demos: frozen.demos.map(
       (d): Demo => ({

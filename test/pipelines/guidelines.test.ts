@@ -68,3 +68,50 @@ describe("guideline induction", () => {
     expect(r.stderr).toContain(`${bad} field 'descriptions.datetime'`);
   });
 });
+
+describe("optimize --guidelines", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = tempDir("ieopt-guided-opt-");
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("searches with vs without the induced descriptions and records the choice per trial; a frozen guided prompt shows them", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = join(dir, "g.json");
+    writeFileSync(file, JSON.stringify({ format: "ieopt.guidelines/v1", task: "SF", descriptions: { datetime: "a date or time expression, with its preposition" }, exchanges: [] }));
+    const runs = join(dir, "runs");
+    const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/dev.jsonl"), "--guidelines", file,
+      "--trials", "8", "--demo-sets", "2", "--instructions", "2", "--minibatch", "5", "--full-eval-every", "2", "--runs-dir", runs, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    const { readdirSync } = await import("node:fs");
+    const [runId] = readdirSync(runs);
+    const config = JSON.parse(readFileSync(join(runs, runId!, "config.json"), "utf8"));
+    expect(config.settings.guidelines).toEqual({ datetime: "a date or time expression, with its preposition" });
+    const trials = readFileSync(join(runs, runId!, "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.kind === "trial");
+    expect(new Set(trials.map((t) => t.params.guidelines))).toEqual(new Set(["with", "without"]));
+    const frozen = JSON.parse(readFileSync(join(runs, runId!, "frozen.json"), "utf8"));
+    const chose = frozen.provenance.scores.chosen === "search" && frozen.provenance.scores.combination.guidelines === "with";
+    expect(frozen.guidelines).toEqual(chose ? config.settings.guidelines : undefined);
+
+    const { freezePrompt, loadFrozenPrompt, promptFromFrozen, writeFrozenPrompt } = await import("../../src/runs/frozen.ts");
+    const sf = PROGRAMS.SF;
+    const guided = join(dir, "guided.json");
+    writeFrozenPrompt(guided, freezePrompt(sf, { instruction: sf.defaultInstruction, demos: sf.defaultDemos, reasoning: false, guidelines: config.settings.guidelines }, { optimizer: "test", settings: {}, data: {}, scores: {} }));
+    const prompt = promptFromFrozen(loadFrozenPrompt(guided));
+    const query = prompt.program.renderQuery({ text: "wake me at 7", schema: ["datetime", "location"] });
+    expect(query).toContain("Type descriptions:\n- datetime: a date or time expression, with its preposition");
+    expect(prompt.program.version).toMatch(/\+guided\./);
+  });
+
+  it("refuses guidelines of another task", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = join(dir, "ner.json");
+    writeFileSync(file, JSON.stringify({ format: "ieopt.guidelines/v1", task: "NER", descriptions: {}, exchanges: [] }));
+    const r = await ieopt("optimize", "--task", "SF", "--train", join(EXAMPLES, "sf/train.jsonl"), "--val", join(EXAMPLES, "sf/dev.jsonl"), "--guidelines", file, "--runs-dir", join(dir, "runs2"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("field 'task': the guidelines are for NER, the run is SF");
+  });
+});

@@ -28,8 +28,27 @@ import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { loadMetricFile, loadProgramFile, loadTipsDir } from "../plugins.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
+import { readFileSync } from "node:fs";
+import { GuidelinesSchema } from "../../../optimizers/guidelines.ts";
 import { RENDERER_NAMES, type RendererName } from "../../../programs/code-style.ts";
 import { parsePipelineList } from "../../pipelines/cli.ts";
+
+/** The descriptions of an ieopt.guidelines/v1 file for this task (errors name the file and field). */
+function readGuidelineDescriptions(path: string, task: string | undefined): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UserInputError(`cannot read the guidelines: ${(err as Error).message}`, { file: path });
+  }
+  const parsed = GuidelinesSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserInputError(`not a guidelines file: ${issue.message}`, { file: path, field: issue.path.join(".") || undefined });
+  }
+  if (task !== undefined && parsed.data.task.toUpperCase() !== task.toUpperCase()) throw new UserInputError(`the guidelines are for ${parsed.data.task}, the run is ${task}`, { file: path, field: "task" });
+  return parsed.data.descriptions;
+}
 
 /** The settings entry of --renderers: the list, unless it is the programs' own json alone. */
 function rendererSetting(value: string): Pick<MiproSettings, "renderers"> {
@@ -49,6 +68,7 @@ function pipelineSetting(value: string): Pick<MiproSettings, "pipeline"> {
 
 interface OptimizeFlags extends ModelFlags {
   renderers: string;
+  guidelines?: string;
   task?: string;
   program?: string;
   tips?: string;
@@ -99,6 +119,7 @@ export function register(program: Command): void {
     .option("--augment-threshold <score>", "keep an augmented demo only when its metric against its label (0-100) is above this", String(MIPRO_DEFAULTS.augmentThreshold))
     .option("--pipeline <name>", `how validation samples are answered: ${PIPELINE_NAMES.join(", ")} (recorded in the frozen prompt)`, "direct")
     .option("--renderers <names>", `prompt renderers to search over, comma-separated: ${RENDERER_NAMES.join(", ")} (two or more add a third TPE dimension; recorded in trials.jsonl and the frozen prompt)`, "json")
+    .option("--guidelines <file>", "induced type descriptions (ieopt guidelines induce): the search chooses with vs without them (another categorical dimension)")
     .option("--translate-model <name>", "the translator of translate-test / transfusion (default: --model)")
     .option("--translate-base-url <url>", "endpoint for --translate-model")
     .option("--metric <name|file>", "the search metric: lf1, f1, or a TypeScript file exporting { name, score }", "lf1")
@@ -167,6 +188,7 @@ export function register(program: Command): void {
       ...(flags.parallelTrials !== undefined ? { parallelTrials: positiveIntFlag(flags.parallelTrials, "--parallel-trials") } : {}),
       ...pipelineSetting(flags.pipeline),
       ...rendererSetting(flags.renderers),
+      ...(flags.guidelines ? { guidelines: readGuidelineDescriptions(flags.guidelines, task) } : {}),
     };
     // What the run will do: a resumed run's recorded settings (with a new length if given).
     const settings: MiproSettings = recordedSettings ? { ...recordedSettings, ...(given("trials") || command.getOptionValueSource("trials") === "config" ? { trials } : {}) } : flagSettings;
