@@ -15,6 +15,8 @@ import type { TaskDefinition } from "../src/tasks/definition.ts";
 import type { ChatMessage, LM } from "../src/lm/types.ts";
 import { LMCallError } from "../src/lm/types.ts";
 import { createRng } from "../src/util/random.ts";
+import { readFileSync } from "node:fs";
+import { UserInputError } from "../src/errors.ts";
 import type { TeacherExchange } from "./propose.ts";
 
 export const GUIDELINES_FORMAT = "ieopt.guidelines/v1";
@@ -122,4 +124,20 @@ export function withGuidelines(sample: Sample, task: TaskDefinition, description
     if (d !== undefined && sample.schema_descriptions?.[type] === undefined) added[type] = d;
   }
   return Object.keys(added).length === 0 ? sample : ({ ...sample, schema_descriptions: { ...sample.schema_descriptions, ...added } } as Sample);
+}
+
+/** Reads and checks an ieopt.guidelines/v1 file; errors name the file and the field. */
+export function loadGuidelines(path: string): z.infer<typeof GuidelinesSchema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new UserInputError(`cannot read the guidelines: ${(err as Error).message}`, { file: path });
+  }
+  const parsed = GuidelinesSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserInputError(`not a guidelines file: ${issue.message}`, { file: path, field: issue.path.join(".") || undefined });
+  }
+  return parsed.data;
 }

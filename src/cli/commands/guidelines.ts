@@ -6,14 +6,13 @@
  * eval and the code-style renderer's docstrings use the induced guidelines.
  */
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { readSamples, writeJsonl } from "../../data/jsonl.ts";
 import { UserInputError } from "../../errors.ts";
 import { buildRoleModels, type ModelFlags } from "../../lm/roles.ts";
 import { getTask } from "../../tasks/registry.ts";
 import { writeJsonAtomic } from "../../util/fs.ts";
 import { simModels, usesSim } from "../../../sim/index.ts";
-import { GuidelinesSchema, induceGuidelines, withGuidelines } from "../../../optimizers/guidelines.ts";
+import { induceGuidelines, loadGuidelines, withGuidelines } from "../../../optimizers/guidelines.ts";
 import { addModelOptions } from "../models.ts";
 
 interface InduceFlags extends ModelFlags {
@@ -71,22 +70,12 @@ export function register(program: Command): void {
     .requiredOption("--in <file>", "samples (JSONL)")
     .requiredOption("--out <file>", "the samples with descriptions filled")
     .action(async (flags: { guidelines: string; in: string; out: string }) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(readFileSync(flags.guidelines, "utf8"));
-      } catch (err) {
-        throw new UserInputError(`cannot read the guidelines: ${(err as Error).message}`, { file: flags.guidelines });
-      }
-      const parsed = GuidelinesSchema.safeParse(value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new UserInputError(`not a guidelines file: ${issue.message}`, { file: flags.guidelines, field: issue.path.join(".") || undefined });
-      }
-      const task = getTask(parsed.data.task);
+      const guidelines = loadGuidelines(flags.guidelines);
+      const task = getTask(guidelines.task);
       const samples = await readSamples(flags.in);
       const other = samples.find((s) => s.task !== task.name);
       if (other) throw new UserInputError(`the data holds ${other.task} samples (e.g. id '${other.id}'); the guidelines are for ${task.name}`, { file: flags.in });
-      writeJsonl(flags.out, samples.map((s) => withGuidelines(s, task, parsed.data.descriptions)));
+      writeJsonl(flags.out, samples.map((s) => withGuidelines(s, task, guidelines.descriptions)));
       process.stdout.write(`${samples.length} samples → ${flags.out}\n`);
     });
 }

@@ -28,26 +28,15 @@ import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { loadMetricFile, loadProgramFile, loadTipsDir } from "../plugins.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
 import { PIPELINE_NAMES } from "../../pipelines/names.ts";
-import { readFileSync } from "node:fs";
-import { GuidelinesSchema } from "../../../optimizers/guidelines.ts";
+import { loadGuidelines } from "../../../optimizers/guidelines.ts";
 import { RENDERER_NAMES, type RendererName } from "../../../programs/code-style.ts";
 import { parsePipelineList } from "../../pipelines/cli.ts";
 
 /** The descriptions of an ieopt.guidelines/v1 file for this task (errors name the file and field). */
 function readGuidelineDescriptions(path: string, task: string | undefined): Record<string, string> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new UserInputError(`cannot read the guidelines: ${(err as Error).message}`, { file: path });
-  }
-  const parsed = GuidelinesSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserInputError(`not a guidelines file: ${issue.message}`, { file: path, field: issue.path.join(".") || undefined });
-  }
-  if (task !== undefined && parsed.data.task.toUpperCase() !== task.toUpperCase()) throw new UserInputError(`the guidelines are for ${parsed.data.task}, the run is ${task}`, { file: path, field: "task" });
-  return parsed.data.descriptions;
+  const guidelines = loadGuidelines(path);
+  if (task !== undefined && guidelines.task.toUpperCase() !== task.toUpperCase()) throw new UserInputError(`the guidelines are for ${guidelines.task}, the run is ${task}`, { file: path, field: "task" });
+  return guidelines.descriptions;
 }
 
 /** The settings entry of --renderers: the list, unless it is the programs' own json alone. */
