@@ -161,11 +161,19 @@ function pipelineOf(settings: MiproSettings, models: RoleModels): Pipeline | und
   return createPipeline(settings.pipeline, { translator: models.translate ?? models.inference });
 }
 
-/** One process per run folder: the run is locked while it runs (src/runs/lock.ts). */
 /** A comparison on the metric's [0, 1] scale, in points (0–100) like every reported score. */
 export function pointsComparison(c: DefaultComparison): DefaultComparison {
   const pts = (x: number) => Math.round(x * 1e6) / 1e4;
   return { estimate: pts(c.estimate), ci_low: pts(c.ci_low), ci_high: pts(c.ci_high), p_value: c.p_value, samples: c.samples };
+}
+
+/**
+ * The frozen prompt's own full-validation score, on [0, 1]. Not the larger of pick and
+ * baseline: a reasoning search freezes its pick even when the thought-less baseline frame
+ * scored higher.
+ */
+export function frozenValidationScore(result: Pick<MiproResult, "chosen" | "bestScore" | "baselineScore">): number {
+  return result.chosen === "default" ? result.baselineScore : result.bestScore;
 }
 
 export async function optimize(request: OptimizeRequest): Promise<OptimizeOutcome> {
@@ -328,7 +336,7 @@ async function optimizeLocked(request: OptimizeRequest, lock: (run: RunFolder) =
         scores: {
           metric: config.settings.metric,
           scale: "0-100",
-          [`val_${config.settings.metric}`]: 100 * Math.max(result.bestScore, result.baselineScore),
+          [`val_${config.settings.metric}`]: 100 * frozenValidationScore(result),
           [`search_best_val_${config.settings.metric}`]: 100 * result.bestScore,
           chosen: result.chosen,
           [`baseline_val_${config.settings.metric}`]: 100 * result.baselineScore,
