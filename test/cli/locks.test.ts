@@ -2,13 +2,12 @@
  * One process per run folder and per eval --out folder: a second one exits 2 at once
  * naming the holder; a lock left by a dead process is taken over. Through the real CLI.
  */
-import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { startSimServer, type SimServer } from "../../sim/server.ts";
-import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
+import { simBehindProxy } from "../helpers/fault-proxy.ts";
 import { ROOT, runIeopt, smallOptimizeArgs, spawnIeopt, testTemp, until } from "../helpers/cli.ts";
 import { LOCK_FILE } from "../../src/runs/lock.ts";
 
@@ -24,35 +23,26 @@ function deadPid(): number {
 }
 
 describe("run and output-folder locks", () => {
-  let server: SimServer;
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    server = await startSimServer({ port: 0 });
-    proxy = await startFaultProxy(server.url);
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  const sim = simBehindProxy();
 
   it("two concurrent resumes: one proceeds, the other exits 2 naming the holder; the run stays resumable", async () => {
     const runs = join(testTemp(), "runs");
-    const stopped = await runIeopt([...optimizeArgs(runs, proxy.url), "--budget-calls", "30"]);
+    const stopped = await runIeopt([...optimizeArgs(runs, sim.proxy.url), "--budget-calls", "30"]);
     expect(stopped.code).not.toBe(0);
     const id = readdirSync(runs)[0]!;
     const resume = ["optimize", "--resume", id, "--runs-dir", runs, "--no-cache", "--quiet"];
 
-    proxy.hold();
-    const before = proxy.received();
+    sim.proxy.hold();
+    const before = sim.proxy.received();
     const first = spawnIeopt(resume);
     // The first resume is inside the run (its calls are held at the endpoint).
-    await until(() => proxy.received() > before);
+    await until(() => sim.proxy.received() > before);
     const second = await runIeopt(resume);
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`pid ${first.child.pid}`);
     expect(second.stderr).toContain(hostname());
     expect(second.stderr).toMatch(/started \d{4}-\d\d-\d\dT/);
-    proxy.open();
+    sim.proxy.open();
     const done = await first.done;
     expect(done.code, done.stderr).toBe(0);
 
@@ -66,7 +56,7 @@ describe("run and output-folder locks", () => {
 
   it("a stale lock from a dead process is taken over", async () => {
     const runs = join(testTemp(), "runs");
-    const stopped = await runIeopt([...optimizeArgs(runs, proxy.url), "--budget-calls", "30"]);
+    const stopped = await runIeopt([...optimizeArgs(runs, sim.proxy.url), "--budget-calls", "30"]);
     expect(stopped.code).not.toBe(0);
     const id = readdirSync(runs)[0]!;
     writeFileSync(join(runs, id, LOCK_FILE), JSON.stringify({ pid: deadPid(), host: hostname(), started_at: "2026-01-01T00:00:00.000Z" }));

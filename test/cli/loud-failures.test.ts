@@ -5,11 +5,10 @@
  * a budget stop exits 5, `eval` exits 3 when a (prompt, model) pair got no answer, and a
  * base URL that does not parse is refused before any call. Through the real CLI.
  */
-import { describe, expect, it, beforeAll, afterAll, afterEach } from "vitest";
+import { describe, expect, it, afterEach } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { startSimServer, type SimServer } from "../../sim/server.ts";
-import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.ts";
+import { simBehindProxy } from "../helpers/fault-proxy.ts";
 import { ROOT, runIeopt, smallOptimizeArgs, testTemp } from "../helpers/cli.ts";
 import { EXIT } from "../../src/errors.ts";
 
@@ -22,25 +21,16 @@ function optimizeArgs(runsDir: string, baseUrl: string, extra: string[] = []): s
 const statusOf = (run: string) => JSON.parse(readFileSync(join(run, "status.json"), "utf8"));
 
 describe("loud failures and exit codes", () => {
-  let server: SimServer;
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    server = await startSimServer({ port: 0 });
-    proxy = await startFaultProxy(server.url);
-  });
+  const sim = simBehindProxy();
   afterEach(() => {
-    proxy.failWith = undefined;
-    proxy.failIf = undefined;
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    sim.proxy.failWith = undefined;
+    sim.proxy.failIf = undefined;
   });
 
   it("a 100%-failing endpoint ends optimize with exit 3 and status failed, no frozen prompt; resumable once it is back", async () => {
     const runs = join(testTemp(), "runs");
-    proxy.failWith = 500;
-    const r = await runIeopt(optimizeArgs(runs, proxy.url));
+    sim.proxy.failWith = 500;
+    const r = await runIeopt(optimizeArgs(runs, sim.proxy.url));
     expect(r.code, r.stderr).toBe(EXIT.failed);
     expect(r.stderr).toMatch(/bootstrap: 1 of 1 LM calls failed \(http 500 ×1\)/);
     expect(r.stderr).toMatch(/failed: run \S+ failed: bootstrap: \d+ of \d+ LM calls failed/);
@@ -51,7 +41,7 @@ describe("loud failures and exit codes", () => {
     expect(existsSync(join(runs, id, "frozen.json"))).toBe(false);
     expect(existsSync(join(runs, id, "candidates.json"))).toBe(false);
 
-    proxy.failWith = undefined;
+    sim.proxy.failWith = undefined;
     const again = await runIeopt(["optimize", "--resume", id, "--runs-dir", runs, "--no-cache", "--quiet"]);
     expect(again.code, again.stderr).toBe(EXIT.ok);
     expect(statusOf(join(runs, id)).state).toBe("finished");
@@ -59,9 +49,9 @@ describe("loud failures and exit codes", () => {
 
   it("a dead prompt teacher fails the propose phase (no instruction proposal) instead of keeping only the default", async () => {
     const runs = join(testTemp(), "runs");
-    proxy.failWith = 503;
+    sim.proxy.failWith = 503;
     // Zero-shot: no augmentation, so the teacher is first needed for the proposals.
-    const r = await runIeopt([...optimizeArgs(runs, server.url, ["--zero-shot", "--prompt-model", "sim", "--prompt-base-url", proxy.url])]);
+    const r = await runIeopt([...optimizeArgs(runs, sim.server.url, ["--zero-shot", "--prompt-model", "sim", "--prompt-base-url", sim.proxy.url])]);
     expect(r.code, r.stderr).toBe(EXIT.failed);
     expect(r.stderr).toMatch(/propose: \d+ of \d+ LM calls failed/);
     expect(statusOf(join(runs, readdirSync(runs)[0]!)).state).toBe("failed");
@@ -69,8 +59,8 @@ describe("loud failures and exit codes", () => {
 
   it("a partly failing endpoint ends degraded: exit 4, results written, status degraded with the phase", async () => {
     const runs = join(testTemp(), "runs");
-    proxy.failIf = (i) => (i % 10 === 9 ? 500 : undefined);
-    const r = await runIeopt(optimizeArgs(runs, proxy.url, ["--quiet"]));
+    sim.proxy.failIf = (i) => (i % 10 === 9 ? 500 : undefined);
+    const r = await runIeopt(optimizeArgs(runs, sim.proxy.url, ["--quiet"]));
     expect(r.code, r.stderr).toBe(EXIT.degraded);
     expect(r.stderr).toMatch(/degraded: run \S+ finished, but LM calls failed: \w+/);
     const run = join(runs, readdirSync(runs)[0]!);
@@ -82,7 +72,7 @@ describe("loud failures and exit codes", () => {
 
   it("a budget stop exits 5 (not 130) and says so once", async () => {
     const runs = join(testTemp(), "runs");
-    const r = await runIeopt(optimizeArgs(runs, proxy.url, ["--budget-calls", "5", "--quiet"]));
+    const r = await runIeopt(optimizeArgs(runs, sim.proxy.url, ["--budget-calls", "5", "--quiet"]));
     expect(r.code, r.stderr).toBe(EXIT.budget);
     expect(r.stderr).toContain("call budget of 5 used up");
     expect(r.stderr).not.toMatch(/budget exhausted: budget exhausted/);
@@ -91,8 +81,8 @@ describe("loud failures and exit codes", () => {
 
   it("eval exits 3 naming the pair when a (prompt, model) pair got no answer, reports still written", async () => {
     const out = join(testTemp(), "out");
-    proxy.failWith = 500;
-    const r = await runIeopt(["eval", "--prompt", "default:SF", "--data", join(EX, "dev.jsonl"), "--model", "sim", "--base-url", proxy.url,
+    sim.proxy.failWith = 500;
+    const r = await runIeopt(["eval", "--prompt", "default:SF", "--data", join(EX, "dev.jsonl"), "--model", "sim", "--base-url", sim.proxy.url,
       "--no-cache", "--max-retries", "0", "--out", out, "--bootstrap", "50"]);
     expect(r.code, r.stderr).toBe(EXIT.failed);
     expect(r.stderr).toMatch(/failed: default:SF × sim: (\d+) of \1 samples got no answer/);
@@ -101,7 +91,7 @@ describe("loud failures and exit codes", () => {
 
   it("a base URL that does not parse is refused before any call, without its credentials", async () => {
     const runs = join(testTemp(), "runs");
-    const before = proxy.received();
+    const before = sim.proxy.received();
     const bad = "http://alice:pw-SECRET@127.0.0.1:notaport/v1";
     const r = await runIeopt(optimizeArgs(runs, bad));
     expect(r.code).toBe(EXIT.badInput);
@@ -109,6 +99,6 @@ describe("loud failures and exit codes", () => {
     expect(r.stderr + r.stdout).not.toContain("pw-SECRET");
     expect(r.stderr + r.stdout).not.toContain("alice");
     expect(existsSync(runs)).toBe(false);
-    expect(proxy.received()).toBe(before);
+    expect(sim.proxy.received()).toBe(before);
   });
 });

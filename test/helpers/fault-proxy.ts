@@ -6,6 +6,8 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import { startSimServer, type SimServer } from "../../sim/server.ts";
 
 export interface FaultProxy {
   /** Base URL for the client, e.g. http://127.0.0.1:41234/v1 */
@@ -109,4 +111,22 @@ export async function startFaultProxy(upstream: string, options: { failWith?: nu
   const port = (server.address() as AddressInfo).port;
   (proxy as { url: string }).url = `http://127.0.0.1:${port}/v1`;
   return proxy;
+}
+
+/**
+ * The served sim behind a fault proxy for every test of the calling file: started before
+ * the first test, closed after the last. Read `server` and `proxy` inside tests.
+ */
+export function simBehindProxy(): { readonly server: SimServer; readonly proxy: FaultProxy } {
+  let server: SimServer | undefined;
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    server = await startSimServer({ port: 0 });
+    proxy = await startFaultProxy(server.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+  });
+  return { get server() { return server!; }, get proxy() { return proxy!; } };
 }
