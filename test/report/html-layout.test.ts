@@ -4,18 +4,17 @@
  * getBBox), and the page shows per-language paired comparisons, the prompt texts and
  * failure examples. Skipped, saying why, without chromium (like html.test.ts).
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { hasChromium, launchChromium, warnIfNoChromium } from "../helpers/browser.ts";
 import type { EvalReport } from "../../src/report/eval-report.ts";
 import { textWidth } from "../../src/report/html.ts";
 import { EXAMPLES, ieopt, tempDir } from "../eval-cli/helpers.ts";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the report.html layout test: no chromium at ${CHROMIUM}`);
+warnIfNoChromium("the report.html layout test");
 
 const LONG = "a-very-long-prompt-name-from-an-optimization-run-2026-11-30-with-extra-words";
 const LONG2 = "another_equally_long_prompt_name.for-the-heat-map-rows.with-more-text-than-fits";
@@ -30,7 +29,7 @@ describe.skipIf(!hasChromium)("report.html layout with long names", () => {
     const r = await ieopt("eval", "--prompt", `${LONG}=default:NER`, "--prompt", `${LONG2}=default:NER`, "--data", join(EXAMPLES, "ner/test.jsonl"), "--model", "sim-small", "--out", out, "--quiet", "--bootstrap", "100");
     expect(r.code).toBe(0);
     report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as EvalReport;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -4,18 +4,16 @@
  * numbers, and the metric toggle switches the charts. Skipped, saying why, when no
  * chromium is installed (.ci/run installs Debian's).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { hasChromium, launchChromium, openWatched, warnIfNoChromium } from "../helpers/browser.ts";
 import type { EvalReport } from "../../src/report/eval-report.ts";
 import { fmtScore } from "../../src/report/format.ts";
 import { EXAMPLES, ieopt, tempDir } from "../eval-cli/helpers.ts";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the report.html browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH or apt-get install chromium)`);
+warnIfNoChromium("the report.html browser test");
 
 describe.skipIf(!hasChromium)("report.html in headless Chromium", () => {
   let browser: Browser;
@@ -27,10 +25,7 @@ describe.skipIf(!hasChromium)("report.html in headless Chromium", () => {
     const r = await ieopt("eval", "--prompt", "default:ED", "--prompt", `again=default:ED`, "--data", join(EXAMPLES, "ed/test.jsonl"), "--model", "sim", "--model", "sim-small", "--out", out, "--quiet", "--bootstrap", "100");
     expect(r.code).toBe(0);
     report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as EvalReport;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -38,16 +33,7 @@ describe.skipIf(!hasChromium)("report.html in headless Chromium", () => {
   });
 
   it("loads with no console errors or network requests and shows the expected numbers", async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("request", (req) => {
-      if (!req.url().startsWith("file:") && !req.url().startsWith("data:")) problems.push(`network: ${req.url()}`);
-    });
-    await page.goto(pathToFileURL(join(out, "report.html")).href, { waitUntil: "load" });
+    const { page, problems } = await openWatched(browser, join(out, "report.html"));
     expect(problems).toEqual([]);
 
     await expect(page.locator("#sim-banner").textContent()).resolves.toContain("sim model");

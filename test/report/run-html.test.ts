@@ -3,12 +3,12 @@
  * errors and no network requests, shows the run's numbers (history, comparison, test),
  * and shows hostile candidate text as text. Skipped, saying why, without chromium.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { hasChromium, launchChromium, openWatched, warnIfNoChromium } from "../helpers/browser.ts";
 import { ScriptedLM, lastUser, systemOf, queryText } from "../helpers/scripted-lm.ts";
 import { toySamples } from "../helpers/toy-data.ts";
 import { HEADINGS } from "../../optimizers/prompts.ts";
@@ -23,9 +23,7 @@ import { readExamples } from "../../src/cli/examples.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
 import type { LM } from "../../src/lm/types.ts";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the run report.html browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH or apt-get install chromium)`);
+warnIfNoChromium("the run report.html browser test");
 
 /** An instruction that would fetch an image and break the table if it were not escaped. */
 const HOSTILE = `Extract slots </td></tr><img src="http://127.0.0.1:9/x.png"> & <script>alert(1)</script> GOOD`;
@@ -78,29 +76,14 @@ describe.skipIf(!hasChromium)("runs/<id>/report.html in headless Chromium", () =
     const ex = await readExamples("NER");
     const s = createSimLM("sim");
     sim = await optimize({ task: "NER", train: ex.train, val: ex.val, test: ex.test, settings: SMALL, models: { ...models(s, "sim") }, runsDir: tmp(), runId: "s" });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  async function open(out: OptimizeOutcome) {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("request", (req) => {
-      if (!req.url().startsWith("file:") && !req.url().startsWith("data:")) problems.push(`network: ${req.url()}`);
-    });
-    await page.goto(pathToFileURL(out.run.path("report.html")).href, { waitUntil: "load" });
-    return { page, problems };
-  }
+  const open = (out: OptimizeOutcome) => openWatched(browser, out.run.path("report.html"));
 
   it("loads with no console errors or network requests and shows the run's numbers", async () => {
     const { page, problems } = await open(hostile);
