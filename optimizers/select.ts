@@ -301,7 +301,7 @@ export function compareWithDefault(chosen: readonly number[], baseline: readonly
  * Under "best-full", the raw minibatch mean (the old behaviour).
  */
 export function toldScore(rule: SelectionRule, input: SelectionInput, trial: { score: number; minibatch: readonly string[] }): number {
-  if (process.env.NO_TOLD || rule === "best-full" || input.baseline.size === 0) return trial.score;
+  if (rule === "best-full" || input.baseline.size === 0) return trial.score;
   const cells = collectCells(input);
   const beta = controlSlope(cells);
   const baselineMean = mean([...input.baseline.values()]);
