@@ -11,7 +11,7 @@
  * by mtime age (wall-clock), while a dead pid on the same host is a certain answer.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { UserInputError } from "../errors.ts";
@@ -30,10 +30,11 @@ export interface LockHolder {
 /** The lock is held by a live process. Bad input for the CLI (exit 2). */
 export class LockHeld extends UserInputError {
   readonly holder: LockHolder;
-  constructor(what: string, dir: string, holder: LockHolder) {
+  /** `subject` is the locked folder or file, `lockPath` the lock file a user may delete. */
+  constructor(what: string, subject: string, holder: LockHolder, lockPath: string) {
     super(
-      `${what} ${dir} is in use by ${holder.command ? `'${holder.command}' ` : ""}pid ${holder.pid} on ${holder.host}, started ${holder.started_at}; ` +
-        `wait for it to finish (or stop it), then try again. If that process is gone, delete ${join(dir, LOCK_FILE)}`,
+      `${what} ${subject} is in use by ${holder.command ? `'${holder.command}' ` : ""}pid ${holder.pid} on ${holder.host}, started ${holder.started_at}; ` +
+        `wait for it to finish (or stop it), then try again. If that process is gone, delete ${lockPath}`,
     );
     this.name = "LockHeld";
     this.holder = holder;
@@ -103,27 +104,42 @@ function createExclusive(path: string, text: string): boolean {
  */
 export function lockFolder(dir: string, what: string, command?: string): FolderLock {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, LOCK_FILE);
+  const lock = acquireLock(join(dir, LOCK_FILE), what, dir, command);
+  removeStaleTempFiles(dir);
+  removeStaleTempFiles(join(dir, "predictions"));
+  return lock;
+}
+
+/**
+ * Locks one output file (e.g. `ieopt predict --out`) for this process or throws LockHeld:
+ * the lock is `<file>.lock` beside it, so other files in the same folder stay free.
+ */
+export function lockFile(file: string, what: string, command?: string): FolderLock {
+  mkdirSync(dirname(file), { recursive: true });
+  return acquireLock(`${file}.lock`, what, file, command);
+}
+
+function acquireLock(path: string, what: string, subject: string, command: string | undefined): FolderLock {
   const me: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date().toISOString(), ...(procStart(process.pid) ? { proc_start: procStart(process.pid)! } : {}), ...(command ? { command } : {}) };
   const text = JSON.stringify(me) + "\n";
   let tookOverFrom: LockHolder | undefined;
   for (let attempt = 0; ; attempt++) {
     if (createExclusive(path, text)) break;
     const holder = readHolder(path);
-    if (holder && holderAlive(holder)) throw new LockHeld(what, dir, holder);
-    if (attempt >= 3) throw new LockHeld(what, dir, holder ?? { pid: -1, host: "unknown", started_at: "unknown" });
+    if (holder && holderAlive(holder)) throw new LockHeld(what, subject, holder, path);
+    if (attempt >= 3) throw new LockHeld(what, subject, holder ?? { pid: -1, host: "unknown", started_at: "unknown" }, path);
     // Stale (dead holder, or unreadable): replace it under the takeover lock.
     const takeover = `${path}.takeover`;
     if (!createExclusive(takeover, text)) {
       const other = readHolder(takeover);
-      if (other && holderAlive(other)) throw new LockHeld(what, dir, other);
+      if (other && holderAlive(other)) throw new LockHeld(what, subject, other, path);
       rmSync(takeover, { force: true });
       continue;
     }
     try {
       // Re-read under the takeover lock: only the lock we judged stale is removed.
       const again = readHolder(path);
-      if (again && holderAlive(again)) throw new LockHeld(what, dir, again);
+      if (again && holderAlive(again)) throw new LockHeld(what, subject, again, path);
       rmSync(path, { force: true });
       if (createExclusive(path, text)) {
         tookOverFrom = holder;
@@ -133,8 +149,6 @@ export function lockFolder(dir: string, what: string, command?: string): FolderL
       rmSync(takeover, { force: true });
     }
   }
-  removeStaleTempFiles(dir);
-  removeStaleTempFiles(join(dir, "predictions"));
   let released = false;
   const release = () => {
     if (released) return;

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hostname } from "node:os";
 import { startStubServer } from "../helpers/stub-server.ts";
 import { EXAMPLES, ieopt, ROOT } from "../eval-cli/helpers.ts";
 import { mergeInstance } from "../../src/eval/predict.ts";
@@ -148,6 +149,22 @@ describe("ieopt predict", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("one process per --out: a live holder's lock refuses a second predict (exit 2, naming it, nothing written); none is left after a run", async () => {
+    const data = join(work, "locked.jsonl");
+    unlabeledSf(data);
+    const out = join(work, "locked-out.jsonl");
+    writeFileSync(`${out}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), started_at: "2026-01-01T00:00:00.000Z", command: "predict" }));
+    const held = await ieopt("predict", "--prompt", "default:SF", "--data", data, "--out", out);
+    expect(held.code).toBe(2);
+    expect(held.stderr).toContain(`predict output ${out} is in use by 'predict' pid ${process.pid}`);
+    expect(existsSync(out)).toBe(false);
+    rmSync(`${out}.lock`);
+    const done = await ieopt("predict", "--prompt", "default:SF", "--data", data, "--out", out);
+    expect(done.code, done.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 
   it("refuses bad unlabeled lines with file, line and field, writing nothing", async () => {

@@ -19,6 +19,7 @@ import { addModelOptions } from "../models.ts";
 import { createProgress } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { checkOutputFile } from "../paths.ts";
+import { lockFile } from "../../runs/lock.ts";
 import { addConfigOption } from "../config-file.ts";
 import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
 import { positiveIntFlag } from "../flags.ts";
@@ -89,6 +90,8 @@ async function runPredictCommand(flags: PredictFlags): Promise<void> {
   const progress = createProgress({ quiet: Boolean(flags.quiet || flags.json) });
   const endpoint = endpointBaseURL(flags.model, flags.baseUrl || undefined, process.env, simModels);
   progress.phase(`predict ${resolved.name} × ${flags.model}${tag}`, `${index.totalQueries} queries, ${index.instances.size} instances`);
+  // One process per --out file: two would append the same instances twice.
+  const lock = lockFile(out, "predict output", "predict");
   let summary;
   try {
     summary = await withInterrupt((signal) =>
@@ -116,6 +119,7 @@ async function runPredictCommand(flags: PredictFlags): Promise<void> {
     throw err;
   } finally {
     progress.stop();
+    lock.release();
   }
   const usage = roles.meter.toJSON();
   if (flags.json) {
