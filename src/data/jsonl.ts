@@ -9,6 +9,7 @@
  * of files concatenated together), bytes that are not UTF-8, lines over the length cap.
  */
 import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { UserInputError } from "../errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
@@ -282,6 +283,44 @@ export async function readSamplesAs<T>(paths: readonly string[], project: (sampl
 }
 
 /** Writes one JSON value per line, atomically (temp file + rename). */
+/**
+ * Reads a JSONL file that ieopt appends to as it works (predictions, predict output): each
+ * line is checked with `schema` and handed to `onLine`. Only the last line may be damaged (a
+ * process killed mid-write): it is skipped and reported as `droppedTail`. A bad line
+ * anywhere else is an error naming file:line ("not <what>").
+ */
+export async function readAppendLog<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  what: string,
+  onLine: (value: z.infer<S>, text: string) => void,
+): Promise<{ droppedTail: boolean }> {
+  const take = (text: string, line: number, last: boolean): boolean => {
+    if (text.trim() === "") return true;
+    let parsed: { success: true; data: z.infer<S> } | { success: false } = { success: false };
+    try {
+      parsed = schema.safeParse(JSON.parse(text));
+    } catch {
+      // not JSON: handled below like a line that fails the schema
+    }
+    if (!parsed.success) {
+      if (last) return false;
+      throw new UserInputError(`not ${what}; fix or delete the file to start over`, { file: path, line });
+    }
+    onLine(parsed.data, text);
+    return true;
+  };
+  // One line behind: a line is only judged "last" once the file has ended.
+  let pending: { text: string; line: number } | undefined;
+  let lineNo = 0;
+  for await (const text of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
+    lineNo++;
+    if (pending) take(pending.text, pending.line, false);
+    pending = { text, line: lineNo };
+  }
+  return { droppedTail: pending ? !take(pending.text, pending.line, true) : false };
+}
+
 export function writeJsonl(path: string, values: Iterable<unknown>): void {
   const lines: string[] = [];
   for (const value of values) lines.push(JSON.stringify(value));

@@ -18,10 +18,9 @@
  * what was paid for). A kill can at worst cut off the last line, which is dropped. A
  * changed prompt, model or split_num moves the old files aside (*.superseded).
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
 import { z } from "zod";
-import { readJsonl } from "../data/jsonl.ts";
+import { readAppendLog, readJsonl } from "../data/jsonl.ts";
 import type { IERecord, Sample } from "../data/sample.ts";
 import { UnlabeledSampleSchema, unlabeledToSample } from "../data/unlabeled.ts";
 import { uniqueRecords } from "../data/dedup.ts";
@@ -108,35 +107,13 @@ export async function readFinished(path: string): Promise<{ lines: string[]; don
   const lines: string[] = [];
   const done = new Set<string>();
   let retried = 0;
-  let pending: { text: string; line: number } | undefined;
-  let lineNo = 0;
-  const take = (text: string, line: number, last: boolean): boolean => {
-    if (text.trim() === "") return true;
-    let parsed: z.infer<typeof StoredLineSchema> | undefined;
-    try {
-      const r = StoredLineSchema.safeParse(JSON.parse(text));
-      if (r.success) parsed = r.data;
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed) {
-      if (last) return false;
-      throw new UserInputError('not a predict output line ({"id", "records"}); fix or delete the file to start over', { file: path, line });
-    }
+  const { droppedTail } = await readAppendLog(path, StoredLineSchema, 'a predict output line ({"id", "records"})', (parsed, text) => {
     if (parsed.failures && parsed.failures.length > 0) retried++;
     else if (!done.has(parsed.id)) {
       done.add(parsed.id);
       lines.push(text);
     }
-    return true;
-  };
-  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-  for await (const text of rl) {
-    lineNo++;
-    if (pending) take(pending.text, pending.line, false);
-    pending = { text, line: lineNo };
-  }
-  const droppedTail = pending ? !take(pending.text, pending.line, true) : false;
+  });
   return { lines, done, retried, droppedTail };
 }
 

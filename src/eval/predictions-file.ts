@@ -13,14 +13,11 @@
  * same text) and is scored 0 again. If the prompt, model or batching changed (the meta
  * file differs), the old files are moved aside to *.superseded and the run starts fresh.
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { z } from "zod";
 import { PredictionLineSchema } from "../data/sample.ts";
-import { writeJsonl } from "../data/jsonl.ts";
-import { UserInputError } from "../errors.ts";
+import { readAppendLog, writeJsonl } from "../data/jsonl.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 
 /** `pipeline`: the trace a translate-test / transfusion answer keeps next to its output. */
@@ -48,33 +45,11 @@ export function predictionPaths(dir: string, prompt: string, model: string): { p
 /** Reads a predictions file; a cut-off last line is dropped, a bad line elsewhere is an error. */
 export async function readPredictions(path: string): Promise<{ byId: Map<string, StoredPrediction>; droppedTail: boolean }> {
   const byId = new Map<string, StoredPrediction>();
-  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-  let previous: { text: string; line: number } | undefined;
-  let lineNo = 0;
-  const take = (text: string, line: number, last: boolean): boolean => {
-    if (text.trim() === "") return true;
-    let parsed: z.infer<typeof PredictionLineSchema> | undefined;
-    try {
-      const r = PredictionLineSchema.safeParse(JSON.parse(text));
-      if (r.success) parsed = r.data;
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed) {
-      if (last) return false;
-      throw new UserInputError('not a prediction line ({"id", "output"} or {"id", "records"}); fix or delete the file to start over', { file: path, line });
-    }
+  const { droppedTail } = await readAppendLog(path, PredictionLineSchema, 'a prediction line ({"id", "output"} or {"id", "records"})', (parsed) => {
     const stored: StoredPrediction = "output" in parsed ? { output: parsed.output as string } : { records: parsed.records as unknown[] };
     if (parsed.pipeline !== undefined) stored.pipeline = parsed.pipeline;
     byId.set(parsed.id, stored);
-    return true;
-  };
-  for await (const text of rl) {
-    lineNo++;
-    if (previous) take(previous.text, previous.line, false);
-    previous = { text, line: lineNo };
-  }
-  const droppedTail = previous ? !take(previous.text, previous.line, true) : false;
+  });
   return { byId, droppedTail };
 }
 
