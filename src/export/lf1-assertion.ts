@@ -11,9 +11,9 @@
  * task's text-level record) makes no unit, as in ieopt's routing.
  *
  * It reads `context.vars.ieopt_query` (gold, schema: JSON text as string literals, see
- * `literal` in promptfoo.ts; instance; queries) and returns {pass, score, reason,
+ * `literal` in promptfoo.ts; instance; queries; instances) and returns {pass, score, reason,
  * namedScores}; pass = LF1 ≥ the threshold; score is the query's LF1 (promptfoo averages
- * it per query); namedScores carries the instance-pooled sum behind the derived metric
+ * it per query); namedScores carries the instance-pooled share behind the derived metric
  * that equals `ieopt eval`'s overall LF1. ieopt's own parser is more tolerant
  * (it repairs JSON and accepts a few other shapes), so on malformed outputs the two can
  * differ; on well-formed lists they agree (test/eval-cli/promptfoo.test.ts).
@@ -22,8 +22,11 @@ import { resolveTask, type TaskRef } from "../tasks/registry.ts";
 
 /** The test variable holding a query's data (see promptfoo.ts). */
 export const QUERY_VAR = "ieopt_query";
-/** The named score summing instance LF1s; the derived metric divides it by the instances. */
-export const POOLED_SUM_METRIC = "ieopt_instance_lf1_sum";
+/**
+ * The named score behind the pooled derived metric: each instance adds 100 × its LF1 / the
+ * number of instances its prompt is scored over (`instances`), so a prompt's sum is the mean.
+ */
+export const POOLED_SHARE_METRIC = "ieopt_instance_lf1_share";
 
 export function lf1AssertionCode(taskRef: TaskRef, passAt = 0.5): string {
   const task = resolveTask(taskRef);
@@ -127,9 +130,11 @@ function score(pred, goldUnits) {
 const records = readRecords(output);
 const s = records === null ? { p: 0, r: 0, f: 0, exact: 0 } : score(units(records), units(gold));
 // Instance pooling as \`ieopt eval\` does (method.md §3): the queries of one instance pool
-// their (de-duplicated) units; the instance's LF1 is added to ${POOLED_SUM_METRIC} when its
-// last query is scored, so the derived metric ${POOLED_SUM_METRIC} / instances is ieopt's
-// overall LF1. Assertions run in promptfoo's process, so the pools live on globalThis.
+// their (de-duplicated) units; when its last query is scored, 100 × the instance's LF1 /
+// query.instances (the instances its prompt is scored over) is added to
+// ${POOLED_SHARE_METRIC}, so that sum, the derived metric, is ieopt's pooled LF1 on 0-100.
+// An instance whose query errored never completes and counts 0, over the same denominator.
+// Assertions run in promptfoo's process, so the pools live on globalThis.
 const pools = globalThis.__ieoptInstancePools || (globalThis.__ieoptInstancePools = new Map());
 const providerId = context.provider ? (typeof context.provider.id === "function" ? context.provider.id() : String(context.provider.id)) : "";
 const poolKey = JSON.stringify([providerId, query.instance]);
@@ -145,7 +150,7 @@ if (pool.seen === query.queries) {
   const pred = [...pool.pred.values()], goldUnits = [...pool.gold.values()];
   instanceLf1 = pool.failed && pred.length === 0 && goldUnits.length === 0 ? 0 : score(pred, goldUnits).f;
 }
-const namedScores = { ${JSON.stringify(POOLED_SUM_METRIC)}: instanceLf1 };
+const namedScores = { ${JSON.stringify(POOLED_SHARE_METRIC)}: (100 * instanceLf1) / query.instances };
 if (records === null) return { pass: false, score: 0, namedScores, reason: "LF1 0: the output is not a JSON list of " + TASK + " records" };
 return { pass: s.f >= PASS_AT, score: s.f, namedScores, reason: "LF1 " + s.f.toFixed(3) + " (P " + s.p.toFixed(3) + ", R " + s.r.toFixed(3) + "; exact F1 " + s.exact.toFixed(3) + ")" };
 `;
