@@ -68,7 +68,7 @@ export { resolvePrompt, resolvePrompts, registerPromptKind, PROMPT_KINDS, type R
 export { evaluatePrompts, type EvaluatePromptsRequest, type EvaluatePromptsResult } from "./eval/evaluate-prompts.ts";
 export type { EvalModel } from "./eval/eval-run.ts";
 export { writeEvalReport } from "./report/write-eval-report.ts";
-export { buildPromptfooConfig } from "./export/promptfoo.ts";
+export { buildPromptfooConfig, buildRoutingPromptfooConfig } from "./export/promptfoo.ts";
 export { METRICS, metricByName, registerMetric, resolveMetric, type Metric, type SampleMetric } from "./eval/metric.ts";
 
 // Runs and frozen prompts

@@ -15,7 +15,8 @@ import { freezePrompt, promptFromFrozen } from "../../src/runs/frozen.ts";
 import { buildRequest, outcomeFromText } from "../../src/eval/runner.ts";
 import { expandSample } from "../../src/eval/eval-data.ts";
 import { scoreSample } from "../../src/metrics/lf1.ts";
-import { POOLED_METRIC, type PromptfooConfig } from "../../src/export/promptfoo.ts";
+import { POOLED_METRIC, POOLED_PROMPT_METRIC, type PromptfooConfig } from "../../src/export/promptfoo.ts";
+import { ROUTING_FORMAT } from "../../src/pipelines/routing.ts";
 import { getProgram, type Demo } from "../../programs/index.ts";
 import { ieopt, ROOT, tempDir } from "./helpers.ts";
 
@@ -55,8 +56,22 @@ function hostileFrozen() {
   });
 }
 
+/** A second route: another layout (one demo), a hostile instruction and its own max_tokens. */
+function shortFrozen() {
+  const program = getProgram("NER");
+  const frozen = freezePrompt(program, { instruction: "List {{ gold }} and {{ env.OPENAI_API_KEY }} entities as JSON.", demos: program.defaultDemos.slice(1, 2), reasoning: false }, {
+    run_id: "r2",
+    optimizer: "test",
+    settings: {},
+    data: {},
+    scores: {},
+  });
+  return { ...frozen, decoding: { ...frozen.decoding, max_tokens: 300 } };
+}
+
 interface Recorded {
   messages: { role: string; content: string }[];
+  max_tokens: number | undefined;
   answer: string;
 }
 
@@ -76,8 +91,8 @@ async function recordingProxy(target: URL): Promise<{ server: Server; url: strin
           up.on("end", () => {
             const text = Buffer.concat(out).toString("utf8");
             if (req.url?.endsWith("/chat/completions") && up.statusCode === 200) {
-              const sent = JSON.parse(body.toString("utf8")) as { messages: Recorded["messages"] };
-              recorded.push({ messages: sent.messages, answer: (JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]!.message.content });
+              const sent = JSON.parse(body.toString("utf8")) as { messages: Recorded["messages"]; max_tokens?: number };
+              recorded.push({ messages: sent.messages, max_tokens: sent.max_tokens, answer: (JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]!.message.content });
             }
             res.writeHead(up.statusCode ?? 502, up.headers);
             res.end(text);
@@ -113,6 +128,34 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, k
       resolve({ code, stdout, stderr, killed });
     });
   });
+}
+
+interface PromptfooResults {
+  results: {
+    results: { score: number; namedScores: Record<string, number>; promptIdx: number; testCase: { vars: { ieopt_query: { text: string } } } }[];
+    prompts: { label: string; metrics: { namedScores: Record<string, number> } }[];
+  };
+}
+
+/** Runs the real `promptfoo eval` on a config (offline: no telemetry, sharing or cache) and reads its results. */
+async function promptfooEval(dir: string, configFile: string): Promise<PromptfooResults> {
+  const out = join(dir, "results.json");
+  rmSync(out, { force: true });
+  const env = {
+    ...process.env,
+    OPENAI_API_KEY: SECRET,
+    PROMPTFOO_DISABLE_TELEMETRY: "1",
+    PROMPTFOO_DISABLE_UPDATE: "1",
+    PROMPTFOO_DISABLE_SHARING: "1",
+    PROMPTFOO_CONFIG_DIR: join(dir, ".promptfoo"),
+    PROMPTFOO_CACHE_PATH: join(dir, ".promptfoo-cache"),
+    NO_COLOR: "1",
+  };
+  const r = await run(process.execPath, [PROMPTFOO, "eval", "-c", configFile, "-o", out, "--no-cache", "--no-table", "--no-progress-bar", "-j", "2"], env, dir, 240_000);
+  expect(r.killed, `promptfoo hung:\n${r.stderr.slice(-2000)}`).toBe(false);
+  // 0: all passed; 100: some queries scored below the pass mark (not an error).
+  expect([0, 100], `promptfoo failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`).toContain(r.code);
+  return JSON.parse(readFileSync(out, "utf8")) as PromptfooResults;
 }
 
 const installed = existsSync(PROMPTFOO);
@@ -162,22 +205,7 @@ describe.skipIf(!installed)("promptfoo export under the real promptfoo CLI", () 
       expect(readFileSync(configFile, "utf8")).not.toMatch(/\{\{\s*(gold|text|env)/);
       config.providers = [{ id: "openai:chat:sim", label: "sim", config: { ...config.providers[0]!.config, apiBaseUrl: proxy.url } }];
       writeFileSync(configFile, JSON.stringify(config, null, 2));
-
-      const out = join(dir, "results.json");
-      const env = {
-        ...process.env,
-        OPENAI_API_KEY: SECRET,
-        PROMPTFOO_DISABLE_TELEMETRY: "1",
-        PROMPTFOO_DISABLE_UPDATE: "1",
-        PROMPTFOO_DISABLE_SHARING: "1",
-        PROMPTFOO_CONFIG_DIR: join(dir, ".promptfoo"),
-        PROMPTFOO_CACHE_PATH: join(dir, ".promptfoo-cache"),
-        NO_COLOR: "1",
-      };
-      const r = await run(process.execPath, [PROMPTFOO, "eval", "-c", configFile, "-o", out, "--no-cache", "--no-table", "--no-progress-bar", "-j", "2"], env, dir, 240_000);
-      expect(r.killed, `promptfoo hung:\n${r.stderr.slice(-2000)}`).toBe(false);
-      // 0: all passed; 100: some queries scored below the pass mark (not an error).
-      expect([0, 100], `promptfoo failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`).toContain(r.code);
+      const results = await promptfooEval(dir, configFile);
 
       // Every query promptfoo sent is exactly ieopt's request for that query.
       const prompt = promptFromFrozen(frozen);
@@ -199,9 +227,6 @@ describe.skipIf(!installed)("promptfoo export under the real promptfoo CLI", () 
       for (const s of HOSTILE) if (s.labels.length > 0) expect(sent).not.toContain(JSON.stringify(s.labels));
 
       // promptfoo's per-query LF1 equals ieopt's on the same answers.
-      const results = JSON.parse(readFileSync(out, "utf8")) as {
-        results: { results: { score: number; namedScores: Record<string, number>; testCase: { vars: { ieopt_query: { text: string } } } }[]; prompts: { metrics: { namedScores: Record<string, number> } }[] };
-      };
       const rows = results.results.results;
       expect(rows).toHaveLength(queries.length);
       for (const q of queries) {
@@ -224,6 +249,78 @@ describe.skipIf(!installed)("promptfoo export under the real promptfoo CLI", () 
       expect(pooled).toBeCloseTo(overall, 9);
       const perQueryMean = (100 * rows.reduce((a, x) => a + (x.namedScores["LF1"] ?? 0), 0)) / rows.length;
       expect(Math.abs(perQueryMean - pooled)).toBeGreaterThan(1e-6); // the two figures differ here, as they do on xSID
+    } finally {
+      await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+    }
+  });
+  it("a routing of two languages: each query goes out with its language's route (messages and decoding), and the scores equal ieopt eval's on the same routing and data", async () => {
+    const base = { ...hostileFrozen(), pipeline: "direct" as const };
+    const short = shortFrozen();
+    const routing = join(dir, "routing.json");
+    writeFileSync(routing, JSON.stringify({ format: ROUTING_FORMAT, task: "NER", default: "base", languages: { ara: "short", zho: "base" }, routes: { base, short }, provenance: {} }));
+    const data = join(dir, "hostile-routed.jsonl");
+    writeFileSync(data, HOSTILE.map((s) => JSON.stringify(s)).join("\n") + "\n");
+    const configFile = join(dir, "promptfooconfig-routing.json");
+    const exported = await ieopt("export", "--format", "promptfoo", "--prompt", routing, "--data", data, "--out", configFile);
+    expect(exported.code, exported.stderr).toBe(0);
+
+    const proxy = await recordingProxy(simUrl);
+    try {
+      const config = JSON.parse(readFileSync(configFile, "utf8")) as PromptfooConfig;
+      expect(readFileSync(configFile, "utf8")).not.toMatch(/\{\{\s*(gold|text|env)/);
+      expect(config.prompts).toHaveLength(2); // three demos vs one: two message layouts
+      config.providers = [{ id: "openai:chat:sim", label: "sim", config: { ...config.providers[0]!.config, apiBaseUrl: proxy.url } }];
+      writeFileSync(configFile, JSON.stringify(config, null, 2));
+      const results = await promptfooEval(dir, configFile);
+
+      // Each query went out once, as ieopt renders it with its language's route, with that route's max_tokens.
+      const routeOf = (lang: string) => (lang === "ara" ? short : base);
+      const queries = HOSTILE.flatMap((s) => expandSample(s, 6));
+      expect(proxy.recorded).toHaveLength(queries.length);
+      const byQuery = new Map(proxy.recorded.map((rec) => [rec.messages[rec.messages.length - 1]!.content + "\u0000" + rec.messages.length, rec]));
+      const raw = new Map<string, string>();
+      for (const q of queries) {
+        const expected = buildRequest(promptFromFrozen(routeOf(q.lang)), q).messages;
+        const rec = byQuery.get(expected[expected.length - 1]!.content + "\u0000" + expected.length);
+        expect(rec, `no request carried query ${q.id} with its route's messages`).toBeDefined();
+        expect(rec!.messages).toEqual(expected.map((m) => ({ role: m.role, content: m.content })));
+        expect(rec!.max_tokens, q.id).toBe(routeOf(q.lang).decoding.max_tokens);
+        raw.set(q.id, rec!.answer);
+      }
+      const sent = JSON.stringify(proxy.recorded.map((rec) => rec.messages));
+      expect(sent).not.toContain(SECRET);
+      expect(sent).toContain("List {{ gold }} and {{ env.OPENAI_API_KEY }} entities as JSON.");
+
+      // Per query: promptfoo's LF1 equals ieopt's on the same answers.
+      const rows = results.results.results;
+      expect(rows).toHaveLength(queries.length);
+      for (const q of queries) {
+        const prompt = promptFromFrozen(routeOf(q.lang));
+        const text = buildRequest(prompt, q).messages.at(-1)!.content;
+        const row = rows.find((x) => JSON.parse(x.testCase.vars.ieopt_query.text) === text && results.results.prompts[x.promptIdx]!.label.includes(q.lang === "ara" ? "short" : "base"))!;
+        expect(row, q.id).toBeDefined();
+        const outcome = outcomeFromText(prompt, q, raw.get(q.id)!, false);
+        const expected = outcome.ok ? scoreSample("NER", outcome.records, q.labels as IERecord[], q.schema).lf1 : 0;
+        expect(row.namedScores["LF1"], q.id).toBeCloseTo(expected, 12);
+      }
+
+      // ieopt eval on the same routing and data (in-process sim: the same answers) gives the same scores.
+      const evalOut = join(dir, "eval-routing");
+      const evaluated = await ieopt("eval", "--prompt", routing, "--data", data, "--model", "sim", "--out", evalOut, "--json", "--quiet");
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      const report = JSON.parse(evaluated.stdout) as { results: { overall: { lf1: { value: number } }; by_lang: Record<string, { lf1: { value: number }; instances: number }>; predictions: string }[] };
+      const routed = report.results[0]!;
+      const predictions = readFileSync(routed.predictions, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; output: string });
+      expect(predictions).toHaveLength(queries.length);
+      for (const p of predictions) expect(p.output, p.id).toBe(raw.get(p.id));
+      const pooled = (route: string) => results.results.prompts.find((p) => p.label.includes(route))!.metrics.namedScores[POOLED_PROMPT_METRIC]!;
+      const langs = routed.by_lang;
+      expect(pooled("short")).toBeCloseTo(langs["ara"]!.lf1.value, 9);
+      const baseInstances = langs["zho"]!.instances + langs["eng"]!.instances;
+      expect(pooled("base")).toBeCloseTo((langs["zho"]!.lf1.value * langs["zho"]!.instances + langs["eng"]!.lf1.value * langs["eng"]!.instances) / baseInstances, 9);
+      const overall = (pooled("short") * langs["ara"]!.instances + pooled("base") * baseInstances) / HOSTILE.length;
+      expect(overall).toBeCloseTo(routed.overall.lf1.value, 9);
+      expect(Math.abs(pooled("short") - pooled("base"))).toBeGreaterThan(1e-6); // the two figures are not one number twice
     } finally {
       await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
     }
