@@ -58,7 +58,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "export",
     term: "export [options]",
-    summary: "export a run's frozen prompt (the ieopt format, or for other tools)",
+    summary: "export a frozen prompt or frozen routing (the ieopt format, or for other tools)",
     load: () => import("./commands/export.ts"),
   },
   {
