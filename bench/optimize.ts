@@ -22,6 +22,7 @@ import { launcherNodeFlags } from "./launcher-flags.ts";
 const LATENCY_MS = 200;
 const TARGET_RATIO = 1.3;
 const TARGET_CONCURRENCY = 32;
+const TRACE_MS = 100;
 /** [concurrency, --parallel-trials or undefined for the default] per run. */
 const RUNS = (process.argv.length > 2 ? process.argv.slice(2) : ["32", "8"]).map((a) => a.split("/").map(Number) as [number, number?]);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -51,19 +52,26 @@ interface Proxy {
   busyMs: number;
   /** Total time the sim took to answer after the held latency (its CPU on a shared machine). */
   upstreamMs: number;
+  /** Requests in flight every TRACE_MS. */
+  timeline: number[];
+  /** performance.now() of the first request (the preflight). */
+  firstRequestAt: number | undefined;
   close(): Promise<void>;
 }
 
 /** Holds each request LATENCY_MS, then forwards it to the sim. */
 async function startProxy(target: string): Promise<Proxy> {
   const upstream = new URL(target);
-  const state = { requests: 0, inFlight: 0, maxInFlight: 0, busyMs: 0, upstreamMs: 0 };
+  const state = { requests: 0, inFlight: 0, maxInFlight: 0, busyMs: 0, upstreamMs: 0, timeline: [] as number[], firstRequestAt: undefined as number | undefined };
   let busySince = 0;
+  // Requests in flight, sampled every TRACE_MS: where the schedule leaves slots idle.
+  const sampler = setInterval(() => state.timeline.push(state.inFlight), TRACE_MS);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       state.requests++;
+      state.firstRequestAt ??= performance.now();
       if (state.inFlight++ === 0) busySince = performance.now();
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       const done = () => {
@@ -95,7 +103,10 @@ async function startProxy(target: string): Promise<Proxy> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      clearInterval(sampler);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   }) as Proxy;
 }
 
@@ -114,6 +125,11 @@ interface Row {
   max_in_flight: number;
   /** Share of the run's wall time with no request in flight (CPU phases, waits). */
   idle_share: number;
+  /** From spawn to the first request (the preflight): process start-up. */
+  first_request_s: number;
+  /** Mean requests in flight over the run, and per half second (where slots sit idle). */
+  mean_in_flight: number;
+  in_flight_per_half_second: number[];
   val_lf1_sim: string;
 }
 
@@ -156,6 +172,9 @@ async function runOnce(concurrency: number, parallel: number | undefined, simUrl
       lower_bound_with_sim_s: round((proxy.requests * (LATENCY_MS + proxy.upstreamMs / proxy.requests)) / 1000 / concurrency, 2),
       max_in_flight: proxy.maxInFlight,
       idle_share: round(1 - proxy.busyMs / 1000 / wall, 3),
+      first_request_s: round(((proxy.firstRequestAt ?? started) - started) / 1000, 2),
+      mean_in_flight: round(meanOf(proxy.timeline), 1),
+      in_flight_per_half_second: chunks(proxy.timeline, 500 / TRACE_MS).map((c) => round(meanOf(c), 1)),
       val_lf1_sim: lf1.trim(),
     };
   } finally {
@@ -163,6 +182,9 @@ async function runOnce(concurrency: number, parallel: number | undefined, simUrl
     rmSync(runsDir, { recursive: true, force: true });
   }
 }
+
+const meanOf = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const chunks = <T>(xs: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
@@ -177,7 +199,8 @@ try {
     rows.push(row);
     console.log(
       `concurrency ${String(c).padStart(3)}: wall ${row.wall_s}s, ${row.lm_calls} LM calls, bound ${row.lower_bound_s}s → ${row.ratio_to_bound}× the bound ` +
-        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none; ${row.parallel_trials} trials in flight) ${JSON.stringify(row.calls_by_phase)}`,
+        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none, ${row.mean_in_flight} on average; first request after ${row.first_request_s}s; ${row.parallel_trials} trials in flight) ${JSON.stringify(row.calls_by_phase)}\n` +
+        `  in flight per 0.5 s: ${row.in_flight_per_half_second.join(" ")}`,
     );
   }
   // The headline: concurrency 32 with default settings (the first such row).

@@ -28,7 +28,8 @@ import type { Demo, IEProgram } from "../programs/index.ts";
 import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
 import { runTrialsInOrder } from "./trial-scheduler.ts";
 import { compareWithDefault, finalPick, fullScores, nextToEvaluate, selectionInput, toldScore, type DefaultComparison, type SelectionRule } from "./select.ts";
-import { proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+import { groundProposals, proposeInstructions, type Grounding, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+import { WorkGroup } from "../src/util/work-group.ts";
 
 export interface MiproSettings {
   trials: number;
@@ -240,38 +241,60 @@ export function enterPhase(ctx: Pick<MiproContext, "health" | "events">, name: s
   ctx.events?.phase?.(name, detail);
 }
 
+/** Runs `work` with its LM calls counted under phase `name`, also while other phases run beside it. */
+export function countedAs<T>(ctx: Pick<MiproContext, "health">, name: string, work: () => Promise<T>): Promise<T> {
+  return ctx.health ? ctx.health.within(name, work) : work();
+}
+
+/** Announces phase `name` and runs `work` in it (see countedAs). */
+export function runPhase<T>(ctx: Pick<MiproContext, "health" | "events">, name: string, detail: string, work: () => Promise<T>): Promise<T> {
+  ctx.events?.phase?.(name, detail);
+  return countedAs(ctx, name, work);
+}
+
 /** Build or load the instruction and demo candidates (steps 1–2). */
 export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> {
   if (ctx.fixedCandidates) return ctx.fixedCandidates;
   if (ctx.run.has("candidates.json")) return ctx.run.readJson<Candidates>("candidates.json");
   const rng = createRng(ctx.settings.seed);
-  enterPhase(ctx, "bootstrap", `${ctx.settings.zeroShot ? 0 : ctx.settings.demoSets} demo sets of ${ctx.settings.demos}`);
-  const demoSets: DemoSet[] = await bootstrapDemoSets({
-    program: ctx.program,
-    train: ctx.train,
-    sets: ctx.settings.demoSets,
-    size: ctx.settings.demos,
-    teacher: ctx.promptModel,
-    rng: rng.fork("bootstrap"),
-    zeroShot: ctx.settings.zeroShot,
-    metric: ctx.metric,
-    // Runs made before the filter existed have no threshold in their settings.
-    threshold: ctx.settings.augmentThreshold ?? 0,
-    concurrency: ctx.settings.concurrency,
-    signal: ctx.signal,
-  });
-  ctx.health?.check("bootstrap");
-  enterPhase(ctx, "propose", `${ctx.settings.instructions} instruction candidates`);
-  const proposals = await proposeInstructions({
-    program: ctx.program,
-    train: ctx.train,
-    demoSets,
-    count: ctx.settings.instructions,
-    teacher: ctx.promptModel,
-    rng: rng.fork("propose"),
-    signal: ctx.signal,
-    ...(ctx.tips ? { tips: ctx.tips } : {}),
-  });
+  const proposing = { program: ctx.program, train: ctx.train, teacher: ctx.promptModel, rng: rng.fork("propose") };
+  // The demo sets and the proposals' grounding (dataset and program summaries) need nothing
+  // from each other, so they are made side by side; the proposals need both.
+  const group = new WorkGroup(ctx.signal);
+  let demoSets: DemoSet[];
+  let grounding: Grounding;
+  try {
+    // The grounding first: its chain of calls is the longer, so it should not queue behind the demos'.
+    const groundingWork = group.start((signal) => runPhase(ctx, "propose", `${ctx.settings.instructions} instruction candidates`, () => groundProposals({ ...proposing, signal })));
+    [demoSets, grounding] = await Promise.all([
+      group.start((signal) =>
+        runPhase(ctx, "bootstrap", `${ctx.settings.zeroShot ? 0 : ctx.settings.demoSets} demo sets of ${ctx.settings.demos}`, async () => {
+          const sets = await bootstrapDemoSets({
+            program: ctx.program,
+            train: ctx.train,
+            sets: ctx.settings.demoSets,
+            size: ctx.settings.demos,
+            teacher: ctx.promptModel,
+            rng: rng.fork("bootstrap"),
+            zeroShot: ctx.settings.zeroShot,
+            metric: ctx.metric,
+            // Runs made before the filter existed have no threshold in their settings.
+            threshold: ctx.settings.augmentThreshold ?? 0,
+            concurrency: ctx.settings.concurrency,
+            signal,
+          });
+          ctx.health?.check("bootstrap");
+          return sets;
+        }),
+      ),
+      groundingWork,
+    ]);
+  } catch (err) {
+    throw await group.failed(err);
+  }
+  const proposals = await countedAs(ctx, "propose", () =>
+    proposeInstructions({ ...proposing, demoSets, grounding, count: ctx.settings.instructions, signal: ctx.signal, ...(ctx.tips ? { tips: ctx.tips } : {}) }),
+  );
   ctx.health?.check("propose");
   if (ctx.settings.instructions > 1 && proposals.instructions.length === 1) {
     throw new RunFailed(`propose: no instruction proposal could be used (${proposals.exchanges.filter((e) => e.reply === undefined).length} of ${proposals.exchanges.length} teacher calls failed)`);
@@ -355,8 +378,17 @@ export function searchSpace(candidates: Candidates, renderers?: readonly Rendere
 
 /** Steps 3–4: the TPE search with minibatches and periodic full evaluations. */
 export async function runMipro(ctx: MiproContext, reasoning = false): Promise<MiproResult> {
+  // The phases overlap where their inputs allow; the first failure stops them all.
+  const group = new WorkGroup(ctx.signal);
+  try {
+    return await runMiproIn(group, ctx, reasoning);
+  } catch (err) {
+    throw await group.failed(err);
+  }
+}
+
+async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolean): Promise<MiproResult> {
   const { settings, program, val } = ctx;
-  const candidates = await stoppingCleanly(() => prepareCandidates(ctx), ctx.signal);
   const scorer = new Scorer(ctx);
   const log = readTrialLog(ctx.run);
   const checkStop = () => {
@@ -364,16 +396,24 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
   };
 
   // Baseline: the default prompt on the whole validation split (zero-shot: without demos).
+  // It needs no candidates, so it runs while they are made; only the first tell waits for it.
   const baselinePrompt = baselinePromptFor(program, settings, reasoning);
+  // The candidates' calls go out first: theirs is the longer chain.
+  const candidatesReady = group.start((signal) => stoppingCleanly(() => prepareCandidates({ ...ctx, signal }), signal));
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
-  if (!baseline) {
-    enterPhase(ctx, "baseline", `default prompt on ${val.length} validation samples`);
-    const r = await scorer.score("default", baselinePrompt, val);
-    ctx.health?.check("baseline");
-    baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
-    appendTrialLog(ctx.run, baseline);
-  }
-  ctx.events?.fullEval?.(baseline);
+  if (baseline) ctx.events?.fullEval?.(baseline);
+  const baselineDone: Promise<unknown> = baseline
+    ? Promise.resolve()
+    : group.start((signal) =>
+        runPhase(ctx, "baseline", `default prompt on ${val.length} validation samples`, async () => {
+          const r = await scorer.score("default", baselinePrompt, val, signal);
+          ctx.health?.check("baseline");
+          baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
+          appendTrialLog(ctx.run, baseline);
+          ctx.events?.fullEval?.(baseline);
+        }),
+      );
+  const candidates = await candidatesReady;
 
   const space = searchSpace(candidates, settings.renderers, settings.guidelines);
   const examples = settings.renderers?.includes("code") ? exampleSpans(program.definition, ctx.train) : undefined;
@@ -416,8 +456,10 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
 
   // Runs recorded before parallel trials existed ran one at a time, and resume the same way.
   const parallel = settings.parallelTrials ?? 1;
-  enterPhase(ctx, "search", `${settings.trials} TPE trials${parallel > 1 ? ` (${parallel} in flight)` : ""}, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`);
-  await runTrialsInOrder<{ record: TrialRecord; logged: boolean; mark?: ReturnType<NonNullable<MiproContext["health"]>["mark"]> }>({
+  // A due point's full evaluation runs beside the next trials (their asks need only the
+  // tells so far); the next tell, which may use it, waits for it, and so does its log line.
+  let fullEvalDone: Promise<void> = Promise.resolve();
+  await runPhase(ctx, "search", `${settings.trials} TPE trials${parallel > 1 ? ` (${parallel} in flight)` : ""}, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`, () => runTrialsInOrder<{ record: TrialRecord; logged: boolean; mark?: ReturnType<NonNullable<MiproContext["health"]>["mark"]> }>({
     first: 0,
     count: settings.trials,
     parallel,
@@ -435,25 +477,30 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
       checkStop();
       const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
       const mark = ctx.health?.mark();
-      const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopOthers]) : stopOthers;
+      const signal = AbortSignal.any([group.signal, stopOthers]);
       const r = await scorer.score(comboKey(combo), promptOf(combo), minibatch, signal);
       const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures, scores: r.scores };
       return mark === undefined ? { record, logged: false } : { record, logged: false, mark };
     },
     finish: async (number, { record, logged, mark }) => {
+      await baselineDone;
+      await fullEvalDone;
       if (!logged) {
         ctx.health?.check("search", mark);
         appendTrialLog(ctx.run, record);
       }
       // Only the evidence the trial had when it first ran: on replay the log already holds later full evaluations.
       const evidenceSoFar = [...fullEvals.values()].filter((f) => f.after_trial < number);
-      study.tell(number, toldScore(rule, selectionInput(val, baseline, [...trials, record], evidenceSoFar), record));
+      study.tell(number, toldScore(rule, selectionInput(val, baseline!, [...trials, record], evidenceSoFar), record));
       trials.push(record);
       if (!logged) ctx.events?.trial?.(record, bestFull(fullEvals));
       // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
-      await runFullEvalIfDue(number);
+      fullEvalDone = group.start(() => countedAs(ctx, "full evaluation", () => runFullEvalIfDue(number)));
     },
-  });
+  }));
+  await fullEvalDone;
+  await baselineDone;
+  if (!baseline) throw new Error("the search ended without a baseline");
 
   const pick = finalPick(rule, selectionInput(val, baseline, trials, fullEvals.values()), new Set(fullEvals.keys()));
   if (!pick) throw new Error("no combination was fully evaluated");

@@ -94,27 +94,46 @@ export async function askTeacher(
   }
 }
 
-export async function proposeInstructions(options: ProposeOptions): Promise<ProposalResult> {
-  const { program, teacher, rng } = options;
-  const exchanges: TeacherExchange[] = [];
-  // Calls may run concurrently; each keeps its own log, appended in request order, so
-  // candidates.json does not depend on which reply came first.
+/** What grounds the proposals besides the demos: the dataset and program summaries. */
+export interface Grounding {
+  datasetSummary: string;
+  programSummary: string;
+  /** The exchanges that produced them, in request order. */
+  exchanges: TeacherExchange[];
+}
+
+/**
+ * Teacher calls that run concurrently keep their own logs, appended in request order, so
+ * candidates.json does not depend on which reply came first.
+ */
+function teacherCalls(teacher: LM, signal: AbortSignal | undefined, exchanges: TeacherExchange[]) {
   const ask = async (purpose: string, messages: ChatMessage[], temperature: number, draw = 0) => {
     const log: TeacherExchange[] = [];
-    const reply = await askTeacher(teacher, { messages, temperature, max_tokens: 512, draw }, purpose, { log, signal: options.signal });
+    const reply = await askTeacher(teacher, { messages, temperature, max_tokens: 512, draw }, purpose, { log, signal });
     return { reply, log };
   };
-  const keep = <T extends { reply: string | undefined; log: TeacherExchange[] }>(call: T): string | undefined => {
+  const keep = (call: { reply: string | undefined; log: TeacherExchange[] }): string | undefined => {
     exchanges.push(...call.log);
     return call.reply;
   };
+  return { ask, keep };
+}
 
+/**
+ * The dataset summary (Φ describes batches of training data, then condenses its
+ * observations) and the program summary. Needs no demos, so it can run while they are
+ * bootstrapped.
+ */
+export async function groundProposals(options: Omit<ProposeOptions, "demoSets" | "count" | "temperature" | "tips">): Promise<Grounding> {
+  const { program } = options;
+  const exchanges: TeacherExchange[] = [];
+  const { ask, keep } = teacherCalls(options.teacher, options.signal, exchanges);
   // The program summary needs nothing else, so it runs alongside the dataset observations
   // (a chain: each batch sees the observations so far) and their summary.
   const programCall = ask("program summary", programSummaryRequest(program), 0);
   programCall.catch(() => {}); // awaited below; a stop in the chain must not leave it unobserved
   const batchSize = options.viewBatchSize ?? 8;
-  const shuffled = rng.fork("view").shuffle(options.train);
+  const shuffled = options.rng.fork("view").shuffle(options.train);
   let observations = "";
   for (let b = 0; b < (options.maxViewBatches ?? 3) && b * batchSize < shuffled.length; b++) {
     const batch = shuffled.slice(b * batchSize, (b + 1) * batchSize).map(labeledDemo);
@@ -123,6 +142,15 @@ export async function proposeInstructions(options: ProposeOptions): Promise<Prop
   }
   const datasetSummary = observations ? (keep(await ask("dataset summary", summaryRequest(observations), 0))?.trim() ?? observations) : "";
   const programSummary = keep(await programCall)?.trim() ?? program.description;
+  return { datasetSummary, programSummary, exchanges };
+}
+
+/** Grounds (unless `grounding` is given, from groundProposals with the same options) and proposes. */
+export async function proposeInstructions(options: ProposeOptions & { grounding?: Grounding }): Promise<ProposalResult> {
+  const { program, rng } = options;
+  const { datasetSummary, programSummary, exchanges: groundingExchanges } = options.grounding ?? (await groundProposals(options));
+  const exchanges: TeacherExchange[] = [...groundingExchanges];
+  const { ask, keep } = teacherCalls(options.teacher, options.signal, exchanges);
 
   const instructions: InstructionCandidate[] = [{ index: 0, text: program.defaultInstruction, origin: "default" }];
   const seen = new Set([normaliseInstruction(program.defaultInstruction)]);

@@ -10,7 +10,13 @@
  * - degraded (exit 4): the run finished, but some phase lost at least DEGRADED_SHARE of
  *   its calls; results are written and the status says which phase.
  * Budget refusals and caller aborts are stops, not failures, and are not counted.
+ *
+ * Phases may overlap (the baseline evaluation runs while demos are bootstrapped): work run
+ * through `within(phase, …)` counts its calls under that phase, whatever runs beside it,
+ * as the phase travels with the work's async context. Calls outside any `within` count
+ * under the phase last `enter`ed.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { LM, LMRequest, LMResponse } from "../src/lm/types.ts";
 import { LMCallError } from "../src/lm/types.ts";
 import { DEGRADED_SHARE, FAILED_SHARE, RunFailed } from "../src/errors.ts";
@@ -48,19 +54,31 @@ const isPowerOfTwo = (n: number) => (n & (n - 1)) === 0;
 export class RunHealth {
   readonly #phases = new Map<string, PhaseCounts>();
   #current = "setup";
+  readonly #context = new AsyncLocalStorage<string>();
   readonly #onFailure: ((notice: FailureNotice) => void) | undefined;
 
   constructor(options: { onFailure?: (notice: FailureNotice) => void } = {}) {
     this.#onFailure = options.onFailure;
   }
 
+  /** The phase a call made here would count under. */
   get phase(): string {
-    return this.#current;
+    return this.#context.getStore() ?? this.#current;
   }
 
-  /** Later calls count under `phase`. */
+  /** Later calls outside `within` count under `phase`. */
   enter(phase: string): void {
     this.#current = phase;
+    this.#counts(phase);
+  }
+
+  /**
+   * Runs `work` with its LM calls counted under `phase`, also while other phases run
+   * beside it. Phases are listed in the order they began, whichever made a call first.
+   */
+  within<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    this.#counts(phase);
+    return this.#context.run(phase, work);
   }
 
   #counts(phase: string): PhaseCounts {
@@ -78,7 +96,7 @@ export class RunHealth {
       id: lm.id,
       model: lm.model,
       complete: async (request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> => {
-        const counts = this.#counts(this.#current);
+        const counts = this.#counts(this.phase);
         try {
           const response = await lm.complete(request, options);
           counts.calls++;
@@ -105,9 +123,9 @@ export class RunHealth {
     return c ? { ...c } : undefined;
   }
 
-  /** The counts of the current phase so far, to check one unit of work (a trial) later. */
-  mark(): Readonly<PhaseCounts> {
-    return this.counts(this.#current) ?? { phase: this.#current, calls: 0, failures: 0, failures_by_kind: {} };
+  /** The counts of `phase` (default: the caller's) so far, to check one unit of work (a trial) later. */
+  mark(phase: string = this.phase): Readonly<PhaseCounts> {
+    return this.counts(phase) ?? { phase, calls: 0, failures: 0, failures_by_kind: {} };
   }
 
   /**
@@ -125,7 +143,8 @@ export class RunHealth {
   }
 
   summary(): HealthSummary {
-    const phases = [...this.#phases.values()].map((c) => ({ ...c, failures_by_kind: { ...c.failures_by_kind } }));
+    // A phase that made no call (e.g. bootstrap of a zero-shot run) is not listed.
+    const phases = [...this.#phases.values()].filter((c) => c.calls > 0).map((c) => ({ ...c, failures_by_kind: { ...c.failures_by_kind } }));
     const problems = phases.filter((c) => c.failures > 0 && c.failures >= DEGRADED_SHARE * c.calls).map((c) => `${c.phase}: ${describeFailures(c)}`);
     return { status: problems.length > 0 ? "degraded" : "finished", phases, problems };
   }

@@ -113,6 +113,40 @@ describe("parallel trials", () => {
   });
 });
 
+describe("overlapping phases", () => {
+  it("the baseline, bootstrap and proposal grounding run side by side, and each call counts under its own phase", async () => {
+    const runsDir = testTemp("ieopt-runs-");
+    const lm = new SlowLM("e");
+    const order: ("teacher" | "proposal" | "train" | "val")[] = [];
+    const trainTexts = new Set(train.map((s) => s.text));
+    const recording: LM = {
+      id: lm.id,
+      model: lm.model,
+      complete: (request, options) => {
+        const user = lastUser(request);
+        order.push(user.startsWith(HEADINGS.proposal) ? "proposal" : user.startsWith("#") ? "teacher" : trainTexts.has(queryText(request)) ? "train" : "val");
+        return lm.complete(request, options);
+      },
+    };
+    await optimize({ task: "SF", train, val, settings, models: models(recording), runsDir, runId: "overlap" });
+    // The default prompt's validation calls (and the demos' augmentations) went out before the proposals.
+    const firstProposal = order.indexOf("proposal");
+    expect(order.slice(0, firstProposal)).toContain("val");
+    expect(order.slice(0, firstProposal)).toContain("train");
+    expect(order.slice(0, firstProposal)).toContain("teacher");
+    const phases = Object.fromEntries(JSON.parse(readFileSync(join(runsDir, "overlap", "status.json"), "utf8")).phases.map((p: { phase: string; calls: number }) => [p.phase, p.calls]));
+    const count = (kind: string) => order.filter((k) => k === kind).length;
+    expect(phases.baseline).toBe(val.length);
+    expect(phases.bootstrap).toBe(count("train"));
+    expect(phases.propose).toBe(count("teacher") + count("proposal"));
+    expect(phases.search + (phases["full evaluation"] ?? 0)).toBe(count("val") - val.length);
+    // The same trials as a run whose phases met other latencies.
+    await optimize({ task: "SF", train, val, settings, models: models(new SlowLM("f")), runsDir, runId: "other" });
+    expect(logOf(runsDir, "overlap")).toBe(logOf(runsDir, "other"));
+    expect(readFileSync(join(runsDir, "overlap", "candidates.json"), "utf8")).toBe(readFileSync(join(runsDir, "other", "candidates.json"), "utf8"));
+  });
+});
+
 describe("runTrialsInOrder", () => {
   it("finishes in number order and starts trial k only after trial k − parallel finished", async () => {
     const events: string[] = [];
