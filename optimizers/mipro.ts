@@ -19,7 +19,7 @@ import { codeStyle, exampleSpans, type RendererName } from "../programs/code-sty
 import { withDescriptions } from "../programs/guided.ts";
 import { RunFailed, RunStopped } from "../src/errors.ts";
 import type { FailureNotice, RunHealth } from "./run-health.ts";
-import { defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type Prompt } from "../src/eval/runner.ts";
+import { asRunStop, defaultPrompt, predictSamples, stoppingCleanly, type Outcome, type Prompt } from "../src/eval/runner.ts";
 import { mean, scoreOutcome, type SampleMetric } from "../src/eval/metric.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
 import { Study, TPESampler, categorical, type Sampler, type SearchSpace } from "../src/search/index.ts";
@@ -252,6 +252,15 @@ export function runPhase<T>(ctx: Pick<MiproContext, "health" | "events">, name: 
   return countedAs(ctx, name, work);
 }
 
+/**
+ * Phases run side by side: a failure stops the others at once; a budget stop lets their
+ * calls in flight finish (they are paid for, and kept for the resume), and their next
+ * call meets the same budget.
+ */
+function phaseGroup(signal: AbortSignal | undefined): WorkGroup {
+  return new WorkGroup(signal, { stopsOthers: (err) => asRunStop(err, undefined)?.reason !== "budget" });
+}
+
 /** Build or load the instruction and demo candidates (steps 1–2). */
 export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> {
   if (ctx.fixedCandidates) return ctx.fixedCandidates;
@@ -260,7 +269,7 @@ export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> 
   const proposing = { program: ctx.program, train: ctx.train, teacher: ctx.promptModel, rng: rng.fork("propose") };
   // The demo sets and the proposals' grounding (dataset and program summaries) need nothing
   // from each other, so they are made side by side; the proposals need both.
-  const group = new WorkGroup(ctx.signal);
+  const group = phaseGroup(ctx.signal);
   let demoSets: DemoSet[];
   let grounding: Grounding;
   try {
@@ -379,7 +388,7 @@ export function searchSpace(candidates: Candidates, renderers?: readonly Rendere
 /** Steps 3–4: the TPE search with minibatches and periodic full evaluations. */
 export async function runMipro(ctx: MiproContext, reasoning = false): Promise<MiproResult> {
   // The phases overlap where their inputs allow; the first failure stops them all.
-  const group = new WorkGroup(ctx.signal);
+  const group = phaseGroup(ctx.signal);
   try {
     return await runMiproIn(group, ctx, reasoning);
   } catch (err) {

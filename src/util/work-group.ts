@@ -4,15 +4,20 @@
  * the rest at once instead of when they are next awaited. `failed(err)` stops the group,
  * waits until every task has settled (nothing runs on after a failure) and gives the
  * error to report: the first failure, not the stops it caused in the others.
+ *
+ * `stopsOthers` exempts errors that should let the others run on (e.g. a budget stop: the
+ * others' calls in flight are paid for anyway, and their next call meets the same budget).
  */
 export class WorkGroup {
   readonly signal: AbortSignal;
   readonly #stop = new AbortController();
   readonly #running = new Set<Promise<unknown>>();
+  readonly #stopsOthers: (err: unknown) => boolean;
   #first: { error: unknown } | undefined;
 
-  constructor(parent?: AbortSignal) {
+  constructor(parent?: AbortSignal, options: { stopsOthers?: (err: unknown) => boolean } = {}) {
     this.signal = parent ? AbortSignal.any([parent, this.#stop.signal]) : this.#stop.signal;
+    this.#stopsOthers = options.stopsOthers ?? (() => true);
   }
 
   /** Starts `work` in the group; its promise is returned as is (a rejection is also seen by the group). */
@@ -31,7 +36,7 @@ export class WorkGroup {
 
   #fail(err: unknown): void {
     this.#first ??= { error: err };
-    this.#stop.abort();
+    if (this.#stopsOthers(err)) this.#stop.abort();
   }
 
   /** Stops the group because of `err`, waits for its tasks, and returns the error to throw. */

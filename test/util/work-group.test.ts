@@ -47,6 +47,18 @@ describe("WorkGroup", () => {
     expect(stopped).toBe(true);
   });
 
+  it("lets the others run on after an error stopsOthers exempts, and still reports it", async () => {
+    const group = new WorkGroup(undefined, { stopsOthers: (err) => (err as Error).message !== "budget" });
+    const other = group.start((s) => sleep(5, s));
+    const budget = group.start(async () => {
+      throw new Error("budget");
+    });
+    const seen = await budget.catch((err: Error) => err);
+    expect(group.signal.aborted).toBe(false);
+    expect(await other).toBe("slept");
+    expect(((await group.failed(seen)) as Error).message).toBe("budget");
+  });
+
   it("aborts with the caller's signal", async () => {
     const parent = new AbortController();
     const group = new WorkGroup(parent.signal);
