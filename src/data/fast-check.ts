@@ -132,8 +132,11 @@ function internSchema(items: SchemaItem[]): SchemaItem[] {
   const key = JSON.stringify(items);
   const hit = interned.get(key);
   if (hit !== undefined) return hit;
-  if (interned.size < INTERN_LIMIT) interned.set(key, Object.freeze(items) as SchemaItem[]);
-  return items;
+  if (interned.size >= INTERN_LIMIT) return items;
+  // Kept for the whole process: parsed from its own key, not the line's strings (ownString).
+  const own = Object.freeze(JSON.parse(key)) as SchemaItem[];
+  interned.set(key, own);
+  return own;
 }
 
 /**

@@ -9,6 +9,7 @@
  * of files concatenated together), bytes that are not UTF-8, lines over the length cap.
  */
 import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { UserInputError } from "../errors.ts";
@@ -39,48 +40,124 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = "\uFEFF";
 
-/** Streams the file's lines as raw bytes (line ending removed), with their line numbers. */
-async function* readLineBytes(path: string, maxLineBytes: number): AsyncGenerator<{ bytes: Buffer; line: number }> {
-  const pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let line = 1;
-  const tooLong = (): UserInputError =>
-    new UserInputError(
-      `line is longer than the ${formatBytes(maxLineBytes)} limit (${maxLineBytes} bytes); ` +
-        "a sample this large is almost certainly a malformed file (a missing line break?). Split or fix that line.",
-      { file: path, line },
-    );
-  const stream = createReadStream(path);
+/** Bytes read per step; the buffer is reused (it grows only for a line longer than this). */
+const READ_CHUNK = 1 << 20;
+
+/** Lines `first`, `first + 1`, … of a file, decoded, line endings removed (blank lines included). */
+interface LineBatch {
+  lines: string[];
+  first: number;
+}
+
+/**
+ * Streams the file's lines in batches (about a megabyte of them per step), decoded as
+ * UTF-8 with the byte-order-mark and length rules. A clean stretch is decoded in one call;
+ * one with anything to report is redone line by line, so the error names the same line it
+ * always did, after every line before it was handed over.
+ */
+async function* readLineBatches(path: string, maxLineBytes: number): AsyncGenerator<LineBatch> {
+  let handle: FileHandle;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-        const piece = chunk.subarray(start, nl);
-        const bytes = stripCr(pending.length > 0 ? Buffer.concat([...pending, piece]) : piece);
-        if (bytes.length > maxLineBytes) throw tooLong();
-        yield { bytes, line };
-        pending.length = 0;
-        pendingBytes = 0;
-        line++;
-        start = nl + 1;
-      }
-      if (start < chunk.length) {
-        pending.push(chunk.subarray(start));
-        pendingBytes += chunk.length - start;
-        // Stop as soon as the cap is passed instead of buffering a runaway line.
-        if (pendingBytes > maxLineBytes + 1) throw tooLong();
-      }
-    }
+    handle = await open(path, "r");
   } catch (err) {
     throw asFileError(err, path);
+  }
+  let buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let filled = 0;
+  let line = 1;
+  try {
+    for (;;) {
+      if (buffer.length - filled < READ_CHUNK) {
+        const grown = Buffer.allocUnsafe(filled + READ_CHUNK);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
+      } catch (err) {
+        throw asFileError(err, path);
+      }
+      const end = filled + bytesRead;
+      const eof = bytesRead === 0;
+      // Complete lines end at the last newline; at the end of the file, the rest is a line too.
+      const complete = eof ? end : buffer.lastIndexOf(NEWLINE, end - 1) + 1;
+      if (complete > 0) {
+        for (const batch of splitLines(buffer.subarray(0, complete), line, path, maxLineBytes)) {
+          yield batch;
+          line = batch.first + batch.lines.length;
+        }
+      }
+      if (eof) return;
+      // Stop as soon as the cap is passed instead of buffering a runaway line.
+      if (end - complete > maxLineBytes + 1) throw tooLong(path, line, maxLineBytes);
+      buffer.copyWithin(0, complete, end);
+      filled = end - complete;
+    }
   } finally {
-    stream.destroy();
+    await handle.close();
   }
-  if (pendingBytes > 0) {
-    const bytes = stripCr(Buffer.concat(pending));
-    if (bytes.length > maxLineBytes) throw tooLong();
-    yield { bytes, line };
+}
+
+function tooLong(path: string, line: number, maxLineBytes: number): UserInputError {
+  return new UserInputError(
+    `line is longer than the ${formatBytes(maxLineBytes)} limit (${maxLineBytes} bytes); ` +
+      "a sample this large is almost certainly a malformed file (a missing line break?). Split or fix that line.",
+    { file: path, line },
+  );
+}
+
+/**
+ * The lines of `bytes` (whole lines; a trailing newline ends the last one), numbered from
+ * `first`. Yields one batch, or, when a line breaks a rule, the lines before it and then
+ * throws that line's error.
+ */
+function* splitLines(bytes: Buffer, first: number, path: string, maxLineBytes: number): Generator<LineBatch> {
+  let text: string | undefined;
+  if (bytes.length <= maxLineBytes) {
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      text = undefined; // not UTF-8 somewhere: found line by line below
+    }
   }
+  if (text !== undefined && (text.indexOf(BOM) === -1 || onlyLeadingBom(text, first))) {
+    const lines = text.split("\n");
+    if (bytes[bytes.length - 1] === NEWLINE) lines.pop();
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.length > 0 && l.charCodeAt(l.length - 1) === CR) lines[i] = l.slice(0, -1);
+    }
+    if (first === 1 && lines.length > 0 && lines[0]!.startsWith(BOM)) lines[0] = lines[0]!.slice(1);
+    yield { lines, first };
+    return;
+  }
+  const lines: string[] = [];
+  let line = first;
+  let error: UserInputError | undefined;
+  for (let start = 0; start < bytes.length; line++) {
+    const nl = bytes.indexOf(NEWLINE, start);
+    const stop = nl === -1 ? bytes.length : nl;
+    const lineBytes = stripCr(bytes.subarray(start, stop));
+    start = stop + 1;
+    if (lineBytes.length > maxLineBytes) {
+      error = tooLong(path, line, maxLineBytes);
+      break;
+    }
+    try {
+      lines.push(decodeLine(lineBytes, line, path));
+    } catch (err) {
+      error = err as UserInputError;
+      break;
+    }
+  }
+  if (lines.length > 0) yield { lines, first };
+  if (error) throw error;
+}
+
+/** True when the only byte-order mark in `text` is the file's very first character. */
+function onlyLeadingBom(text: string, first: number): boolean {
+  return first === 1 && text.startsWith(BOM) && text.indexOf(BOM, 1) === -1;
 }
 
 function stripCr(bytes: Buffer): Buffer {
@@ -165,8 +242,13 @@ function decodeLine(bytes: Buffer, line: number, path: string): string {
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** Nesting depth of a parsed JSON value, walked with an explicit stack (never recursion). */
+/**
+ * Nesting depth of a parsed JSON value (counted up to limit + 1). Up to MAX_JSON_DEPTH it
+ * recurses, bounded by the limit and allocating nothing (this runs on every line read);
+ * beyond, an explicit stack, so no depth overflows the call stack.
+ */
 export function jsonDepth(value: unknown, limit = Infinity): number {
+  if (limit <= MAX_JSON_DEPTH) return depthUpTo(value, 0, limit);
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
@@ -175,6 +257,27 @@ export function jsonDepth(value: unknown, limit = Infinity): number {
     if (depth > deepest) deepest = depth;
     if (deepest > limit) return deepest;
     for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Depth of `v` nested `above` levels deep, counted no further than limit + 1. */
+function depthUpTo(v: unknown, above: number, limit: number): number {
+  if (v === null || typeof v !== "object") return above;
+  const depth = above + 1;
+  if (depth > limit) return depth;
+  let deepest = depth;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const d = depthUpTo(v[i], depth, limit);
+      if (d > deepest && (deepest = d) > limit) return d;
+    }
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const key in o) {
+      const d = depthUpTo(o[key], depth, limit);
+      if (d > deepest && (deepest = d) > limit) return d;
+    }
   }
   return deepest;
 }
@@ -206,39 +309,66 @@ export async function* readJsonl<T>(
   schema: z.ZodType<T>,
   options: ReadJsonlOptions & { fast?: FastParse<T> } = {},
 ): AsyncGenerator<JsonlRow<T>> {
-  const fast = options.fast;
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  for await (const { bytes, line } of readLineBytes(path, maxLineBytes)) {
-    const text = decodeLine(bytes, line, path);
-    if (text.trim() === "") continue;
-    const json = parseJsonLine(text, line, path);
-    if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new UserInputError(`the line is ${kindOf(json)}, expected a JSON object (one record per line)`, {
-        file: path,
-        line,
-      });
+  for await (const { lines, first } of readLineBatches(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    for (let i = 0; i < lines.length; i++) {
+      const value = parseLine(lines[i]!, first + i, path, schema, options.fast);
+      if (value !== undefined) yield { value, line: first + i };
     }
-    const quick = fast?.(json as Record<string, unknown>);
-    if (quick !== undefined) {
-      yield { value: quick, line };
-      continue;
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      // An unlabeled line usually lacks other fields too; the missing labels explain them all.
-      const unlabeled = ((schema as unknown) === SampleSchema && !("labels" in json)) || parsed.error.issues.some(isMissingLabels);
-      if (unlabeled) throw new UserInputError(UNLABELED_REFUSAL, { file: path, line, field: "labels" });
-      const [first, ...rest] = parsed.error.issues;
-      const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""} on this line)` : "";
-      const field = first && first.path.length > 0 ? formatIssuePath(first.path) : undefined;
-        throw new UserInputError(`${first ? describeIssue(first) : "invalid record"}${more}; fix this line`, {
-        file: path,
-        line,
-        ...(field !== undefined ? { field } : {}),
-      });
-    }
-    yield { value: parsed.data, line };
   }
+}
+
+/**
+ * `readJsonl` for hot loops: hands each value to `onRow` synchronously, a batch of lines
+ * per read (no promise per line). Same checks, same errors, same order.
+ */
+export async function forEachJsonl<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  options: ReadJsonlOptions & { fast?: FastParse<T> },
+  onRow: (value: T, line: number) => void,
+): Promise<void> {
+  for await (const { lines, first } of readLineBatches(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    for (let i = 0; i < lines.length; i++) {
+      const value = parseLine(lines[i]!, first + i, path, schema, options.fast);
+      if (value !== undefined) onRow(value, first + i);
+    }
+  }
+}
+
+/** One line's value; undefined for a blank line. Throws UserInputError naming file, line and field. */
+function parseLine<T>(text: string, line: number, path: string, schema: z.ZodType<T>, fast: FastParse<T> | undefined): T | undefined {
+  if (isBlank(text)) return undefined;
+  const json = parseJsonLine(text, line, path);
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new UserInputError(`the line is ${kindOf(json)}, expected a JSON object (one record per line)`, {
+      file: path,
+      line,
+    });
+  }
+  const quick = fast?.(json as Record<string, unknown>);
+  if (quick !== undefined) return quick;
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    // An unlabeled line usually lacks other fields too; the missing labels explain them all.
+    const unlabeled = ((schema as unknown) === SampleSchema && !("labels" in json)) || parsed.error.issues.some(isMissingLabels);
+    if (unlabeled) throw new UserInputError(UNLABELED_REFUSAL, { file: path, line, field: "labels" });
+    const [firstIssue, ...rest] = parsed.error.issues;
+    const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""} on this line)` : "";
+    const field = firstIssue && firstIssue.path.length > 0 ? formatIssuePath(firstIssue.path) : undefined;
+    throw new UserInputError(`${firstIssue ? describeIssue(firstIssue) : "invalid record"}${more}; fix this line`, {
+      file: path,
+      line,
+      ...(field !== undefined ? { field } : {}),
+    });
+  }
+  return parsed.data;
+}
+
+/** `text.trim() === ""` without trimming a line that starts with its JSON. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c <= 0x20 || c >= 0x7f) && text.trim() === "";
 }
 
 /**
@@ -260,29 +390,84 @@ export async function readSamplesMany(paths: readonly string[], options: ReadJso
  */
 export async function readSamplesAs<T>(paths: readonly string[], project: (sample: Sample) => T, options: ReadJsonlOptions = {}): Promise<T[]> {
   const all: T[] = [];
-  // id → file index · 2^32 + line: one number per sample, not an object.
-  const firstUse = new Map<string, number>();
-  for (const [fileIndex, path] of paths.entries()) {
-    const before = all.length;
-    for await (const { value, line } of readJsonl(path, SampleSchema, { ...options, fast: fastSample })) {
-      const seen = firstUse.get(value.id);
-      if (seen !== undefined) {
-        const seenFile = Math.floor(seen / 2 ** 32);
-        const message =
-          seenFile === fileIndex
-            ? `duplicate id '${value.id}' (first used on line ${seen % 2 ** 32}); sample ids must be unique`
-            : `duplicate id '${value.id}', also in ${paths[seenFile]!}; sample ids must be unique across files`;
-        throw new UserInputError(message, { file: path, line, field: "id" });
-      }
-      firstUse.set(value.id, fileIndex * 2 ** 32 + line);
-      all.push(project(value));
-    }
-    if (all.length === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
-  }
+  await forEachSample(paths, options, (sample) => void all.push(project(sample)));
   return all;
 }
 
-/** Writes one JSON value per line, atomically (temp file + rename). */
+/**
+ * Streams the samples of several files to `onSample` with their ordinal (0, 1, … across
+ * the files) and line. Ids must be unique across the files; a file with no samples at all
+ * is an error (almost always a wrong path or an export that failed). Returns the ids.
+ */
+export async function forEachSample(
+  paths: readonly string[],
+  options: ReadJsonlOptions,
+  onSample: (sample: Sample, ordinal: number, line: number) => void,
+): Promise<SampleIds> {
+  const ids = new SampleIds(paths);
+  for (const [fileIndex, path] of paths.entries()) {
+    const before = ids.size;
+    await forEachJsonl(path, SampleSchema, { ...options, fast: fastSample }, (sample, line) => {
+      onSample(sample, ids.add(sample.id, fileIndex, line), line);
+    });
+    if (ids.size === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
+  }
+  return ids;
+}
+
+/**
+ * A copy of a string taken from a parsed line, for keeping. V8 returns most strings of 13
+ * characters or more from JSON.parse (and split, slice) as views into the source text, so
+ * keeping one keeps its whole line, or the megabyte of lines it was decoded with: held per
+ * sample, that is the whole file. Concatenation then slicing makes V8 copy (flatten) it.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+/** Sample ids in reading order (id → ordinal), each with where it was first used. */
+export class SampleIds {
+  /** Per ordinal, the sample's id (a copy, see ownString). */
+  readonly ids: string[] = [];
+  readonly #paths: readonly string[];
+  readonly #ordinal = new Map<string, number>();
+  /** Per ordinal: file index · 2^32 + line (one number per sample, not an object). */
+  readonly #where: number[] = [];
+
+  constructor(paths: readonly string[]) {
+    this.#paths = paths;
+  }
+
+  get size(): number {
+    return this.#where.length;
+  }
+
+  /** The id's ordinal, or undefined for an id no sample has. */
+  get(id: string): number | undefined {
+    return this.#ordinal.get(id);
+  }
+
+  /** Registers the next sample's id and returns its ordinal; a second use is an error naming both places. */
+  add(id: string, fileIndex: number, line: number): number {
+    const seenAt = this.#ordinal.get(id);
+    if (seenAt !== undefined) {
+      const seen = this.#where[seenAt]!;
+      const seenFile = Math.floor(seen / 2 ** 32);
+      const message =
+        seenFile === fileIndex
+          ? `duplicate id '${id}' (first used on line ${seen % 2 ** 32}); sample ids must be unique`
+          : `duplicate id '${id}', also in ${this.#paths[seenFile]!}; sample ids must be unique across files`;
+      throw new UserInputError(message, { file: this.#paths[fileIndex]!, line, field: "id" });
+    }
+    const ordinal = this.#where.length;
+    const own = ownString(id);
+    this.ids.push(own);
+    this.#ordinal.set(own, ordinal);
+    this.#where.push(fileIndex * 2 ** 32 + line);
+    return ordinal;
+  }
+}
+
 /**
  * Reads a JSONL file that ieopt appends to as it works (predictions, predict output): each
  * line is checked with `schema` and handed to `onLine`. Only the last line may be damaged (a
@@ -321,6 +506,7 @@ export async function readAppendLog<S extends z.ZodType>(
   return { droppedTail: pending ? !take(pending.text, pending.line, true) : false };
 }
 
+/** Writes one JSON value per line, atomically (temp file + rename). */
 export function writeJsonl(path: string, values: Iterable<unknown>): void {
   const lines: string[] = [];
   for (const value of values) lines.push(JSON.stringify(value));

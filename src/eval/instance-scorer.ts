@@ -4,13 +4,11 @@
  * routed units are kept until then. The result is one LF1 and one F1 per instance
  * (position in the InstanceIndex), which is all aggregation, CIs and paired tests need.
  *
- * The pooling is exactly `scorePredictions`' (src/metrics/score.ts): a one-sample
- * instance scores its sample; a batched instance pools the units of its samples, and a
- * failed sample contributes no predicted units (and makes an all-empty instance 0).
+ * The pooling is InstancePool's (src/metrics/score.ts), exactly `scorePredictions`'.
  */
 import type { IERecord, Sample } from "../data/sample.ts";
-import { FAILED_SCORE, scorePooledUnits } from "../metrics/lf1.ts";
-import { poolUnits, toUnits, type Unit } from "../metrics/routing.ts";
+import { toUnits } from "../metrics/routing.ts";
+import { InstancePool } from "../metrics/score.ts";
 import type { InstanceResult } from "../metrics/aggregate.ts";
 import { instanceKey, type InstanceIndex } from "./eval-data.ts";
 import type { Outcome } from "./runner.ts";
@@ -38,27 +36,16 @@ export interface InstanceScores {
 
 export type FailureKind = "parse" | "lm" | "missing";
 
-interface Pending {
-  remaining: number;
-  pred: Unit[][];
-  gold: Unit[][];
-  failures: number;
-}
-
 export class InstanceScorer {
   readonly #index: InstanceIndex;
-  readonly #pending = new Map<number, Pending>();
+  readonly #pool: InstancePool;
   readonly scores: InstanceScores;
 
   constructor(index: InstanceIndex) {
     this.#index = index;
-    const n = index.instanceId.length;
-    this.scores = {
-      lf1: new Float64Array(n).fill(Number.NaN),
-      f1: new Float64Array(n).fill(Number.NaN),
-      failures: new Uint32Array(n),
-      counts: { samples: 0, parse_failures: 0, lm_failures: 0, missing: 0, resumed: 0 },
-    };
+    this.#pool = new InstancePool(index.sampleCount);
+    const { lf1, f1, failures } = this.#pool;
+    this.scores = { lf1, f1, failures, counts: { samples: 0, parse_failures: 0, lm_failures: 0, missing: 0, resumed: 0 } };
   }
 
   /** Records one sample's outcome (records, or a failure of the given kind). */
@@ -75,28 +62,7 @@ export class InstanceScorer {
       else counts.missing++;
     }
     const gold = toUnits(sample.task, sample.labels as IERecord[]);
-    const pred = failed ? undefined : toUnits(sample.task, outcome.records, sample.schema);
-    const expected = this.#index.sampleCount[at]!;
-    if (expected === 1) {
-      const score = pred === undefined ? FAILED_SCORE : scorePooledUnits(pred, gold, false);
-      this.#finish(at, score.lf1, score.f1, failed ? 1 : 0);
-      return;
-    }
-    let p = this.#pending.get(at);
-    if (!p) this.#pending.set(at, (p = { remaining: expected, pred: [], gold: [], failures: 0 }));
-    p.gold.push(gold);
-    if (pred === undefined) p.failures++;
-    else p.pred.push(pred);
-    if (--p.remaining > 0) return;
-    this.#pending.delete(at);
-    const score = scorePooledUnits(poolUnits(p.pred), poolUnits(p.gold), p.failures > 0);
-    this.#finish(at, score.lf1, score.f1, p.failures);
-  }
-
-  #finish(at: number, lf1: number, f1: number, failures: number): void {
-    this.scores.lf1[at] = lf1;
-    this.scores.f1[at] = f1;
-    this.scores.failures[at] = failures;
+    this.#pool.add(at, gold, failed ? undefined : toUnits(sample.task, outcome.records, sample.schema));
   }
 
   /** Instances still waiting for samples (0 once every sample was added). */

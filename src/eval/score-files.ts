@@ -11,27 +11,55 @@
  * error naming file and line. Nothing is printed until everything has been read and scored.
  */
 import { getProgram } from "../../programs/index.ts";
-import { readJsonl, readSamplesAs } from "../data/jsonl.ts";
-import { parseRecords, PredictionLineSchema, type PredictionLine } from "../data/sample.ts";
+import { forEachJsonl, forEachSample, ownString, type SampleIds } from "../data/jsonl.ts";
+import { parseRecords, PredictionLineSchema, type IERecord, type PredictionLine, type SchemaItem } from "../data/sample.ts";
 import { UserInputError } from "../errors.ts";
 import { fastPredictionLine, fastRecords } from "../data/fast-check.ts";
-import type { GroupSummary } from "../metrics/aggregate.ts";
-import { scorePredictions, scoredFields, type SampleOutcome, type ScoredSample, type ScoreReport } from "../metrics/score.ts";
+import { aggregate, type GroupSummary, type InstanceResult } from "../metrics/aggregate.ts";
+import { toUnits, type Unit } from "../metrics/routing.ts";
+import { InstancePool, NO_PREDICTION, type ScoreReport } from "../metrics/score.ts";
 
 export interface ScoreFilesOptions {
   gold: string;
   pred: string;
 }
 
-/** Reads both files and scores them; throws UserInputError for anything the user must fix. */
-export async function scoreFiles(options: ScoreFilesOptions): Promise<ScoreReport> {
-  const samples = await readSamplesAs([options.gold], scoredFields);
-  const outcomes = await readOutcomes(options.pred, samples);
-  return scorePredictions(samples, outcomes);
+/** What `ieopt score` reports: the summary and the failed samples (in gold order). */
+export type FileScoreReport = Pick<ScoreReport, "summary" | "failures">;
+
+/**
+ * Reads both files and scores them; throws UserInputError for anything the user must fix.
+ *
+ * Streaming, and lean where files are large: the gold file is reduced to what scoring
+ * needs (per sample its instance, schema and routed gold units, kept flat), then each
+ * prediction is scored as it is read (InstancePool: the pooling `scorePredictions` does),
+ * so no parsed line outlives its batch. The scores equal `scorePredictions`' (a test
+ * holds them equal).
+ */
+export async function scoreFiles(options: ScoreFilesOptions): Promise<FileScoreReport> {
+  const gold = await readGold(options.gold);
+  const pool = new InstancePool(gold.instances.sampleCount);
+  const failures = new Map<number, string>();
+  const predicted = await readPredictions(options.pred, gold, (at, units, failure) => {
+    if (failure !== undefined) failures.set(at, failure);
+    pool.add(gold.instanceOf[at]!, gold.units.of(at), units);
+  });
+  const failed: { id: string; reason: string }[] = [];
+  const ids = gold.sampleIds.ids;
+  for (let at = 0; at < ids.length; at++) {
+    if (predicted[at] === 0) {
+      pool.add(gold.instanceOf[at]!, gold.units.of(at), undefined);
+      failed.push({ id: ids[at]!, reason: NO_PREDICTION });
+    } else {
+      const reason = failures.get(at);
+      if (reason !== undefined) failed.push({ id: ids[at]!, reason });
+    }
+  }
+  return { summary: aggregate(gold.instances.results(pool)), failures: failed };
 }
 
 /** The `--json` document (contract: overall, by_lang, by_dataset, non_english; plus failures). */
-export function scoreJson(report: ScoreReport, options: ScoreFilesOptions): Record<string, unknown> {
+export function scoreJson(report: FileScoreReport, options: ScoreFilesOptions): Record<string, unknown> {
   return {
     gold: options.gold,
     pred: options.pred,
@@ -40,51 +68,205 @@ export function scoreJson(report: ScoreReport, options: ScoreFilesOptions): Reco
   };
 }
 
-async function readOutcomes(path: string, samples: readonly ScoredSample[]): Promise<Map<string, SampleOutcome>> {
-  const byId = new Map(samples.map((s) => [s.id, s]));
-  const lineOf = new Map<string, number>();
-  const outcomes = new Map<string, SampleOutcome>();
-  for await (const { value, line } of readJsonl(path, PredictionLineSchema, { fast: fastPredictionLine })) {
-    const sample = byId.get(value.id);
-    if (sample === undefined) {
+/**
+ * The gold file as scoring needs it, per sample (by ordinal): nothing else is kept, and no
+ * string that would keep its line alive (ownString).
+ */
+interface Gold {
+  sampleIds: SampleIds;
+  /** Schema arrays are shared between samples (fast-check interns them). */
+  schema: (readonly SchemaItem[])[];
+  instanceOf: number[];
+  units: FlatUnits;
+  instances: Instances;
+}
+
+async function readGold(path: string): Promise<Gold> {
+  const gold: Omit<Gold, "sampleIds"> = { schema: [], instanceOf: [], units: new FlatUnits(), instances: new Instances() };
+  const sampleIds = await forEachSample([path], {}, (sample) => {
+    gold.schema.push(sample.schema);
+    gold.instanceOf.push(gold.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id));
+    gold.units.push(toUnits(sample.task, sample.labels as IERecord[]));
+  });
+  return { ...gold, sampleIds };
+}
+
+/**
+ * Reads the prediction file, handing each sample's routed units (or, for a failed one,
+ * undefined and why) to `onSample` as its line is read. Returns per sample the line of
+ * its prediction (0: none).
+ */
+async function readPredictions(
+  path: string,
+  gold: Gold,
+  onSample: (at: number, units: Unit[] | undefined, failure: string | undefined) => void,
+): Promise<number[]> {
+  const lineOf = new Array<number>(gold.sampleIds.size).fill(0);
+  let count = 0;
+  await forEachJsonl(path, PredictionLineSchema, { fast: fastPredictionLine }, (value, line) => {
+    const at = gold.sampleIds.get(value.id);
+    if (at === undefined) {
       throw new UserInputError(`prediction for id '${value.id}', which is not in the gold file; are these the right files?`, {
         file: path,
         line,
         field: "id",
       });
     }
-    const first = lineOf.get(value.id);
-    if (first !== undefined) {
+    const first = lineOf[at]!;
+    if (first !== 0) {
       throw new UserInputError(`second prediction for id '${value.id}' (first on line ${first}); keep one line per sample`, {
         file: path,
         line,
         field: "id",
       });
     }
-    lineOf.set(value.id, line);
-    outcomes.set(value.id, toOutcome(value, sample));
-  }
+    lineOf[at] = line;
+    count++;
+    const task = gold.instances.task(gold.instanceOf[at]!);
+    const schema = gold.schema[at]!;
+    const outcome = toOutcome(value, task, schema);
+    if ("failure" in outcome) onSample(at, undefined, outcome.failure);
+    else onSample(at, toUnits(task, outcome.records, schema), undefined);
+  });
   // Scoring nothing as "every sample failed" hides the real problem: a wrong path or a run that wrote nothing.
-  if (lineOf.size === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: path });
-  return outcomes;
+  if (count === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: path });
+  return lineOf;
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
-function toOutcome(prediction: PredictionLine, sample: ScoredSample): SampleOutcome {
+function toOutcome(prediction: PredictionLine, task: string, schema: readonly SchemaItem[]): { records: IERecord[] } | { failure: string } {
   // Both line shapes are loose objects, so narrow on the field's type, not its presence.
   const { output, records: items } = prediction as { output?: unknown; records?: unknown[] };
   if (typeof output === "string") {
-    const parsed = getProgram(sample.task).parse(output, { schema: sample.schema });
+    const parsed = getProgram(task).parse(output, { schema: schema as SchemaItem[] });
     return parsed.ok ? { records: parsed.records } : { failure: `unparseable output: ${parsed.reason}` };
   }
-  const fast = fastRecords(sample.task, items ?? []);
+  const fast = fastRecords(task, items ?? []);
   if (fast !== undefined) return { records: fast };
-  const checked = parseRecords(sample.task, items ?? []);
+  const checked = parseRecords(task, items ?? []);
   return "problem" in checked ? { failure: `invalid ${checked.problem}` } : checked;
 }
 
+/**
+ * Routed units of many samples in flat arrays: no object per unit outlives the read, so a
+ * large gold file costs the garbage collector a few arrays and one string per sample (its
+ * parts joined: a fresh string, so it keeps no line alive), not a million small objects.
+ */
+class FlatUnits {
+  /** Per sample: its units' parts, joined; and where its units end in #direction. */
+  readonly #text: string[] = [];
+  readonly #unitsEnd: number[] = [];
+  /** Per unit: its direction, and where its parts end in #partEnd. */
+  readonly #direction: string[] = [];
+  readonly #partsEnd: number[] = [];
+  /** Per part: where it ends in its sample's text. */
+  readonly #partEnd: number[] = [];
+
+  push(units: readonly Unit[]): void {
+    const parts: string[] = [];
+    let length = 0;
+    for (const unit of units) {
+      this.#direction.push(unit.direction);
+      for (const part of unit.parts) {
+        parts.push(part);
+        this.#partEnd.push((length += part.length));
+      }
+      this.#partsEnd.push(this.#partEnd.length);
+    }
+    this.#text.push(parts.length === 1 ? ownString(parts[0]!) : parts.join(""));
+    this.#unitsEnd.push(this.#direction.length);
+  }
+
+  /** The units of sample `at`, as pushed. */
+  of(at: number): Unit[] {
+    const text = this.#text[at]!;
+    const start = at === 0 ? 0 : this.#unitsEnd[at - 1]!;
+    const end = this.#unitsEnd[at]!;
+    const units = new Array<Unit>(end - start);
+    let part = start === 0 ? 0 : this.#partsEnd[start - 1]!;
+    let from = 0;
+    for (let u = start; u < end; u++) {
+      const partsEnd = this.#partsEnd[u]!;
+      const parts = new Array<string>(partsEnd - part);
+      for (let k = 0; part < partsEnd; part++, k++) {
+        const to = this.#partEnd[part]!;
+        parts[k] = text.slice(from, to);
+        from = to;
+      }
+      units[u - start] = { direction: this.#direction[u]!, parts };
+    }
+    return units;
+  }
+}
+
+/**
+ * Instances by (task, dataset, lang, instance_id), numbered in order of first appearance.
+ * One map lookup per sample, by instance_id; the rare instance_id shared across (task,
+ * dataset, lang) is told apart by following a chain of the few instances filed under it.
+ */
+class Instances {
+  readonly #byInstanceId = new Map<string, number>();
+  /** Per instance. */
+  readonly #next: number[] = [];
+  readonly #task: string[] = [];
+  readonly #dataset: string[] = [];
+  readonly #lang: string[] = [];
+  readonly #instanceId: string[] = [];
+  readonly sampleCount: number[] = [];
+  /** task, dataset and lang names, each kept once. */
+  readonly #names = new Map<string, string>();
+
+  /** The task of instance `at`. */
+  task(at: number): string {
+    return this.#task[at]!;
+  }
+
+  /** The instance a sample belongs to (counted as one more of its samples). */
+  of(task: string, dataset: string, lang: string, instanceId: string): number {
+    const head = this.#byInstanceId.get(instanceId);
+    for (let at = head ?? -1; at !== -1; at = this.#next[at]!) {
+      if (this.#task[at] === task && this.#dataset[at] === dataset && this.#lang[at] === lang) {
+        this.sampleCount[at]!++;
+        return at;
+      }
+    }
+    const at = this.sampleCount.length;
+    const ownId = ownString(instanceId);
+    this.#byInstanceId.set(ownId, at);
+    this.#next.push(head ?? -1);
+    this.#task.push(this.#name(task));
+    this.#dataset.push(this.#name(dataset));
+    this.#lang.push(this.#name(lang));
+    this.#instanceId.push(ownId);
+    this.sampleCount.push(1);
+    return at;
+  }
+
+  #name(name: string): string {
+    let own = this.#names.get(name);
+    if (own === undefined) this.#names.set((own = ownString(name)), own);
+    return own;
+  }
+
+  /** The instances' results, for `aggregate`, one at a time. */
+  *results(pool: InstancePool): Generator<InstanceResult> {
+    for (let at = 0; at < this.sampleCount.length; at++) {
+      yield {
+        instance_id: this.#instanceId[at]!,
+        task: this.#task[at]!,
+        dataset: this.#dataset[at]!,
+        lang: this.#lang[at]!,
+        lf1: pool.lf1[at]!,
+        f1: pool.f1[at]!,
+        samples: this.sampleCount[at]!,
+        failures: pool.failures[at]!,
+      };
+    }
+  }
+}
+
 /** Plain-text report: overall, non-English, per language, dataset and task, then failures. */
-export function formatScoreTable(report: ScoreReport, options: ScoreFilesOptions): string {
+export function formatScoreTable(report: FileScoreReport, options: ScoreFilesOptions): string {
   const s = report.summary;
   const rows: [string, GroupSummary][] = [
     ["overall", s.overall],

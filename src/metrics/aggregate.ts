@@ -46,7 +46,7 @@ export interface ScoreSummary {
   non_english: GroupSummary;
 }
 
-export function aggregate(instances: readonly InstanceResult[]): ScoreSummary {
+export function aggregate(instances: Iterable<InstanceResult>): ScoreSummary {
   const overall = new Accumulator();
   const nonEnglish = new Accumulator();
   const byLang = new Map<string, Accumulator>();

@@ -164,3 +164,52 @@ function checkIds(samples: readonly ScoredSample[], outcomes: ReadonlyMap<string
     throw new UserInputError(`predictions for ids that are not gold samples: ${shown}${more}`, { field: "id" });
   }
 }
+
+/**
+ * Scores instances as their samples' units arrive, in any order: a one-sample instance at
+ * once, a batched one when its last sample is in (only its units are kept until then).
+ * The pooling is `scorePredictions`': a failed sample (pred undefined) contributes no
+ * predicted units, its gold units still count, and it makes an all-empty instance 0.
+ * Streaming scorers (eval's InstanceScorer, `ieopt score`) hold one score per instance.
+ */
+export class InstancePool {
+  /** Per instance, in [0, 1]; NaN until the instance is complete. */
+  readonly lf1: Float64Array;
+  readonly f1: Float64Array;
+  /** Failed samples per instance. */
+  readonly failures: Uint32Array;
+  readonly #expected: ArrayLike<number>;
+  readonly #pending = new Map<number, { remaining: number; pred: Unit[][]; gold: Unit[][]; failures: number }>();
+
+  /** `expected[at]`: how many samples instance `at` has. */
+  constructor(expected: ArrayLike<number>) {
+    this.#expected = expected;
+    this.lf1 = new Float64Array(expected.length).fill(Number.NaN);
+    this.f1 = new Float64Array(expected.length).fill(Number.NaN);
+    this.failures = new Uint32Array(expected.length);
+  }
+
+  /** One sample of instance `at`: its gold units and its predicted units (undefined: the sample failed). */
+  add(at: number, gold: readonly Unit[], pred: readonly Unit[] | undefined): void {
+    const expected = this.#expected[at]!;
+    if (expected === 1) {
+      const score = pred === undefined ? FAILED_SCORE : scorePooledUnits(pred, gold, false);
+      this.#finish(at, score, pred === undefined ? 1 : 0);
+      return;
+    }
+    let p = this.#pending.get(at);
+    if (!p) this.#pending.set(at, (p = { remaining: expected, pred: [], gold: [], failures: 0 }));
+    p.gold.push(gold as Unit[]);
+    if (pred === undefined) p.failures++;
+    else p.pred.push(pred as Unit[]);
+    if (--p.remaining > 0) return;
+    this.#pending.delete(at);
+    this.#finish(at, scorePooledUnits(poolUnits(p.pred), poolUnits(p.gold), p.failures > 0), p.failures);
+  }
+
+  #finish(at: number, score: PairScore, failures: number): void {
+    this.lf1[at] = score.lf1;
+    this.f1[at] = score.f1;
+    this.failures[at] = failures;
+  }
+}

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UserInputError } from "../../src/errors.ts";
-import { readJsonl, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
+import { forEachJsonl, ownString, readJsonl, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
 import { sampleLine, tempDir } from "./helpers.ts";
 
 const dir = tempDir();
@@ -102,6 +102,55 @@ describe("readJsonl", () => {
   it("says so when the file does not exist", async () => {
     const err = await failure(collect(readJsonl(join(dir, "missing.jsonl"), Point)));
     expect(err.message).toContain("file not found");
+  });
+});
+
+describe("reading in batches (a megabyte of lines per read)", () => {
+  // ~2.3 MiB of lines of varying length (multi-byte text, CRLF on some): lines straddle reads.
+  const lines = Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ x: i, y: i % 7, t: "表".repeat(i % 97) + "ab".repeat(i % 31) }) + (i % 3 === 0 ? "\r" : ""));
+  const Row = z.object({ x: z.number(), y: z.number(), t: z.string() });
+  const expected = lines.map((l, i) => ({ value: JSON.parse(l) as unknown, line: i + 1 }));
+
+  it("yields every line with its number, through readJsonl and forEachJsonl alike", async () => {
+    const path = file(lines.join("\n"));
+    expect(readFileSync(path).length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(await collect(readJsonl(path, Row))).toEqual(expected);
+    const seen: unknown[] = [];
+    await forEachJsonl(path, Row, {}, (value, line) => void seen.push({ value, line }));
+    expect(seen).toEqual(expected);
+  });
+
+  it("names the right line for a problem far into the file, after handing over every line before it", async () => {
+    const at = 9_000; // 0-based index of the bad line, beyond the first read
+    const cases: [string, Buffer, RegExp][] = [
+      ["schema", Buffer.from(lines.map((l, i) => (i === at ? '{"x":1,"y":"two","t":""}' : l)).join("\n")), /expected number/],
+      ["BOM", Buffer.from(lines.map((l, i) => (i === at ? "\uFEFF" + l : l)).join("\n")), /byte-order mark/],
+      ["UTF-8", Buffer.concat([Buffer.from(lines.slice(0, at).join("\n") + "\n"), Buffer.from([0xc3, 0x28]), Buffer.from("\n" + lines.slice(at + 1).join("\n"))]), /not valid UTF-8/],
+      ["JSON", Buffer.from(lines.map((l, i) => (i === at ? "{oops" : l)).join("\n")), /invalid JSON/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const seen: number[] = [];
+      const err = await failure(forEachJsonl(file(bytes), Row, {}, (_, line) => void seen.push(line)));
+      expect(err.line, name).toBe(at + 1);
+      expect(err.message, name).toMatch(message);
+      expect(seen.length, name).toBe(at);
+    }
+  });
+
+  it("rejects an over-long line far into the file at its line", async () => {
+    const path = file(lines.slice(0, 5000).join("\n") + "\n" + JSON.stringify({ x: 1, y: 2, t: "a".repeat(5000) }) + "\n");
+    const err = await failure(collect(readJsonl(path, Row, { maxLineBytes: 4096 })));
+    expect(err.line).toBe(5001);
+    expect(err.message).toContain("4 KiB");
+  });
+});
+
+describe("ownString", () => {
+  it("returns an equal string", () => {
+    const line = JSON.parse(JSON.stringify({ s: "a span long enough to be a view of its line" })) as { s: string };
+    expect(ownString(line.s)).toBe(line.s);
+    expect(ownString("short")).toBe("short");
+    expect(ownString("")).toBe("");
   });
 });
 

@@ -44,11 +44,12 @@ describe("scoreFiles", () => {
   it("parses raw outputs, validates records and counts missing predictions as failures", async () => {
     const files = { gold, pred };
     const report = await scoreFiles(files);
-    const bySample = Object.fromEntries(report.perSample.map((r) => [r.id, r]));
-    expect(bySample.e1!.lf1).toBeCloseTo(4 / 7, 12);
-    expect(bySample.d1).toMatchObject({ lf1: 1, f1: 1 });
-    expect(bySample.z1!.failure).toMatch(/^invalid record 0 field 'entity_type'/);
-    expect(bySample.d2!.failure).toBe("no prediction");
+    // e1 is the only English sample: its LF1 is by_lang.eng's.
+    expect(report.summary.by_lang.eng!.lf1).toBeCloseTo((100 * 4) / 7, 10);
+    expect(report.summary.by_lang.eng).toMatchObject({ f1: 0, failures: 0 });
+    const reasons = Object.fromEntries(report.failures.map((f) => [f.id, f.reason]));
+    expect(reasons.z1).toMatch(/^invalid record 0 field 'entity_type'/);
+    expect(reasons.d2).toBe("no prediction");
     const json = scoreJson(report, files) as ReturnType<typeof scoreJson> & {
       overall: { lf1: number; f1: number; instances: number; samples: number; failures: number };
       by_lang: Record<string, { lf1: number; instances: number }>;
