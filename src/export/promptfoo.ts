@@ -291,7 +291,7 @@ function describe(plan: ExportPlan, groups: Map<string, PromptGroup>, instances:
     groups.size === 1
       ? `: that one matches ieopt eval's overall LF1 for the routing`
       : `; the routes need ${groups.size} prompts (different message layouts or decoding), each test runs its route's prompt, each prompt's figure is ieopt eval's LF1 over its own instances (${[...groups.values()].map((g) => g.instances.size).join(", ")}), and ieopt eval's overall is their mean weighted by those counts (${instances} instances)`;
-  return `ieopt frozen ${plan.task} routing ${displayText(plan.name)}, exported by ieopt: each test is rendered with its language's route, ${routes.join("; ")}. ${perQuery}${tail}`;
+  return `ieopt frozen ${plan.task} routing '${displayText(plan.name)}', exported by ieopt: each test is rendered with its language's route, ${routes.join("; ")}. ${perQuery}${tail}`;
 }
 
 export async function buildPromptfooConfig(frozen: FrozenPrompt, dataFile: string | undefined, splitNum = 6): Promise<PromptfooConfig> {

@@ -265,6 +265,24 @@ describe("ieopt export --format promptfoo with a frozen routing", () => {
     expect(chained.stderr).toContain("the translate-test pipeline, which chains several calls per sample");
 
     const file = writeRouting(dir, { base: frozenWithTrickyDemo() }, { deu: "base" });
+    // No --data: the routes the routing names, no tests yet.
+    const bare = await ieopt("export", "--format", "promptfoo", "--prompt", writeRouting(dir, { base: frozenWithTrickyDemo(), short: frozenShort(), unused: frozenShort() }, { ara: "short" }, "bare.json"));
+    expect(bare.code, bare.stderr).toBe(0);
+    const bareConfig = JSON.parse(bare.stdout) as PromptfooConfig;
+    expect(bareConfig.tests).toEqual([]);
+    expect(Object.keys(bareConfig.defaultTest.vars.ieopt_routes!)).toEqual(["r1", "r2"]);
+    expect(bareConfig.prompts).toHaveLength(2);
+    expect(bareConfig.description).toContain("add tests with --data FILE");
+    // The provider is the routes' model when they share one, else the placeholder to edit.
+    const tuned = (f: FrozenPrompt, model: string): FrozenPrompt => ({ ...f, provenance: { ...f.provenance, models: { inference: { model, base_url: "http://127.0.0.1:9/v1" } } } });
+    const providerOf = async (models: [string, string]) => {
+      const routing = writeRouting(dir, { base: tuned(frozenWithTrickyDemo(), models[0]), short: tuned(frozenShort(), models[1]) }, { ara: "short" }, "tuned.json");
+      const r = await ieopt("export", "--format", "promptfoo", "--prompt", routing);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as PromptfooConfig).providers[0]!;
+    };
+    expect(await providerOf(["gpt-4o", "gpt-4o"])).toMatchObject({ id: "openai:chat:gpt-4o", config: { apiBaseUrl: "http://127.0.0.1:9/v1" } });
+    expect((await providerOf(["gpt-4o", "gpt-4.1"])).label).toContain("the routes were tuned with different models");
     const frozen = await ieopt("export", "--prompt", file);
     expect(frozen.code, frozen.stderr).toBe(0);
     expect(JSON.parse(frozen.stdout)).toMatchObject({ format: ROUTING_FORMAT, default: "base", languages: { deu: "base" } });
