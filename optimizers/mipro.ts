@@ -27,7 +27,7 @@ import type { Tip } from "../tips/index.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { bootstrapDemoSets, type DemoSet } from "./bootstrap.ts";
 import { runTrialsInOrder } from "./trial-scheduler.ts";
-import { compareWithDefault, finalPick, fullScores, nextToEvaluate, selectionInput, toldScore, type DefaultComparison, type SelectionRule } from "./select.ts";
+import { compareWithDefault, describeRace, finalPick, fullScores, nextToEvaluate, raceSamples, raceSchedule, selectionInput, toldScore, topByEstimate, type DefaultComparison, type RaceRung, type SelectionRule } from "./select.ts";
 import { groundProposals, proposeInstructions, type Grounding, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
 import { WorkGroup } from "../src/util/work-group.ts";
 
@@ -112,6 +112,24 @@ export interface FullEvalRecord {
   failures: number;
   /** Per-sample scores, in validation order. */
   scores?: number[];
+  /** The final race's rung that fully evaluated it (noise-aware rule); absent at due points. */
+  rung?: number;
+}
+
+/**
+ * A combination scored on more validation samples in a rung of the final race (the
+ * noise-aware rule, select.ts raceSchedule): only the samples new to it, since what it
+ * was scored on before is already in the log.
+ */
+export interface RaceEvalRecord {
+  kind: "race_eval";
+  after_trial: number;
+  rung: number;
+  params: Combo;
+  sample_ids: string[];
+  score: number;
+  failures: number;
+  scores?: number[];
 }
 
 export interface BaselineRecord {
@@ -123,7 +141,7 @@ export interface BaselineRecord {
   scores?: number[];
 }
 
-export type LogRecord = TrialRecord | FullEvalRecord | BaselineRecord;
+export type LogRecord = TrialRecord | FullEvalRecord | RaceEvalRecord | BaselineRecord;
 
 /**
  * trials.jsonl on disk: its scores are in [0, 1] (the per-sample mean `score_0_1`, the
@@ -201,6 +219,8 @@ export interface MiproResult {
   candidates: Candidates;
   trials: TrialRecord[];
   fullEvals: FullEvalRecord[];
+  /** The final race's partial evaluations (noise-aware rule), in rung order. */
+  raceEvals: RaceEvalRecord[];
 }
 
 export const comboKey = (c: Combo) => `${c.instruction}/${c.demos}${c.renderer ? `/${c.renderer}` : ""}${c.guidelines ? `/${c.guidelines}` : ""}`;
@@ -434,33 +454,108 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   const study = new Study({ sampler, direction: "maximize" });
   const trials: TrialRecord[] = [];
   const fullEvals = new Map<string, FullEvalRecord>();
-  const isDuePoint = (afterTrial: number) => (afterTrial + 1) % settings.fullEvalEvery === 0 || afterTrial === settings.trials - 1;
-  // A study extended with more trials (--resume --trials) ignores the full evaluation its
-  // old last trial got: a fresh run of the new length has none there, and equals this one.
-  for (const r of log) if (r.kind === "full_eval" && isDuePoint(r.after_trial)) fullEvals.set(comboKey(r.params), r);
-  const loggedTrials = log.filter((r): r is TrialRecord => r.kind === "trial");
-
   const minibatchSize = Math.min(settings.minibatch, val.length);
   // Runs made before the rule was a setting used the old one.
   const rule: SelectionRule = settings.selection ?? "best-full";
+  const isDuePoint = (afterTrial: number) => (afterTrial + 1) % settings.fullEvalEvery === 0 || afterTrial === settings.trials - 1;
+  // The noise-aware rule spends the due points' budget in one race after the last trial.
+  const racing = rule === "noise-aware";
+  const lastTrial = settings.trials - 1;
+  const evaluatesAfter = (afterTrial: number) => (racing ? afterTrial === lastTrial : isDuePoint(afterTrial));
+  // A study extended with more trials (--resume --trials) ignores the full evaluations its
+  // old last trial got: a fresh run of the new length has none there, and equals this one.
+  // The race's records are replayed rung by rung, so each rung sees the evidence it first saw.
+  const loggedRace = new Map<string, RaceEvalRecord | FullEvalRecord>();
+  for (const r of log) {
+    if (r.kind === "race_eval" && r.after_trial === lastTrial) loggedRace.set(`${r.rung}#${comboKey(r.params)}`, r);
+    else if (r.kind === "full_eval" && racing && r.after_trial === lastTrial && r.rung !== undefined) loggedRace.set(`${r.rung}#${comboKey(r.params)}`, r);
+    else if (r.kind === "full_eval" && !racing && isDuePoint(r.after_trial)) fullEvals.set(comboKey(r.params), r);
+  }
+  const raceEvals: RaceEvalRecord[] = [];
+  const loggedTrials = log.filter((r): r is TrialRecord => r.kind === "trial");
+  const evidence = () => selectionInput(val, baseline!, [...trials, ...raceEvals.map((r) => ({ ...r, minibatch: r.sample_ids }))], fullEvals.values());
+
+  const fullyEvaluate = async (combo: Combo, afterTrial: number, rung?: number) => {
+    const r = await scorer.score(comboKey(combo), promptOf(combo), val);
+    const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: combo, score: r.mean, samples: val.length, failures: r.failures, scores: r.scores, ...(rung !== undefined ? { rung } : {}) };
+    return record;
+  };
+  const commitFullEval = (record: FullEvalRecord) => {
+    fullEvals.set(comboKey(record.params), record);
+    appendTrialLog(ctx.run, record);
+    ctx.events?.fullEval?.(record);
+  };
+
   const loggedDuePoints = new Set([...fullEvals.values()].map((r) => r.after_trial));
   const runFullEvalIfDue = async (afterTrial: number) => {
+    if (racing) {
+      if (afterTrial === lastTrial) await runFinalRace();
+      return;
+    }
     if (!isDuePoint(afterTrial)) return;
     if (loggedDuePoints.has(afterTrial)) return; // replayed from the log
     // The selection rule's best combination not yet fully evaluated (select.ts).
-    const combo = nextToEvaluate(rule, selectionInput(val, baseline!, trials, fullEvals.values()), new Set(fullEvals.keys()));
+    const combo = nextToEvaluate(rule, evidence(), new Set(fullEvals.keys()));
     if (!combo) return;
-    const next = { combo };
     checkStop();
-    enterPhase(ctx, "full evaluation", `instruction ${next.combo.instruction} × demo set ${next.combo.demos} on ${val.length} samples`);
+    enterPhase(ctx, "full evaluation", `instruction ${combo.instruction} × demo set ${combo.demos} on ${val.length} samples`);
     const mark = ctx.health?.mark();
-    const r = await scorer.score(comboKey(next.combo), promptOf(next.combo), val);
+    const record = await fullyEvaluate(combo, afterTrial);
     ctx.health?.check("full evaluation", mark);
     ctx.health?.enter("search");
-    const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: next.combo, score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
-    fullEvals.set(comboKey(next.combo), record);
-    appendTrialLog(ctx.run, record);
-    ctx.events?.fullEval?.(record);
+    commitFullEval(record);
+  };
+
+  /**
+   * Successive halving over the search's best estimates (select.ts raceSchedule): each rung
+   * scores its combinations on more samples, concurrently, and logs them in rank order; the
+   * last rung's are full evaluations. A resumed run replays the logged evaluations.
+   */
+  const runFinalRace = async () => {
+    const dueCount = Array.from({ length: settings.trials }, (_, i) => i).filter(isDuePoint).length;
+    const rungs = raceSchedule({ valSize: val.length, minibatch: minibatchSize, fullEvaluations: dueCount });
+    const order = createRng(settings.seed).fork("race").shuffle(val);
+    await runPhase(ctx, "final selection", describeRace(rungs, val.length), () => runRungs(rungs, order));
+  };
+  const runRungs = async (rungs: readonly RaceRung[], order: readonly Sample[]) => {
+    let survivors: Combo[] | undefined;
+    for (const [rung, plan] of rungs.entries()) {
+      survivors = topByEstimate(evidence(), plan.combinations, survivors);
+      checkStop();
+      const mark = ctx.health?.mark();
+      const work = survivors.map((combo): Promise<{ record: RaceEvalRecord | FullEvalRecord; logged: boolean } | undefined> => {
+        const logged = loggedRace.get(`${rung}#${comboKey(combo)}`);
+        if (logged) return Promise.resolve({ record: logged, logged: true });
+        if (plan.samples >= val.length) return fullyEvaluate(combo, lastTrial, rung).then((record) => ({ record, logged: false }));
+        const scored = new Set<string>();
+        for (const cell of evidence().evidence) if (comboKey(cell.combo) === comboKey(combo)) for (const id of cell.sampleIds) scored.add(id);
+        const fresh = raceSamples(order, scored, plan.samples).filter((s) => !scored.has(s.id));
+        if (fresh.length === 0) return Promise.resolve(undefined); // already scored on enough samples
+        return scorer.score(comboKey(combo), promptOf(combo), fresh, group.signal).then((r) => {
+          const record: RaceEvalRecord = { kind: "race_eval", after_trial: lastTrial, rung, params: combo, sample_ids: fresh.map((s) => s.id), score: r.mean, failures: r.failures, scores: r.scores };
+          return { record, logged: false };
+        });
+      });
+      for (const w of work) w.catch(() => {}); // awaited in order below
+      try {
+        for (const w of work) {
+          const done = await w;
+          if (!done) continue;
+          const { record, logged } = done;
+          if (record.kind === "full_eval") {
+            if (logged) fullEvals.set(comboKey(record.params), record);
+            else commitFullEval(record);
+          } else {
+            if (!logged) appendTrialLog(ctx.run, record);
+            raceEvals.push(record);
+          }
+        }
+      } finally {
+        await Promise.allSettled(work);
+      }
+      checkStop(); // what finished is logged; a stop during the rung stops here
+      ctx.health?.check("final selection", mark);
+    }
   };
 
   // Runs recorded before parallel trials existed ran one at a time, and resume the same way.
@@ -504,14 +599,15 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
       trials.push(record);
       if (!logged) ctx.events?.trial?.(record, bestFull(fullEvals));
       // On replay, a due point's full evaluation is in the log, unless the kill came between the two.
-      fullEvalDone = group.start(() => countedAs(ctx, "full evaluation", () => runFullEvalIfDue(number)));
+      // (The noise-aware rule's race after the last trial counts as its own phase.)
+      fullEvalDone = group.start(() => (racing ? runFullEvalIfDue(number) : countedAs(ctx, "full evaluation", () => runFullEvalIfDue(number))));
     },
   }));
   await fullEvalDone;
   await baselineDone;
   if (!baseline) throw new Error("the search ended without a baseline");
 
-  const pick = finalPick(rule, selectionInput(val, baseline, trials, fullEvals.values()), new Set(fullEvals.keys()));
+  const pick = finalPick(rule, evidence(), new Set(fullEvals.keys()));
   if (!pick) throw new Error("no combination was fully evaluated");
   const best = fullEvals.get(comboKey(pick.combo))!;
   // Plain MIPRO never hands back a prompt that scored below the default on the same full
@@ -530,6 +626,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
     candidates,
     trials,
     fullEvals: [...fullEvals.values()],
+    raceEvals,
   };
 }
 

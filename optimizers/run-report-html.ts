@@ -10,7 +10,7 @@
 import { escapeHtml } from "../src/report/html.ts";
 import type { MiproResult } from "./mipro.ts";
 import type { HeldOutGroup, HeldOutScores } from "./held-out.ts";
-import { describeDemo } from "./run-report.ts";
+import { describeDemo, pickedFrom } from "./run-report.ts";
 
 export interface RunHtmlInput {
   runId: string;
@@ -110,7 +110,7 @@ export function renderRunHtml(input: RunHtmlInput): string {
 ${input.sim ? '<p class="banner" id="sim-banner">SIM: every score on this page comes from ieopt\'s offline sim model — a stand-in for tests and dry runs, not an LLM result.</p>' : ""}
 <p class="muted">Task ${escapeHtml(input.task)} · optimizer ${escapeHtml(input.optimizer)} · metric ${escapeHtml(m)} · selection rule ${escapeHtml(input.selection)} · scores 0–100</p>
 <h2>Default vs picked</h2>
-<p>Frozen: <strong id="frozen">${escapeHtml(frozen)}</strong>. The picked combination's validation score is selection-biased (the best of ${result.fullEvals.length} noisy full evaluations); the paired difference on the same samples is the honest comparison.</p>
+<p>Frozen: <strong id="frozen">${escapeHtml(frozen)}</strong>. The picked combination's validation score is selection-biased (${escapeHtml(pickedFrom(result))}); the paired difference on the same samples is the honest comparison.</p>
 <div class="scroll">${comparison}</div>
 ${test}
 <h2>Optimization history</h2>

@@ -4,7 +4,7 @@
  */
 import { markdownCell } from "../src/report/table.ts";
 import type { RunFolder } from "../src/runs/run-folder.ts";
-import type { MiproResult } from "./mipro.ts";
+import { comboKey, type Combo, type MiproResult } from "./mipro.ts";
 import { usesSim } from "../sim/index.ts";
 
 interface ReportInput {
@@ -31,6 +31,20 @@ export function describeDemo(d: { sample_id?: string | undefined; source: string
   return `${d.sample_id ?? "?"} (${d.source}${d.score === undefined ? "" : `, μ ${pct(d.score)}`})`;
 }
 
+/**
+ * What the picked score is the maximum of, for the selection-bias caveat: the old rule's
+ * periodic full evaluations, or the noise-aware rule's race finalists.
+ */
+export function pickedFrom(result: Pick<MiproResult, "fullEvals" | "raceEvals">): string {
+  // A combination already scored on enough samples adds none in the first rung and has no line there.
+  const key = (c: Combo) => comboKey(c);
+  const raced = new Set([...(result.raceEvals ?? []).filter((r) => r.rung === 0).map((r) => key(r.params)), ...result.fullEvals.filter((f) => f.rung !== undefined).map((f) => key(f.params))]);
+  if ((result.raceEvals ?? []).length === 0) raced.clear();
+  const finalists = result.fullEvals.length;
+  if (raced.size === 0) return `the best of ${finalists} noisy full evaluation${finalists === 1 ? "" : "s"}`;
+  return `the best of ${finalists} finalist${finalists === 1 ? "" : "s"} of a race over ${raced.size} combinations`;
+}
+
 export function renderRunReport({ config, result, usage }: ReportInput): string {
   const sim = usesSim(config.models);
   const tag = sim ? " (sim)" : "";
@@ -52,7 +66,7 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     `| default (hand-written instruction, ${config.optimizer === "mipro-zero-shot" ? "no demos: the zero-shot baseline" : "3 fixed exemplars"}) | ${pct(result.baselineScore)} |`,
     `| picked: instruction ${result.best.instruction} × demo set ${result.best.demos} (selection-biased) | ${pct(result.bestScore)} |`,
     "",
-    `The picked combination's validation score is **selection-biased**: it is the best of ${result.fullEvals.length} noisy full evaluations, so it overstates how the prompt will do on new data. The honest comparison is paired, on the same ${result.comparison.samples} validation samples:`,
+    `The picked combination's validation score is **selection-biased**: it is ${pickedFrom(result)}, so it overstates how the prompt will do on new data. The honest comparison is paired, on the same ${result.comparison.samples} validation samples:`,
     "",
     `| picked − default${tag} | 95% CI (paired bootstrap) | p (permutation) |`,
     "|---|---|---|",
@@ -74,8 +88,9 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
     "",
     `| after trial | instruction | demo set | validation ${metric}, per-sample mean${tag} |`,
     "|---|---|---|---|",
-    ...[...result.fullEvals].sort((a, b) => a.after_trial - b.after_trial).map((f) => `| ${f.after_trial} | ${f.params.instruction} | ${f.params.demos} | ${pct(f.score)} |`),
+    ...[...result.fullEvals].sort((a, b) => a.after_trial - b.after_trial).map((f) => `| ${f.after_trial}${f.rung !== undefined ? ` (race rung ${f.rung})` : ""} | ${f.params.instruction} | ${f.params.demos} | ${pct(f.score)} |`),
     "",
+    ...raceSection(result, metric, tag),
     "## Instruction candidates",
     "",
     "| # | origin | tip | instruction |",
@@ -108,4 +123,20 @@ export function renderRunReport({ config, result, usage }: ReportInput): string 
 
 export function writeRunReport(run: RunFolder, input: ReportInput): void {
   run.writeText("report.md", renderRunReport(input));
+}
+
+/** The noise-aware rule's race before its finalists (docs/selection.md §2), when there was one. */
+function raceSection(result: Pick<MiproResult, "raceEvals">, metric: string, tag: string): string[] {
+  const rows = result.raceEvals ?? [];
+  if (rows.length === 0) return [];
+  return [
+    "## Final selection race",
+    "",
+    "After the search, the best combinations by the noise-aware estimate were scored on more validation samples (successive halving); the last rung's are the full evaluations above. Each row: the samples a rung added, and the combination's mean on them.",
+    "",
+    `| rung | instruction | demo set | samples added | ${metric} on them${tag} |`,
+    "|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.rung} | ${r.params.instruction} | ${r.params.demos} | ${r.sample_ids.length} | ${pct(r.score)} |`),
+    "",
+  ];
 }

@@ -18,12 +18,14 @@
  *    borrows strength from every trial that shared its instruction or its demo set, and a
  *    lucky single minibatch is pulled toward what the rest of the evidence says.
  *
- * Due points fully evaluate the untried-on-full combination with the best estimate among
- * those the search tried (so a full evaluation re-uses their scored minibatch samples and
- * never costs more calls than the old rule's). The final pick is the fully evaluated
- * combination with the best estimate, which on the full split is its full mean nudged by
- * the pooled evidence. The old rule (best raw minibatch mean to evaluate, best full mean to
- * freeze) stays available as "best-full" for comparison (bench/selection.ts).
+ * 3. A final race. Instead of one full evaluation per due point, the same budget of calls is
+ *    spent after the search as successive halving over the best estimates (raceSchedule):
+ *    more samples for a few, then the best of those, then two finalists on the full split.
+ *
+ * The final pick is the finalist with the best estimate, which on the full split is its
+ * full mean nudged by the pooled evidence. The old rule (a full evaluation of the best raw
+ * minibatch mean at each due point, best full mean to freeze) stays available as
+ * "best-full" for comparison (bench/selection.ts).
  */
 import { comboKey, type Combo } from "./mipro.ts";
 import { pairedBootstrap, pairedPermutationTest } from "../src/metrics/stats.ts";
@@ -186,6 +188,77 @@ function collectCells(input: SelectionInput): Cell[] {
 export function nextToEvaluate(rule: SelectionRule, input: SelectionInput, fullyEvaluated: ReadonlySet<string>): Combo | undefined {
   const candidates = rank(rule, input).filter((e) => !fullyEvaluated.has(key(e.combo)));
   return candidates[0]?.combo;
+}
+
+/** One rung of the final race: the best `combinations` by estimate are scored on `samples` samples each. */
+export interface RaceRung {
+  combinations: number;
+  samples: number;
+}
+
+/**
+ * The noise-aware rule's final race (successive halving, docs/selection.md §2): instead of
+ * one full evaluation at each of the `fullEvaluations` due points, the same budget of new
+ * calls — fullEvaluations × (valSize − minibatch), what those evaluations cost at most — is
+ * spent once the search is over, when the estimates are best. The last rung fully evaluates
+ * two finalists; each rung before it has half the samples and three times the
+ * combinations; the first rung takes as many combinations as the budget leaves (at least
+ * three times the next rung's), and rungs start at twice the minibatch or more. The plan
+ * assumes every candidate arrives with one minibatch of samples, so it never costs more
+ * than the budget. A budget too small for two finalists fully evaluates the best estimate.
+ */
+export function raceSchedule(options: { valSize: number; minibatch: number; fullEvaluations: number }): RaceRung[] {
+  const { valSize: n, fullEvaluations } = options;
+  const m = Math.min(options.minibatch, n);
+  const budget = fullEvaluations * (n - m);
+  if (fullEvaluations < 1) return [];
+  if (budget < 2 * (n - m) || n <= m) return [{ combinations: 1, samples: n }];
+  let best: RaceRung[] = [{ combinations: 2, samples: n }];
+  for (let rungs = 2; ; rungs++) {
+    const samples = Array.from({ length: rungs }, (_, j) => Math.ceil(n / 2 ** (rungs - 1 - j)));
+    if (samples[0]! < 2 * m) break;
+    // Later rungs: 2 finalists, ×3 per rung going back; each adds samples to the survivors.
+    const counts = Array.from({ length: rungs }, (_, j) => 2 * 3 ** (rungs - 1 - j));
+    let later = 0;
+    for (let j = 1; j < rungs; j++) later += counts[j]! * (samples[j]! - samples[j - 1]!);
+    const first = Math.floor((budget - later) / (samples[0]! - m));
+    if (first < counts[1]! * 3) break;
+    best = samples.map((s, j) => ({ combinations: j === 0 ? first : counts[j]!, samples: s }));
+  }
+  return best;
+}
+
+/** "the best 8 combinations on 117 samples, then the best 2 on all 234" */
+export function describeRace(rungs: readonly RaceRung[], valSize: number): string {
+  return rungs
+    .map((r, i) => {
+      const who = r.combinations === 1 ? "the best combination" : `the best ${r.combinations}${i === 0 ? " combinations" : ""}`;
+      return `${i === 0 ? "" : "then "}${who} on ${r.samples >= valSize ? `all ${valSize}` : r.samples} samples`;
+    })
+    .join(", ");
+}
+
+/**
+ * The samples a race rung scores a combination on: the ones it was already scored on, then
+ * more in `order` (one shuffled order of the split for every combination, so rungs compare
+ * prompts on largely the same samples) until there are `count`.
+ */
+export function raceSamples<S extends { id: string }>(order: readonly S[], scored: ReadonlySet<string>, count: number): S[] {
+  const out = order.filter((s) => scored.has(s.id));
+  for (const s of order) {
+    if (out.length >= count) break;
+    if (!scored.has(s.id)) out.push(s);
+  }
+  return out;
+}
+
+/** The best `count` combinations by the noise-aware estimate, among `among` when given. */
+export function topByEstimate(input: SelectionInput, count: number, among?: readonly Combo[]): Combo[] {
+  const allowed = among ? new Set(among.map(key)) : undefined;
+  return rank("noise-aware", input)
+    .filter((e) => !allowed || allowed.has(key(e.combo)))
+    .slice(0, count)
+    .map((e) => e.combo);
 }
 
 /**

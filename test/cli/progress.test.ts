@@ -72,7 +72,9 @@ describe("non-terminal progress through the CLI", () => {
         "--full-eval-every", "3", "--demo-sets", "2", "--instructions", "2", "--runs-dir", join(work, "runs"));
       expect(opt.code, opt.stderr).toBe(0);
       expect(opt.stderr).toMatch(/… trials 2\/3 · best minibatch [\d.]+ · best full – \(sim\) · search · ETA \d+:\d\d/);
-      expect(opt.stderr).toMatch(/… trials 3\/3 · best minibatch [\d.]+ · best full [\d.]+ \(sim\) · full evaluation · ETA \d+:\d\d/);
+      // The noise-aware rule fully evaluates after the last trial, in its final race (docs/selection.md).
+      expect(opt.stderr).toMatch(/» final selection: the best combination on all \d+ samples/);
+      expect(opt.stderr).toMatch(/… trials 3\/3 · best minibatch [\d.]+ · best full [\d.]+ \(sim\) · final selection · ETA \d+:\d\d/);
       expect(opt.stderr).toMatch(/… search: \d+\/8 calls/);
       const ev = await ieopt("eval", "--prompt", "default:SF", "--data", join(SF, "test.jsonl"), "--out", join(work, "ev"));
       expect(ev.code, ev.stderr).toBe(0);

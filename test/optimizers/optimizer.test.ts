@@ -190,6 +190,65 @@ describe("optimize (MIPRO search)", () => {
     expect(log.filter((r) => r.kind === "trial").map((t) => t.number)).toEqual([...Array(40).keys()]);
   });
 
+  it("noise-aware: races after the last trial within the due points' budget, and a run killed mid-race resumes to the same log", async () => {
+    // 30 validation samples, minibatch 5, 4 due points: budget 4 × 25 = 100 new calls; the
+    // race is the best 7 on 15 samples, then the best 2 on all 30 (select.test.ts).
+    const race = { ...settings, minibatch: 5, selection: "noise-aware" as const };
+    const make = (cache: LMCache) => {
+      const base = new ScriptedLM(teacherAnswer);
+      const meter = new UsageMeter();
+      const lm = new MeteredLM(new CachedLM(base, cache), meter, "inference");
+      return { base, models: { ...roleModels(lm, lm), meter } };
+    };
+    const runsA = tempDir("ieopt-runs-");
+    const a = make(new LMCache(":memory:"));
+    let callsBeforeRace = 0;
+    const whole = await optimize({
+      task: "SF", train, val, settings: race, models: a.models, runsDir: runsA, runId: "whole",
+      events: { phase: (name) => { if (name === "final selection") callsBeforeRace = a.base.requests.length; } },
+    });
+    const log = readFileSync(join(runsA, "whole", "trials.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rung0 = log.filter((r) => r.kind === "race_eval");
+    const fulls = log.filter((r) => r.kind === "full_eval");
+    // No full evaluation during the search; the race's records come after the last trial.
+    expect(log.findIndex((r) => r.kind === "race_eval" || r.kind === "full_eval")).toBeGreaterThan(log.findLastIndex((r) => r.kind === "trial"));
+    expect(rung0.length).toBeGreaterThan(0);
+    expect(rung0.length).toBeLessThanOrEqual(7);
+    expect(rung0.every((r) => r.rung === 0 && r.after_trial === 19 && r.sample_ids.length === r.scores_0_1.length)).toBe(true);
+    expect(fulls.map((f) => [f.after_trial, f.rung, f.samples])).toEqual([[19, 1, 30], [19, 1, 30]]);
+    // The finalists came out of the first rung's combinations; one of them is frozen.
+    const key = (p: { instruction: number; demos: number }) => `${p.instruction}/${p.demos}`;
+    const trialCombos = new Set(log.filter((r) => r.kind === "trial").map((r) => key(r.params)));
+    for (const f of fulls) expect(trialCombos.has(key(f.params))).toBe(true);
+    expect(fulls.map((f) => key(f.params))).toContain(key(whole.result.best));
+    expect(whole.result.raceEvals).toHaveLength(rung0.length);
+    // The report names what the picked score is the best of, and lists the race.
+    const report = readFileSync(join(runsA, "whole", "report.md"), "utf8");
+    expect(report).toContain(`it is the best of 2 finalists of a race over ${rung0.length} combinations`);
+    expect(report).toContain("## Final selection race");
+    expect(readFileSync(join(runsA, "whole", "report.html"), "utf8")).toContain(`best of 2 finalists of a race over ${rung0.length} combinations`);
+    // The race paid at most the budget of the four due points' full evaluations.
+    expect(a.base.requests.length - callsBeforeRace).toBeLessThanOrEqual(4 * (30 - 5));
+
+    const runsB = tempDir("ieopt-runs-");
+    const cacheB = new LMCache(":memory:");
+    const first = make(cacheB);
+    const controller = new AbortController();
+    // Killed when the first finalist is logged: the first rung is in the log, the second not whole.
+    const killed = optimize({
+      task: "SF", train, val, settings: race, models: first.models, runsDir: runsB, runId: "killed", signal: controller.signal,
+      events: { fullEval: (r) => { if ("rung" in r) controller.abort(); } },
+    });
+    await expect(killed).rejects.toThrow(RunStopped);
+    const partial = readFileSync(join(runsB, "killed", "trials.jsonl"), "utf8");
+    expect(partial.match(/"race_eval"/g)).toHaveLength(rung0.length);
+    expect(partial.match(/"full_eval"/g)!.length).toBeGreaterThanOrEqual(1);
+    const resumed = await optimize({ task: "SF", train, val, settings: race, models: make(cacheB).models, runsDir: runsB, resume: "killed" });
+    expect(resumed.result.best).toEqual(whole.result.best);
+    const linesOf = (dir: string) => readFileSync(join(dir, "trials.jsonl"), "utf8").trim().split("\n");
+    expect(linesOf(join(runsB, "killed"))).toEqual(linesOf(join(runsA, "whole")));
+  });
+
   it("a budget stop while Φ proposes instructions marks the run stopped (resumable), not failed", async () => {
     const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM((r) => {

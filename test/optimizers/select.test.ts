@@ -1,8 +1,8 @@
 /** The noise-aware selection rule (optimizers/select.ts), with hand-computed values. */
 import { describe, expect, it } from "vitest";
 import {
-  compareWithDefault, controlSlope, effectVariance, estimateCombos, finalPick, nextToEvaluate, PRIOR_EFFECT_VARIANCE,
-  selectionInput, shrinkFactor, toldScore, type SelectionInput,
+  compareWithDefault, controlSlope, describeRace, effectVariance, estimateCombos, finalPick, nextToEvaluate, PRIOR_EFFECT_VARIANCE,
+  raceSamples, raceSchedule, selectionInput, shrinkFactor, toldScore, topByEstimate, type SelectionInput,
 } from "../../optimizers/select.ts";
 
 // Eight validation samples: the default gets the four easy ones right and the hard ones wrong.
@@ -82,6 +82,43 @@ describe("choosing under noise", () => {
     expect([...built.baseline.values()]).toEqual(new Array(8).fill(0.5));
     expect(built.evidence[0]!.scores).toEqual([0.75, 0.75, 0.75, 0.75]);
     expect(built.evidence[1]!.sampleIds).toHaveLength(8);
+  });
+});
+
+describe("the final race (successive halving)", () => {
+  it("spends the due points' budget: fullEvaluations × (|val| − minibatch) new calls at most", () => {
+    // Study defaults on xSID's English dev: budget 5 × 209 = 1045. Two rungs: 2 finalists on
+    // 234 cost 2 × (234 − 117) = 234 after the first rung; the first rung on 117 samples then
+    // takes ⌊(1045 − 234) / (117 − 25)⌋ = 8 (≥ 3 × 2). Three rungs (59, 117, 234) would need
+    // 18 first-rung combinations but leave room for ⌊(1045 − 6·58 − 2·117) / 34⌋ = 13.
+    expect(raceSchedule({ valSize: 234, minibatch: 25, fullEvaluations: 5 })).toEqual([{ combinations: 8, samples: 117 }, { combinations: 2, samples: 234 }]);
+    // Budget 3900: three rungs (100, 200, 400) fit 2 + 6 and ⌊(3900 − 6·100 − 2·200) / 90⌋ = 32 ≥ 18;
+    // four rungs (50 …) would leave ⌊(3900 − 18·50 − 6·100 − 2·200) / 40⌋ = 50 < 54.
+    expect(raceSchedule({ valSize: 400, minibatch: 10, fullEvaluations: 10 })).toEqual([
+      { combinations: 32, samples: 100 }, { combinations: 6, samples: 200 }, { combinations: 2, samples: 400 },
+    ]);
+    // A rung must have at least twice the minibatch: 30 samples, minibatch 10 → no rung of 15.
+    expect(raceSchedule({ valSize: 30, minibatch: 10, fullEvaluations: 4 })).toEqual([{ combinations: 2, samples: 30 }]);
+    expect(raceSchedule({ valSize: 30, minibatch: 5, fullEvaluations: 4 })).toEqual([{ combinations: 7, samples: 15 }, { combinations: 2, samples: 30 }]);
+    // Too little budget for two finalists: the best estimate alone, as one due point would.
+    expect(raceSchedule({ valSize: 234, minibatch: 25, fullEvaluations: 1 })).toEqual([{ combinations: 1, samples: 234 }]);
+    expect(raceSchedule({ valSize: 234, minibatch: 25, fullEvaluations: 0 })).toEqual([]);
+  });
+
+  it("describes its plan", () => {
+    expect(describeRace([{ combinations: 8, samples: 117 }, { combinations: 2, samples: 234 }], 234)).toBe("the best 8 combinations on 117 samples, then the best 2 on all 234 samples");
+    expect(describeRace([{ combinations: 1, samples: 41 }], 41)).toBe("the best combination on all 41 samples");
+  });
+
+  it("adds samples in one shared order, after the ones a combination was already scored on", () => {
+    const order = ["a", "b", "c", "d", "e"].map((id) => ({ id }));
+    expect(raceSamples(order, new Set(["c", "e"]), 4).map((s) => s.id)).toEqual(["c", "e", "a", "b"]);
+    expect(raceSamples(order, new Set(["c", "e"]), 1).map((s) => s.id)).toEqual(["c", "e"]);
+  });
+
+  it("keeps the best by estimate, among the survivors when given", () => {
+    expect(topByEstimate(input, 2)).toEqual([B, C]);
+    expect(topByEstimate(input, 1, [A, C])).toEqual([C]);
   });
 });
 

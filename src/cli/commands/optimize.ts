@@ -24,6 +24,7 @@ import { checkOutputDir } from "../paths.ts";
 import { addConfigOption, configFileOf } from "../config-file.ts";
 import { estimateOptimizeCalls } from "../optimize-plan.ts";
 import { getProgram } from "../../../programs/index.ts";
+import { pickedFrom } from "../../../optimizers/run-report.ts";
 import { parseAutoThoughtVariant } from "../../../optimizers/autothought.ts";
 import { loadMetricFile, loadProgramFile, loadTipsDir } from "../plugins.ts";
 import { optimizeAutoThought } from "../../../optimizers/autothought-run.ts";
@@ -266,7 +267,7 @@ export function register(program: Command): void {
     process.stdout.write(
       [
         `run ${outcome.run.id} finished${outcome.frozen.reasoning ? ` (${outcome.frozen.provenance.optimizer}, reasoning on)` : ""}`,
-        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → picked ${(100 * outcome.result.bestScore).toFixed(2)} (per-sample means, as in report.md and runs list; selection-biased: the best of ${outcome.result.fullEvals.length} noisy full evaluations)`,
+        `  validation ${outcome.settings.metric.toUpperCase()}${tag}: default ${(100 * outcome.result.baselineScore).toFixed(2)} → picked ${(100 * outcome.result.bestScore).toFixed(2)} (per-sample means, as in report.md and runs list; selection-biased: ${pickedFrom(outcome.result)})`,
         `  picked − default on the same ${c.samples} validation samples${tag}: ${signed(100 * c.estimate)} [95% CI ${signed(100 * c.ci_low)}, ${signed(100 * c.ci_high)}], p = ${c.p_value.toFixed(3)}`,
         outcome.result.chosen === "default" ? "  no searched combination beat the default prompt on validation: the default prompt is kept" : "",
         ...testLines(outcome.frozen.provenance.scores.test as HeldOutScores | undefined, tag),
