@@ -190,6 +190,7 @@ interface RunResult {
   valRegret: number;
   oracleValRegret: number;
   bestEvaluatedRegret: number;
+  bestTriedRegret: number;
   fullEvals: number;
   observedCorrelation: number;
   calls: number;
@@ -230,11 +231,12 @@ async function runOnce(seed: number, shape: { qualitySd: number; r: number }, ru
   const picked = qualityOf(frozen.instruction, frozen.demos);
   const oracleVal = q[v.indexOf(Math.max(...v))]!;
   // Which combinations reached a full evaluation, and how good the best of them was.
+  const tried = out.result.trials.map((t) => qualityOf(candidates.instructions[t.params.instruction]!.text, candidates.demo_sets[t.params.demos]!.demos));
   const evaluated = out.result.fullEvals.map((f) => qualityOf(candidates.instructions[f.params.instruction]!.text, candidates.demo_sets[f.params.demos]!.demos));
   const pickedVal = valMean(frozen.instruction, frozen.demos);
   return {
     regret: 100 * (best - picked), calls: theta.calls, pickedDefault: out.result.chosen === "default", randomRegret: 100 * (best - mean(q.slice(1))),
-    oracleValRegret: 100 * (best - oracleVal), bestEvaluatedRegret: 100 * (best - Math.max(...evaluated)), fullEvals: evaluated.length, valRegret: 100 * (Math.max(...v) - pickedVal),
+    oracleValRegret: 100 * (best - oracleVal), bestEvaluatedRegret: 100 * (best - Math.max(...evaluated)), bestTriedRegret: 100 * (best - Math.max(...tried)), fullEvals: evaluated.length, valRegret: 100 * (Math.max(...v) - pickedVal),
     observedCorrelation: perSampleCorrelation(landscape, val, turns(prompts[0]!.instruction, prompts[0]!.demos), prompts[0]!.instruction, turns(prompts[1]!.instruction, prompts[1]!.demos), prompts[1]!.instruction),
   };
 }
@@ -264,6 +266,7 @@ async function main(): Promise<void> {
         mean_regret: round(mean(list.map((x) => x.regret))),
         mean_validation_regret: round(mean(list.map((x) => x.valRegret))),
         best_fully_evaluated_mean_regret: round(mean(list.map((x) => x.bestEvaluatedRegret))),
+        best_tried_mean_regret: round(mean(list.map((x) => x.bestTriedRegret))),
         mean_full_evaluations: round(mean(list.map((x) => x.fullEvals))),
         regret_se: round(sampleStandardDeviation(list.map((x) => x.regret)) / Math.sqrt(list.length)),
         mean_lm_calls: round(mean(list.map((x) => x.calls))),
@@ -288,7 +291,7 @@ async function main(): Promise<void> {
         no_more_calls: now.mean_lm_calls <= old.mean_lm_calls,
       };
       settings.push(entry);
-      console.log(`sd=${100 * shape.qualitySd} r=${shape.r} (observed ${entry.observed_per_sample_correlation}): oracle-on-validation ${entry.oracle_on_validation_mean_regret}; best fully evaluated old ${old.best_fully_evaluated_mean_regret}, new ${now.best_fully_evaluated_mean_regret}; old regret ${old.mean_regret} (±${old.regret_se}), new ${now.mean_regret} (±${now.regret_se}), random ${entry.random_pick_mean_regret}; reduction ${(100 * reduction).toFixed(1)}% (paired SE ${entry.paired_regret_diff_se}); calls ${old.mean_lm_calls} → ${now.mean_lm_calls}`);
+      console.log(`sd=${100 * shape.qualitySd} r=${shape.r} (observed ${entry.observed_per_sample_correlation}): oracle-on-validation ${entry.oracle_on_validation_mean_regret}; best tried old ${old.best_tried_mean_regret}, new ${now.best_tried_mean_regret}; best fully evaluated old ${old.best_fully_evaluated_mean_regret}, new ${now.best_fully_evaluated_mean_regret}; old regret ${old.mean_regret} (±${old.regret_se}), new ${now.mean_regret} (±${now.regret_se}), random ${entry.random_pick_mean_regret}; reduction ${(100 * reduction).toFixed(1)}% (paired SE ${entry.paired_regret_diff_se}); calls ${old.mean_lm_calls} → ${now.mean_lm_calls}`);
     }
   } finally {
     rmSync(runsDir, { recursive: true, force: true });
