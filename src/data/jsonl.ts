@@ -398,16 +398,18 @@ export async function readSamplesAs<T>(paths: readonly string[], project: (sampl
  * Streams the samples of several files to `onSample` with their ordinal (0, 1, … across
  * the files) and line. Ids must be unique across the files; a file with no samples at all
  * is an error (almost always a wrong path or an export that failed). Returns the ids.
+ * `fast` may return a lighter value than the Sample for the lines it accepts (fast-check.ts).
  */
-export async function forEachSample(
+export async function forEachSample<T extends { id: string } = Sample>(
   paths: readonly string[],
-  options: ReadJsonlOptions,
-  onSample: (sample: Sample, ordinal: number, line: number) => void,
+  options: ReadJsonlOptions & { fast?: FastParse<T> },
+  onSample: (sample: T | Sample, ordinal: number, line: number) => void,
 ): Promise<SampleIds> {
   const ids = new SampleIds(paths);
+  const fast = options.fast ?? (fastSample as unknown as FastParse<T>);
   for (const [fileIndex, path] of paths.entries()) {
     const before = ids.size;
-    await forEachJsonl(path, SampleSchema, { ...options, fast: fastSample }, (sample, line) => {
+    await forEachJsonl<T | Sample>(path, SampleSchema, { ...options, fast }, (sample, line) => {
       onSample(sample, ids.add(sample.id, fileIndex, line), line);
     });
     if (ids.size === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
@@ -449,9 +451,12 @@ export class SampleIds {
 
   /** Registers the next sample's id and returns its ordinal; a second use is an error naming both places. */
   add(id: string, fileIndex: number, line: number): number {
-    const seenAt = this.#ordinal.get(id);
-    if (seenAt !== undefined) {
-      const seen = this.#where[seenAt]!;
+    const ordinal = this.#where.length;
+    const own = ownString(id);
+    // One hash lookup per sample: set, then a size that did not grow means the id was there.
+    this.#ordinal.set(own, ordinal);
+    if (this.#ordinal.size === ordinal) {
+      const seen = this.#where[this.ids.indexOf(id)]!;
       const seenFile = Math.floor(seen / 2 ** 32);
       const message =
         seenFile === fileIndex
@@ -459,10 +464,7 @@ export class SampleIds {
           : `duplicate id '${id}', also in ${this.#paths[seenFile]!}; sample ids must be unique across files`;
       throw new UserInputError(message, { file: this.#paths[fileIndex]!, line, field: "id" });
     }
-    const ordinal = this.#where.length;
-    const own = ownString(id);
     this.ids.push(own);
-    this.#ordinal.set(own, ordinal);
     this.#where.push(fileIndex * 2 ** 32 + line);
     return ordinal;
   }

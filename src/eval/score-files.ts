@@ -14,7 +14,7 @@ import { getProgram } from "../../programs/index.ts";
 import { forEachJsonl, forEachSample, ownString, type SampleIds } from "../data/jsonl.ts";
 import { parseRecords, PredictionLineSchema, type IERecord, type PredictionLine, type SchemaItem } from "../data/sample.ts";
 import { UserInputError } from "../errors.ts";
-import { fastPredictionLine, fastRecords } from "../data/fast-check.ts";
+import { fastPredictionLine, fastRecordsAsIs, fastScoredSample } from "../data/fast-check.ts";
 import { aggregate, type GroupSummary, type InstanceResult } from "../metrics/aggregate.ts";
 import { toUnits, type Unit } from "../metrics/routing.ts";
 import { InstancePool, NO_PREDICTION, type ScoreReport } from "../metrics/score.ts";
@@ -83,7 +83,7 @@ interface Gold {
 
 async function readGold(path: string): Promise<Gold> {
   const gold: Omit<Gold, "sampleIds"> = { schema: [], instanceOf: [], units: new FlatUnits(), instances: new Instances() };
-  const sampleIds = await forEachSample([path], {}, (sample) => {
+  const sampleIds = await forEachSample([path], { fast: fastScoredSample }, (sample) => {
     gold.schema.push(sample.schema);
     gold.instanceOf.push(gold.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id));
     gold.units.push(toUnits(sample.task, sample.labels as IERecord[]));
@@ -103,8 +103,10 @@ async function readPredictions(
 ): Promise<number[]> {
   const lineOf = new Array<number>(gold.sampleIds.size).fill(0);
   let count = 0;
+  let next = 0;
   await forEachJsonl(path, PredictionLineSchema, { fast: fastPredictionLine }, (value, line) => {
-    const at = gold.sampleIds.get(value.id);
+    // Predictions mostly come in gold order: try the sample after the last one first.
+    const at = gold.sampleIds.ids[next] === value.id ? next : gold.sampleIds.get(value.id);
     if (at === undefined) {
       throw new UserInputError(`prediction for id '${value.id}', which is not in the gold file; are these the right files?`, {
         file: path,
@@ -121,6 +123,7 @@ async function readPredictions(
       });
     }
     lineOf[at] = line;
+    next = at + 1;
     count++;
     const task = gold.instances.task(gold.instanceOf[at]!);
     const schema = gold.schema[at]!;
@@ -134,14 +137,14 @@ async function readPredictions(
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
-function toOutcome(prediction: PredictionLine, task: string, schema: readonly SchemaItem[]): { records: IERecord[] } | { failure: string } {
+function toOutcome(prediction: PredictionLine, task: string, schema: readonly SchemaItem[]): { records: readonly IERecord[] } | { failure: string } {
   // Both line shapes are loose objects, so narrow on the field's type, not its presence.
   const { output, records: items } = prediction as { output?: unknown; records?: unknown[] };
   if (typeof output === "string") {
     const parsed = getProgram(task).parse(output, { schema: schema as SchemaItem[] });
     return parsed.ok ? { records: parsed.records } : { failure: `unparseable output: ${parsed.reason}` };
   }
-  const fast = fastRecords(task, items ?? []);
+  const fast = fastRecordsAsIs(task, items ?? []);
   if (fast !== undefined) return { records: fast };
   const checked = parseRecords(task, items ?? []);
   return "problem" in checked ? { failure: `invalid ${checked.problem}` } : checked;
@@ -223,6 +226,12 @@ class Instances {
 
   /** The instance a sample belongs to (counted as one more of its samples). */
   of(task: string, dataset: string, lang: string, instanceId: string): number {
+    // A batched instance's samples mostly follow each other: try the last instance first.
+    const last = this.sampleCount.length - 1;
+    if (last >= 0 && this.#instanceId[last] === instanceId && this.#task[last] === task && this.#dataset[last] === dataset && this.#lang[last] === lang) {
+      this.sampleCount[last]!++;
+      return last;
+    }
     const head = this.#byInstanceId.get(instanceId);
     for (let at = head ?? -1; at !== -1; at = this.#next[at]!) {
       if (this.#task[at] === task && this.#dataset[at] === dataset && this.#lang[at] === lang) {

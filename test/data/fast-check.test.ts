@@ -7,7 +7,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fastPredictionLine, fastRecords, fastSample } from "../../src/data/fast-check.ts";
+import { fastPredictionLine, fastRecords, fastRecordsAsIs, fastSample, fastScoredSample } from "../../src/data/fast-check.ts";
+import { toUnits } from "../../src/metrics/routing.ts";
+import { scoredFields } from "../../src/metrics/score.ts";
 import { readJsonl, readSamples } from "../../src/data/jsonl.ts";
 import { parseRecords, PredictionLineSchema, SampleSchema } from "../../src/data/sample.ts";
 import { createRng, type Rng } from "../../src/util/random.ts";
@@ -71,6 +73,24 @@ describe("fastSample", () => {
     expect(declined).toBeGreaterThan(1000);
   });
 
+  it("fastScoredSample accepts exactly what fastSample accepts, with the same scoring fields and units", () => {
+    const rng = createRng("fast-scored");
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const line = mutate(rng.choice(VALID), rng);
+      const full = fastSample(structuredClone(line));
+      const light = fastScoredSample(structuredClone(line));
+      expect(light === undefined, JSON.stringify(line)).toBe(full === undefined);
+      if (full === undefined || light === undefined) continue;
+      accepted++;
+      const { labels: fullLabels, ...fields } = scoredFields(full);
+      const { labels, ...lightFields } = light;
+      expect(lightFields).toEqual(fields);
+      expect(toUnits(light.task, labels)).toEqual(toUnits(full.task, fullLabels));
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+
   it("declines registered tasks, schema_descriptions and __proto__ keys (zod decides those)", () => {
     expect(fastSample({ ...structuredClone(VALID[0]!), task: "MYTASK" })).toBeUndefined();
     expect(fastSample({ ...structuredClone(VALID[0]!), schema_descriptions: { person: "x" } })).toBeUndefined();
@@ -90,6 +110,18 @@ describe("fast records and prediction lines", () => {
       if (fast === undefined) continue;
       expect("records" in zod).toBe(true);
       expect(JSON.stringify(fast)).toBe(JSON.stringify((zod as { records: unknown }).records));
+    }
+  });
+
+  it("fastRecordsAsIs accepts exactly what fastRecords accepts, and hands back the items themselves", () => {
+    const rng = createRng("fast-records-as-is");
+    for (let i = 0; i < 2000; i++) {
+      const line = mutate(rng.choice(VALID), rng);
+      const task = String(VALID.find((v) => v.id === line.id)?.task ?? "NER");
+      const items = Array.isArray(line.labels) ? line.labels : [];
+      const asIs = fastRecordsAsIs(task, items);
+      expect(asIs === undefined).toBe(fastRecords(task, items) === undefined);
+      if (asIs !== undefined) expect(asIs).toBe(items);
     }
   });
 
