@@ -5,15 +5,16 @@
  * the lower bound a perfectly packed schedule could reach: calls × latency ÷ concurrency.
  * Target: wall ≤ 1.3 × that bound at --concurrency 32. All scores are sim.
  *
- *     node bench/optimize.ts [concurrency[/parallel-trials] ...]     (default: 32 8)
+ *     node bench/optimize.ts [--repeat N] [concurrency[/parallel-trials] ...]     (default: 32 8, once)
  *
- * Writes bench/results/optimize.json.
+ * The machine is shared and small: repeat (e.g. --repeat 3) and read the range; each row
+ * records the load average it ran under. Writes bench/results/optimize.json.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "../src/util/fs.ts";
@@ -24,7 +25,10 @@ const TARGET_RATIO = 1.3;
 const TARGET_CONCURRENCY = 32;
 const TRACE_MS = 100;
 /** [concurrency, --parallel-trials or undefined for the default] per run. */
-const RUNS = (process.argv.length > 2 ? process.argv.slice(2) : ["32", "8"]).map((a) => a.split("/").map(Number) as [number, number?]);
+const argv = process.argv.slice(2);
+const repeatAt = argv.indexOf("--repeat");
+const REPEAT = repeatAt >= 0 ? Math.max(1, Number(argv.splice(repeatAt, 2)[1])) : 1;
+const RUNS = (argv.length > 0 ? argv : ["32", "8"]).map((a) => a.split("/").map(Number) as [number, number?]);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin/ieopt.js");
 const node = [...launcherNodeFlags(), bin];
@@ -131,6 +135,8 @@ interface Row {
   mean_in_flight: number;
   in_flight_per_half_second: number[];
   val_lf1_sim: string;
+  /** The machine's 1-minute load average when the run started (2 cores shared with others). */
+  load_average: number;
 }
 
 async function runOnce(concurrency: number, parallel: number | undefined, simUrl: string): Promise<Row> {
@@ -143,6 +149,7 @@ async function runOnce(concurrency: number, parallel: number | undefined, simUrl
       "--model", "sim", "--base-url", proxy.url, "--concurrency", String(concurrency), "--no-cache", "--runs-dir", runsDir, "--quiet",
       ...(parallel === undefined ? [] : ["--parallel-trials", String(parallel)]),
     ];
+    const load = loadavg()[0]!;
     const started = performance.now();
     const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const p = spawn(process.execPath, args, { env: { ...process.env, OPENAI_API_KEY: "sk-bench" } });
@@ -176,6 +183,7 @@ async function runOnce(concurrency: number, parallel: number | undefined, simUrl
       mean_in_flight: round(meanOf(proxy.timeline), 1),
       in_flight_per_half_second: chunks(proxy.timeline, 500 / TRACE_MS).map((c) => round(meanOf(c), 1)),
       val_lf1_sim: lf1.trim(),
+      load_average: round(load, 1),
     };
   } finally {
     await proxy.close();
@@ -193,25 +201,28 @@ function round(x: number, digits: number): number {
 
 const sim = await startSim();
 try {
-  const rows: Row[] = [];
-  for (const [c, parallel] of RUNS) {
+  const rows: (Row & { requested_parallel_trials: number | null })[] = [];
+  for (let round = 0; round < REPEAT; round++) for (const [c, parallel] of RUNS) {
     const row = await runOnce(c, parallel, sim.url);
-    rows.push(row);
+    rows.push({ ...row, requested_parallel_trials: parallel ?? null });
     console.log(
       `concurrency ${String(c).padStart(3)}: wall ${row.wall_s}s, ${row.lm_calls} LM calls, bound ${row.lower_bound_s}s → ${row.ratio_to_bound}× the bound ` +
-        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none, ${row.mean_in_flight} on average; first request after ${row.first_request_s}s; ${row.parallel_trials} trials in flight) ${JSON.stringify(row.calls_by_phase)}\n` +
+        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none, ${row.mean_in_flight} on average; first request after ${row.first_request_s}s; ${row.parallel_trials} trials in flight; load ${row.load_average}) ${JSON.stringify(row.calls_by_phase)}\n` +
         `  in flight per 0.5 s: ${row.in_flight_per_half_second.join(" ")}`,
     );
   }
-  // The headline: concurrency 32 with default settings (the first such row).
-  const headline = rows.find((r, i) => r.concurrency === TARGET_CONCURRENCY && RUNS[i]![1] === undefined);
-  const pass = headline ? headline.ratio_to_bound <= TARGET_RATIO : null;
+  // The headline: concurrency 32 with default settings, over the repeats (median passes or not).
+  const headline = rows.filter((r) => r.concurrency === TARGET_CONCURRENCY && r.requested_parallel_trials === null).map((r) => r.ratio_to_bound).sort((a, b) => a - b);
+  const median = headline.length > 0 ? headline[Math.floor((headline.length - 1) / 2)]! : undefined;
+  const pass = median === undefined ? null : median <= TARGET_RATIO;
+  if (median !== undefined) console.log(`concurrency ${TARGET_CONCURRENCY}, default settings: ${headline.length} runs, ratio to the bound ${headline[0]}–${headline.at(-1)} (median ${median}); target ≤ ${TARGET_RATIO}`);
   writeJsonAtomic(fileURLToPath(new URL("results/optimize.json", import.meta.url)), {
     bench: "optimize",
     note: "sim model behind a loopback proxy; every score is sim",
     latency_ms: LATENCY_MS,
     task: "NER (examples/data/ner), default optimizer settings, --no-cache",
     rows,
+    headline: median === undefined ? null : { runs: headline.length, ratio_min: headline[0], ratio_median: median, ratio_max: headline.at(-1) },
     target: `wall ≤ ${TARGET_RATIO}× (calls × latency ÷ concurrency) at concurrency ${TARGET_CONCURRENCY}`,
     pass,
     node: process.version,

@@ -9,6 +9,7 @@
  * stream depends only on the seed and the trial number, so replay asks the same
  * combinations) and the search continues; finished LM calls come from the cache.
  */
+import { setImmediate } from "node:timers/promises";
 import type { Sample } from "../src/data/sample.ts";
 import type { LM } from "../src/lm/types.ts";
 import { createRng } from "../src/util/random.ts";
@@ -30,6 +31,7 @@ import { runTrialsInOrder } from "./trial-scheduler.ts";
 import { compareWithDefault, describeRace, finalPick, fullScores, nextToEvaluate, raceSamples, raceSchedule, selectionInput, toldScore, topByEstimate, type DefaultComparison, type RaceRung, type SelectionRule } from "./select.ts";
 import { groundProposals, proposeInstructions, type Grounding, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
 import { WorkGroup } from "../src/util/work-group.ts";
+import { PRIORITY } from "../src/lm/limiter.ts";
 
 export interface MiproSettings {
   trials: number;
@@ -352,7 +354,8 @@ class Scorer {
     this.ctx = ctx;
   }
 
-  async score(key: string, prompt: Prompt, samples: readonly Sample[], signal = this.ctx.signal): Promise<{ mean: number; failures: number; scores: number[] }> {
+  /** `priority`: the calls' place in the endpoint's queue (PRIORITY, src/lm/limiter.ts). */
+  async score(key: string, prompt: Prompt, samples: readonly Sample[], { signal = this.ctx.signal, priority = PRIORITY.NORMAL }: { signal?: AbortSignal | undefined; priority?: number } = {}): Promise<{ mean: number; failures: number; scores: number[] }> {
     const todo = samples.filter((s) => !this.memo.has(`${key}#${s.id}`));
     if (todo.length > 0) {
       const settle = new Map<string, (r: { score: number; failed: boolean }) => void>();
@@ -373,6 +376,7 @@ class Scorer {
           pipeline: this.ctx.pipeline,
           concurrency: this.ctx.settings.concurrency,
           signal,
+          priority,
           onOutcome: (o) => {
             settle.get(o.id)?.({ score: scoreOutcome(this.ctx.metric, byId.get(o.id)!, o), failed: !o.ok });
             settle.delete(o.id);
@@ -418,7 +422,8 @@ export async function runMipro(ctx: MiproContext, reasoning = false): Promise<Mi
 
 async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolean): Promise<MiproResult> {
   const { settings, program, val } = ctx;
-  const scorer = new Scorer(ctx);
+  // Every evaluation stops with the group (a failed phase elsewhere, or the user).
+  const scorer = new Scorer({ ...ctx, signal: group.signal });
   const log = readTrialLog(ctx.run);
   const checkStop = () => {
     if (ctx.signal?.aborted) throw new RunStopped("stopped by the user");
@@ -435,7 +440,10 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
     ? Promise.resolve()
     : group.start((signal) =>
         runPhase(ctx, "baseline", `default prompt on ${val.length} validation samples`, async () => {
-          const r = await scorer.score("default", baselinePrompt, val, signal);
+          // Needed only at the first tell: it takes the slots the candidates' calls leave free,
+          // and starts once their first calls are queued (a free slot takes any work at once).
+          await setImmediate();
+          const r = await scorer.score("default", baselinePrompt, val, { signal, priority: PRIORITY.BACKGROUND });
           ctx.health?.check("baseline");
           baseline = { kind: "baseline", score: r.mean, samples: val.length, failures: r.failures, scores: r.scores };
           appendTrialLog(ctx.run, baseline);
@@ -476,7 +484,8 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   const evidence = () => selectionInput(val, baseline!, [...trials, ...raceEvals.map((r) => ({ ...r, minibatch: r.sample_ids }))], fullEvals.values());
 
   const fullyEvaluate = async (combo: Combo, afterTrial: number, rung?: number) => {
-    const r = await scorer.score(comboKey(combo), promptOf(combo), val);
+    // The next tell (or rung) waits for it: its calls go before the trials'.
+    const r = await scorer.score(comboKey(combo), promptOf(combo), val, { priority: PRIORITY.URGENT });
     const record: FullEvalRecord = { kind: "full_eval", after_trial: afterTrial, params: combo, score: r.mean, samples: val.length, failures: r.failures, scores: r.scores, ...(rung !== undefined ? { rung } : {}) };
     return record;
   };
@@ -531,7 +540,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
         for (const cell of evidence().evidence) if (comboKey(cell.combo) === comboKey(combo)) for (const id of cell.sampleIds) scored.add(id);
         const fresh = raceSamples(order, scored, plan.samples).filter((s) => !scored.has(s.id));
         if (fresh.length === 0) return Promise.resolve(undefined); // already scored on enough samples
-        return scorer.score(comboKey(combo), promptOf(combo), fresh, group.signal).then((r) => {
+        return scorer.score(comboKey(combo), promptOf(combo), fresh, { signal: group.signal }).then((r) => {
           const record: RaceEvalRecord = { kind: "race_eval", after_trial: lastTrial, rung, params: combo, sample_ids: fresh.map((s) => s.id), score: r.mean, failures: r.failures, scores: r.scores };
           return { record, logged: false };
         });
@@ -582,7 +591,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
       const minibatch = createRng(settings.seed).fork(`minibatch/${number}`).sample(val, minibatchSize);
       const mark = ctx.health?.mark();
       const signal = AbortSignal.any([group.signal, stopOthers]);
-      const r = await scorer.score(comboKey(combo), promptOf(combo), minibatch, signal);
+      const r = await scorer.score(comboKey(combo), promptOf(combo), minibatch, { signal });
       const record: TrialRecord = { kind: "trial", number, params: combo, minibatch: minibatch.map((s) => s.id), score: r.mean, failures: r.failures, scores: r.scores };
       return mark === undefined ? { record, logged: false } : { record, logged: false, mark };
     },

@@ -17,7 +17,7 @@
  * under the phase last `enter`ed.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { LM, LMRequest, LMResponse } from "../src/lm/types.ts";
+import type { CompleteOptions, LM, LMRequest, LMResponse } from "../src/lm/types.ts";
 import { LMCallError } from "../src/lm/types.ts";
 import { DEGRADED_SHARE, FAILED_SHARE, RunFailed } from "../src/errors.ts";
 
@@ -95,7 +95,7 @@ export class RunHealth {
     return {
       id: lm.id,
       model: lm.model,
-      complete: async (request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> => {
+      complete: async (request: LMRequest, options?: CompleteOptions): Promise<LMResponse> => {
         const counts = this.#counts(this.phase);
         try {
           const response = await lm.complete(request, options);

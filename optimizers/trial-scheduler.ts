@@ -24,9 +24,15 @@ export interface TrialSchedule<R> {
   finish(number: number, result: R): Promise<void> | void;
 }
 
-/** The default parallelism: enough minibatches in flight to fill `concurrency` slots, plus one to fill the last wave's gaps. */
+/**
+ * The default parallelism: enough minibatches in flight to fill `concurrency` slots twice,
+ * plus one. Trials finish in order, and one whose combination was tried before predicts
+ * only the samples not yet scored, so with just enough to fill the slots once they empty
+ * while the oldest trial finishes (bench/optimize: 3 → 4 trials at concurrency 32 took the
+ * search from ~27 to ~31 of 32 requests in flight; sim). At the default concurrency 8 it is 2.
+ */
 export function defaultParallelTrials(concurrency: number, minibatch: number): number {
-  return Math.ceil(Math.max(1, concurrency) / Math.max(1, minibatch)) + 1;
+  return Math.ceil((2 * Math.max(1, concurrency)) / Math.max(1, minibatch)) + 1;
 }
 
 export async function runTrialsInOrder<R>(schedule: TrialSchedule<R>): Promise<void> {

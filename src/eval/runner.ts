@@ -31,6 +31,8 @@ export interface PredictOptions {
   /** In-flight requests; the LM layer also limits per endpoint. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Place of these calls in the endpoint's queue (src/lm/limiter.ts PRIORITY; direct answers only). */
+  priority?: number;
   /** How each sample is answered (translate-test, transfusion); default: directly. */
   pipeline?: Pipeline | undefined;
   onOutcome?: (outcome: Outcome, sample: Sample) => void;
@@ -65,7 +67,7 @@ export function outcomeFromText(prompt: Prompt, sample: Sample, raw: string, cac
 async function predictOne(prompt: Prompt, sample: Sample, options: PredictOptions): Promise<Outcome> {
   try {
     if (options.pipeline) return await options.pipeline.predict(prompt, sample, { lm: options.lm, signal: options.signal });
-    const response = await options.lm.complete(buildRequest(prompt, sample), { signal: options.signal });
+    const response = await options.lm.complete(buildRequest(prompt, sample), { signal: options.signal, priority: options.priority });
     return outcomeFromText(prompt, sample, response.choices[0] ?? "", response.cached);
   } catch (err) {
     if (err instanceof LMCallError && (err.kind === "budget" || err.kind === "aborted")) throw err;

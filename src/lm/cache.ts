@@ -9,7 +9,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { LM, LMRequest, LMResponse, TokenUsage } from "./types.ts";
+import type { CompleteOptions, LM, LMRequest, LMResponse, TokenUsage } from "./types.ts";
 import { LMCallError } from "./types.ts";
 import { sha256, stableStringify } from "../util/hash.ts";
 import { UserInputError } from "../errors.ts";
@@ -204,7 +204,7 @@ export class CachedLM implements LM {
     this.model = inner.model;
   }
 
-  async complete(request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> {
+  async complete(request: LMRequest, options?: CompleteOptions): Promise<LMResponse> {
     const key = cacheKey(this.id, this.model, request);
     const hit = this.#cache.get(key);
     if (hit) return { choices: hit.choices.slice(), usage: { ...hit.usage }, cached: true };

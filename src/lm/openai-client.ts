@@ -9,7 +9,7 @@
  * its own deadline that covers the body.
  */
 import OpenAI from "openai";
-import type { LM, LMRequest, LMResponse, ResponseFormat } from "./types.ts";
+import type { CompleteOptions, LM, LMRequest, LMResponse, ResponseFormat } from "./types.ts";
 import { AttemptTimeoutError, MalformedResponseError } from "./faults.ts";
 import { withRetries, type RetryPolicy } from "./retry.ts";
 import { defaultLimiters, DEFAULT_CONCURRENCY, type LimiterRegistry } from "./limiter.ts";
@@ -148,9 +148,9 @@ export class OpenAICompatibleLM implements LM {
     });
   }
 
-  complete(request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> {
+  complete(request: LMRequest, options?: CompleteOptions): Promise<LMResponse> {
     const signal = options?.signal;
-    return withRetries(() => this.#limit(() => this.#attempt(request, signal)), {
+    return withRetries(() => this.#limit(() => this.#attempt(request, signal), options?.priority), {
       ...this.#retry,
       random: this.#random,
       maxRetries: this.#maxRetries,

@@ -55,7 +55,16 @@ export interface LM {
   readonly id: string;
   /** The model name as the endpoint knows it. */
   readonly model: string;
-  complete(request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse>;
+  complete(request: LMRequest, options?: CompleteOptions): Promise<LMResponse>;
+}
+
+export interface CompleteOptions {
+  signal?: AbortSignal;
+  /**
+   * Place in the endpoint's queue (src/lm/limiter.ts PRIORITY; higher goes first, default
+   * 0). Not part of the request: it changes when a call is sent, never what it returns.
+   */
+  priority?: number;
 }
 
 /** Raised after the last retry (or on a non-retryable fault); callers record it as a failure. */

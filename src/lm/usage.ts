@@ -6,7 +6,7 @@
  * counted apart and cost nothing; `failures` are calls that ended in an LMCallError after
  * their retries; budget refusals are counted apart from failures because nothing was sent.
  */
-import type { LM, LMRequest, LMResponse, LMRole, TokenUsage } from "./types.ts";
+import type { CompleteOptions, LM, LMRequest, LMResponse, LMRole, TokenUsage } from "./types.ts";
 import { LMCallError } from "./types.ts";
 
 export interface ModelPrice {
@@ -171,7 +171,7 @@ export class MeteredLM implements LM {
     this.model = inner.model;
   }
 
-  async complete(request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> {
+  async complete(request: LMRequest, options?: CompleteOptions): Promise<LMResponse> {
     let response: LMResponse;
     try {
       response = await this.#inner.complete(request, options);
@@ -279,7 +279,7 @@ export class BudgetedLM implements LM {
     this.model = inner.model;
   }
 
-  async complete(request: LMRequest, options?: { signal?: AbortSignal }): Promise<LMResponse> {
+  async complete(request: LMRequest, options?: CompleteOptions): Promise<LMResponse> {
     this.#budget.reserve();
     let response: LMResponse;
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { endpointModelId, makeRedactor, normalizeBaseURL, redactURL } from "../../src/lm/endpoint.ts";
-import { LimiterRegistry } from "../../src/lm/limiter.ts";
+import { LimiterRegistry, PRIORITY } from "../../src/lm/limiter.ts";
 
 describe("normalizeBaseURL", () => {
   it("makes spellings of one endpoint equal and drops anything that may hold a secret", () => {
@@ -28,6 +28,23 @@ describe("LimiterRegistry", () => {
     expect(a.concurrency).toBe(4);
     expect(reg.forEndpoint("http://other/v1", 8)).not.toBe(a);
     expect(reg.size).toBe(2);
+  });
+
+  it("serves queued work by priority, first come first served within one", async () => {
+    const limit = new LimiterRegistry().forEndpoint("e", 1);
+    const order: string[] = [];
+    let release!: () => void;
+    const busy = limit(() => new Promise<void>((r) => (release = r)));
+    const queued = [
+      limit(async () => void order.push("background 1"), PRIORITY.BACKGROUND),
+      limit(async () => void order.push("normal 1")),
+      limit(async () => void order.push("urgent"), PRIORITY.URGENT),
+      limit(async () => void order.push("background 2"), PRIORITY.BACKGROUND),
+      limit(async () => void order.push("normal 2"), PRIORITY.NORMAL),
+    ];
+    release();
+    await Promise.all([busy, ...queued]);
+    expect(order).toEqual(["urgent", "normal 1", "normal 2", "background 1", "background 2"]);
   });
 
   it("runs at most `concurrency` tasks at once", async () => {

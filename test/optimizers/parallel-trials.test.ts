@@ -15,6 +15,7 @@ import { defaultParallelTrials, runTrialsInOrder } from "../../optimizers/trial-
 import { createRng } from "../../src/util/random.ts";
 import { fingerprint } from "../../src/util/hash.ts";
 import { RunStopped } from "../../src/errors.ts";
+import { PRIORITY } from "../../src/lm/limiter.ts";
 import { UsageMeter } from "../../src/lm/usage.ts";
 import type { RoleModels } from "../../src/lm/roles.ts";
 import type { LM, LMRequest, LMResponse } from "../../src/lm/types.ts";
@@ -118,6 +119,7 @@ describe("overlapping phases", () => {
     const runsDir = testTemp("ieopt-runs-");
     const lm = new SlowLM("e");
     const order: ("teacher" | "proposal" | "train" | "val")[] = [];
+    const priorities = new Map<number | undefined, number>();
     const trainTexts = new Set(train.map((s) => s.text));
     const recording: LM = {
       id: lm.id,
@@ -125,6 +127,7 @@ describe("overlapping phases", () => {
       complete: (request, options) => {
         const user = lastUser(request);
         order.push(user.startsWith(HEADINGS.proposal) ? "proposal" : user.startsWith("#") ? "teacher" : trainTexts.has(queryText(request)) ? "train" : "val");
+        priorities.set(options?.priority, (priorities.get(options?.priority) ?? 0) + 1);
         return lm.complete(request, options);
       },
     };
@@ -142,6 +145,10 @@ describe("overlapping phases", () => {
     // The noise-aware rule's full evaluations are its final race, a phase of their own.
     expect(phases["final selection"]).toBeGreaterThan(0);
     expect(phases.search + (phases["full evaluation"] ?? 0) + phases["final selection"]).toBe(count("val") - val.length);
+    // The baseline fills the slots the candidates leave free; full evaluations (here the race's last rung) go first.
+    expect(priorities.get(PRIORITY.BACKGROUND)).toBe(val.length);
+    expect(priorities.get(PRIORITY.URGENT)).toBeGreaterThan(0);
+    expect(priorities.get(PRIORITY.URGENT)).toBeLessThanOrEqual(phases["final selection"]);
     // The same trials as a run whose phases met other latencies.
     await optimize({ task: "SF", train, val, settings, models: models(new SlowLM("f")), runsDir, runId: "other" });
     expect(logOf(runsDir, "overlap")).toBe(logOf(runsDir, "other"));
@@ -194,9 +201,11 @@ describe("runTrialsInOrder", () => {
     expect(settled.sort()).toEqual([1, 2]);
   });
 
-  it("defaults to enough minibatches to fill the concurrency, plus one", () => {
+  it("defaults to enough minibatches to fill the concurrency twice, plus one", () => {
     expect(defaultParallelTrials(8, 25)).toBe(2);
-    expect(defaultParallelTrials(32, 25)).toBe(3);
-    expect(defaultParallelTrials(50, 25)).toBe(3);
+    expect(defaultParallelTrials(32, 25)).toBe(4);
+    expect(defaultParallelTrials(50, 25)).toBe(5);
+    expect(defaultParallelTrials(1, 25)).toBe(2);
+    expect(defaultParallelTrials(8, 4)).toBe(5);
   });
 });

@@ -100,7 +100,7 @@ export function register(program: Command): void {
     .option("--test <file>", "held-out test split: after freezing, default vs frozen prompt on it with the inference model (scores.test)")
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
     .option("--minibatch <n>", "validation samples per trial", String(MIPRO_DEFAULTS.minibatch))
-    .option("--parallel-trials <n>", "TPE trials in flight at once (same seed and n: same results, whatever the timing); default: enough minibatches to fill --concurrency, plus one")
+    .option("--parallel-trials <n>", "TPE trials in flight at once (same seed and n: same results, whatever the timing); default: enough minibatches to fill --concurrency twice, plus one")
     .option("--full-eval-every <n>", "full validation of the best new combination every n trials", String(MIPRO_DEFAULTS.fullEvalEvery))
     .option("--demo-sets <n>", "bootstrapped demo sets (m), besides the empty set", String(MIPRO_DEFAULTS.demoSets))
     .option("--demos <n>", "demos per set (K)", String(MIPRO_DEFAULTS.demos))
