@@ -107,8 +107,9 @@ export async function predictSamples(
   let stopError: unknown;
 
   let index = 0;
-  for await (const sample of samples as AsyncIterable<Sample>) {
-    if (stopError !== undefined || options.signal?.aborted) break;
+  /** Starts one sample; false once the run is stopping. */
+  const issue = (sample: Sample): boolean => {
+    if (stopError !== undefined || options.signal?.aborted) return false;
     const at = index++;
     inFlight++;
     void limit(async () => {
@@ -123,8 +124,21 @@ export async function predictSamples(
         stopError ??= err;
       }
     }).finally(settled);
-    // Do not pull more samples than can run.
-    if (inFlight >= concurrency * 2) await slotFreed();
+    return true;
+  };
+  // Do not pull more samples than can run. An array's samples are issued without a turn
+  // between them, so a batch's requests queue together, in input order: batches running
+  // at once (parallel trials) are served in the order they were issued, not interleaved.
+  if (Array.isArray(samples)) {
+    for (const sample of samples as readonly Sample[]) {
+      if (!issue(sample)) break;
+      if (inFlight >= concurrency * 2) await slotFreed();
+    }
+  } else {
+    for await (const sample of samples) {
+      if (!issue(sample)) break;
+      if (inFlight >= concurrency * 2) await slotFreed();
+    }
   }
   while (inFlight > 0) await slotFreed();
 
