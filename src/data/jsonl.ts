@@ -40,8 +40,13 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = "\uFEFF";
 
-/** Bytes read per step; the buffer is reused (it grows only for a line longer than this). */
-const READ_CHUNK = 1 << 20;
+/**
+ * Bytes read per step. Small enough that a step's decoded text (up to twice as many bytes
+ * in UTF-16) is an ordinary young object: V8 puts larger strings in its large-object space,
+ * which only a full collection frees, and a file's worth of those costs more collection
+ * than the parsing. The buffer is reused; it grows only for a line longer than it.
+ */
+const READ_CHUNK = 1 << 16;
 
 /** Lines `first`, `first + 1`, … of a file, decoded, line endings removed (blank lines included). */
 interface LineBatch {
@@ -50,7 +55,7 @@ interface LineBatch {
 }
 
 /**
- * Streams the file's lines in batches (about a megabyte of them per step), decoded as
+ * Streams the file's lines in batches (READ_CHUNK bytes of them per step), decoded as
  * UTF-8 with the byte-order-mark and length rules. A clean stretch is decoded in one call;
  * one with anything to report is redone line by line, so the error names the same line it
  * always did, after every line before it was handed over.
@@ -62,19 +67,20 @@ async function* readLineBatches(path: string, maxLineBytes: number): AsyncGenera
   } catch (err) {
     throw asFileError(err, path);
   }
-  let buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let buffer = Buffer.allocUnsafe(2 * READ_CHUNK);
   let filled = 0;
   let line = 1;
   try {
     for (;;) {
-      if (buffer.length - filled < READ_CHUNK) {
-        const grown = Buffer.allocUnsafe(filled + READ_CHUNK);
+      // Room for at least half a step; a line longer than the buffer doubles it.
+      if (buffer.length - filled < READ_CHUNK / 2) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * buffer.length, filled + READ_CHUNK));
         buffer.copy(grown, 0, 0, filled);
         buffer = grown;
       }
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
+        ({ bytesRead } = await handle.read(buffer, filled, Math.min(READ_CHUNK, buffer.length - filled), null));
       } catch (err) {
         throw asFileError(err, path);
       }
@@ -420,7 +426,7 @@ export async function forEachSample<T extends { id: string } = Sample>(
 /**
  * A copy of a string taken from a parsed line, for keeping. V8 returns most strings of 13
  * characters or more from JSON.parse (and split, slice) as views into the source text, so
- * keeping one keeps its whole line, or the megabyte of lines it was decoded with: held per
+ * keeping one keeps its whole line, or the batch of lines it was decoded with: held per
  * sample, that is the whole file. Concatenation then slicing makes V8 copy (flatten) it.
  */
 export function ownString(s: string): string {

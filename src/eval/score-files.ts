@@ -38,17 +38,17 @@ export type FileScoreReport = Pick<ScoreReport, "summary" | "failures">;
  */
 export async function scoreFiles(options: ScoreFilesOptions): Promise<FileScoreReport> {
   const gold = await readGold(options.gold);
-  const pool = new InstancePool(gold.instances.sampleCount);
+  const pool = new InstancePool(gold.instances.sampleCounts());
   const failures = new Map<number, string>();
   const predicted = await readPredictions(options.pred, gold, (at, units, failure) => {
     if (failure !== undefined) failures.set(at, failure);
-    pool.add(gold.instanceOf[at]!, gold.units.of(at), units);
+    pool.add(gold.instanceOf.get(at), gold.units.of(at), units);
   });
   const failed: { id: string; reason: string }[] = [];
   const ids = gold.sampleIds.ids;
   for (let at = 0; at < ids.length; at++) {
     if (predicted[at] === 0) {
-      pool.add(gold.instanceOf[at]!, gold.units.of(at), undefined);
+      pool.add(gold.instanceOf.get(at), gold.units.of(at), undefined);
       failed.push({ id: ids[at]!, reason: NO_PREDICTION });
     } else {
       const reason = failures.get(at);
@@ -76,13 +76,13 @@ interface Gold {
   sampleIds: SampleIds;
   /** Schema arrays are shared between samples (fast-check interns them). */
   schema: (readonly SchemaItem[])[];
-  instanceOf: number[];
+  instanceOf: IntList;
   units: FlatUnits;
   instances: Instances;
 }
 
 async function readGold(path: string): Promise<Gold> {
-  const gold: Omit<Gold, "sampleIds"> = { schema: [], instanceOf: [], units: new FlatUnits(), instances: new Instances() };
+  const gold: Omit<Gold, "sampleIds"> = { schema: [], instanceOf: new IntList(), units: new FlatUnits(), instances: new Instances() };
   const sampleIds = await forEachSample([path], { fast: fastScoredSample }, (sample) => {
     gold.schema.push(sample.schema);
     gold.instanceOf.push(gold.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id));
@@ -125,7 +125,7 @@ async function readPredictions(
     lineOf[at] = line;
     next = at + 1;
     count++;
-    const task = gold.instances.task(gold.instanceOf[at]!);
+    const task = gold.instances.task(gold.instanceOf.get(at));
     const schema = gold.schema[at]!;
     const outcome = toOutcome(value, task, schema);
     if ("failure" in outcome) onSample(at, undefined, outcome.failure);
@@ -150,53 +150,100 @@ function toOutcome(prediction: PredictionLine, task: string, schema: readonly Sc
   return "problem" in checked ? { failure: `invalid ${checked.problem}` } : checked;
 }
 
+/** A growable list of 32-bit integers: numbers the garbage collector never has to scan. */
+class IntList {
+  #values = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.#values.length) {
+      const grown = new Int32Array(this.#values.length * 2);
+      grown.set(this.#values);
+      this.#values = grown;
+    }
+    this.#values[this.length++] = value;
+  }
+
+  get(at: number): number {
+    return this.#values[at]!;
+  }
+
+  /** Adds one to the value at `at`. */
+  increment(at: number): void {
+    this.#values[at]!++;
+  }
+
+  /** The values so far (a view, valid until the next push). */
+  view(): Int32Array {
+    return this.#values.subarray(0, this.length);
+  }
+}
+
+/** Strings kept once each (own copies, see ownString), numbered in order of first use. */
+class Names {
+  readonly #number = new Map<string, number>();
+  readonly list: string[] = [];
+
+  of(name: string): number {
+    let n = this.#number.get(name);
+    if (n === undefined) {
+      n = this.list.length;
+      const own = ownString(name);
+      this.#number.set(own, n);
+      this.list.push(own);
+    }
+    return n;
+  }
+}
+
 /**
  * Routed units of many samples in flat arrays: no object per unit outlives the read, so a
- * large gold file costs the garbage collector a few arrays and one string per sample (its
- * parts joined: a fresh string, so it keeps no line alive), not a million small objects.
+ * large gold file costs the garbage collector a few typed arrays and one string per sample
+ * (its parts joined: a fresh string, so it keeps no line alive), not a million small objects.
  */
 class FlatUnits {
+  readonly #directions = new Names();
   /** Per sample: its units' parts, joined; and where its units end in #direction. */
   readonly #text: string[] = [];
-  readonly #unitsEnd: number[] = [];
-  /** Per unit: its direction, and where its parts end in #partEnd. */
-  readonly #direction: string[] = [];
-  readonly #partsEnd: number[] = [];
+  readonly #unitsEnd = new IntList();
+  /** Per unit: its direction's number, and where its parts end in #partEnd. */
+  readonly #direction = new IntList();
+  readonly #partsEnd = new IntList();
   /** Per part: where it ends in its sample's text. */
-  readonly #partEnd: number[] = [];
+  readonly #partEnd = new IntList();
 
   push(units: readonly Unit[]): void {
-    const parts: string[] = [];
+    let text = "";
     let length = 0;
     for (const unit of units) {
-      this.#direction.push(unit.direction);
+      this.#direction.push(this.#directions.of(unit.direction));
       for (const part of unit.parts) {
-        parts.push(part);
+        text += part;
         this.#partEnd.push((length += part.length));
       }
       this.#partsEnd.push(this.#partEnd.length);
     }
-    this.#text.push(parts.length === 1 ? ownString(parts[0]!) : parts.join(""));
+    this.#text.push(ownString(text));
     this.#unitsEnd.push(this.#direction.length);
   }
 
   /** The units of sample `at`, as pushed. */
   of(at: number): Unit[] {
     const text = this.#text[at]!;
-    const start = at === 0 ? 0 : this.#unitsEnd[at - 1]!;
-    const end = this.#unitsEnd[at]!;
+    const start = at === 0 ? 0 : this.#unitsEnd.get(at - 1);
+    const end = this.#unitsEnd.get(at);
     const units = new Array<Unit>(end - start);
-    let part = start === 0 ? 0 : this.#partsEnd[start - 1]!;
+    let part = start === 0 ? 0 : this.#partsEnd.get(start - 1);
     let from = 0;
     for (let u = start; u < end; u++) {
-      const partsEnd = this.#partsEnd[u]!;
+      const partsEnd = this.#partsEnd.get(u);
       const parts = new Array<string>(partsEnd - part);
       for (let k = 0; part < partsEnd; part++, k++) {
-        const to = this.#partEnd[part]!;
+        const to = this.#partEnd.get(part);
         parts[k] = text.slice(from, to);
         from = to;
       }
-      units[u - start] = { direction: this.#direction[u]!, parts };
+      units[u - start] = { direction: this.#directions.list[this.#direction.get(u)]!, parts };
     }
     return units;
   }
@@ -209,65 +256,72 @@ class FlatUnits {
  */
 class Instances {
   readonly #byInstanceId = new Map<string, number>();
+  /** task, dataset and lang names, by number. */
+  readonly #names = new Names();
   /** Per instance. */
-  readonly #next: number[] = [];
-  readonly #task: string[] = [];
-  readonly #dataset: string[] = [];
-  readonly #lang: string[] = [];
   readonly #instanceId: string[] = [];
-  readonly sampleCount: number[] = [];
-  /** task, dataset and lang names, each kept once. */
-  readonly #names = new Map<string, string>();
+  readonly #next = new IntList();
+  readonly #task = new IntList();
+  readonly #dataset = new IntList();
+  readonly #lang = new IntList();
+  readonly #sampleCount = new IntList();
 
   /** The task of instance `at`. */
   task(at: number): string {
-    return this.#task[at]!;
+    return this.#names.list[this.#task.get(at)]!;
+  }
+
+  /** Samples per instance (final once the gold file is read). */
+  sampleCounts(): Int32Array {
+    return this.#sampleCount.view();
   }
 
   /** The instance a sample belongs to (counted as one more of its samples). */
-  of(task: string, dataset: string, lang: string, instanceId: string): number {
+  of(taskName: string, datasetName: string, langName: string, instanceId: string): number {
+    const task = this.#names.of(taskName);
+    const dataset = this.#names.of(datasetName);
+    const lang = this.#names.of(langName);
     // A batched instance's samples mostly follow each other: try the last instance first.
-    const last = this.sampleCount.length - 1;
-    if (last >= 0 && this.#instanceId[last] === instanceId && this.#task[last] === task && this.#dataset[last] === dataset && this.#lang[last] === lang) {
-      this.sampleCount[last]!++;
+    const last = this.#sampleCount.length - 1;
+    if (last >= 0 && this.#instanceId[last] === instanceId && this.#same(last, task, dataset, lang)) {
+      this.#sampleCount.increment(last);
       return last;
     }
     const head = this.#byInstanceId.get(instanceId);
-    for (let at = head ?? -1; at !== -1; at = this.#next[at]!) {
-      if (this.#task[at] === task && this.#dataset[at] === dataset && this.#lang[at] === lang) {
-        this.sampleCount[at]!++;
+    for (let at = head ?? -1; at !== -1; at = this.#next.get(at)) {
+      if (this.#same(at, task, dataset, lang)) {
+        this.#sampleCount.increment(at);
         return at;
       }
     }
-    const at = this.sampleCount.length;
+    const at = this.#sampleCount.length;
     const ownId = ownString(instanceId);
     this.#byInstanceId.set(ownId, at);
-    this.#next.push(head ?? -1);
-    this.#task.push(this.#name(task));
-    this.#dataset.push(this.#name(dataset));
-    this.#lang.push(this.#name(lang));
     this.#instanceId.push(ownId);
-    this.sampleCount.push(1);
+    this.#next.push(head ?? -1);
+    this.#task.push(task);
+    this.#dataset.push(dataset);
+    this.#lang.push(lang);
+    this.#sampleCount.push(1);
     return at;
   }
 
-  #name(name: string): string {
-    let own = this.#names.get(name);
-    if (own === undefined) this.#names.set((own = ownString(name)), own);
-    return own;
+  #same(at: number, task: number, dataset: number, lang: number): boolean {
+    return this.#task.get(at) === task && this.#dataset.get(at) === dataset && this.#lang.get(at) === lang;
   }
 
   /** The instances' results, for `aggregate`, one at a time. */
   *results(pool: InstancePool): Generator<InstanceResult> {
-    for (let at = 0; at < this.sampleCount.length; at++) {
+    const names = this.#names.list;
+    for (let at = 0; at < this.#sampleCount.length; at++) {
       yield {
         instance_id: this.#instanceId[at]!,
-        task: this.#task[at]!,
-        dataset: this.#dataset[at]!,
-        lang: this.#lang[at]!,
+        task: names[this.#task.get(at)]!,
+        dataset: names[this.#dataset.get(at)]!,
+        lang: names[this.#lang.get(at)]!,
         lf1: pool.lf1[at]!,
         f1: pool.f1[at]!,
-        samples: this.sampleCount[at]!,
+        samples: this.#sampleCount.get(at),
         failures: pool.failures[at]!,
       };
     }
