@@ -40,13 +40,16 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = "\uFEFF";
 
+/** Bytes read per step. The buffer is reused; it grows only for a line longer than it. */
+const READ_CHUNK = 1 << 20;
+
 /**
- * Bytes read per step. Small enough that a step's decoded text (up to twice as many bytes
- * in UTF-16) is an ordinary young object: V8 puts larger strings in its large-object space,
- * which only a full collection frees, and a file's worth of those costs more collection
- * than the parsing. The buffer is reused; it grows only for a line longer than it.
+ * Bytes decoded at a time (whole lines; more for a longer line). Small enough that the
+ * decoded text (up to twice as many bytes in UTF-16) is an ordinary young object: V8 puts
+ * larger strings in its large-object space, which only a full collection frees, and a
+ * file's worth of those cost more collection than the parsing.
  */
-const READ_CHUNK = 1 << 16;
+const DECODE_STEP = 1 << 16;
 
 /** Lines `first`, `first + 1`, … of a file, decoded, line endings removed (blank lines included). */
 interface LineBatch {
@@ -55,7 +58,7 @@ interface LineBatch {
 }
 
 /**
- * Streams the file's lines in batches (READ_CHUNK bytes of them per step), decoded as
+ * Streams the file's lines in batches (DECODE_STEP bytes of them at a time), decoded as
  * UTF-8 with the byte-order-mark and length rules. A clean stretch is decoded in one call;
  * one with anything to report is redone line by line, so the error names the same line it
  * always did, after every line before it was handed over.
@@ -88,11 +91,17 @@ async function* readLineBatches(path: string, maxLineBytes: number): AsyncGenera
       const eof = bytesRead === 0;
       // Complete lines end at the last newline; at the end of the file, the rest is a line too.
       const complete = eof ? end : buffer.lastIndexOf(NEWLINE, end - 1) + 1;
-      if (complete > 0) {
-        for (const batch of splitLines(buffer.subarray(0, complete), line, path, maxLineBytes)) {
+      for (let from = 0; from < complete; ) {
+        let to = complete;
+        if (complete - from > DECODE_STEP) {
+          const cut = buffer.lastIndexOf(NEWLINE, from + DECODE_STEP - 1);
+          to = cut >= from ? cut + 1 : buffer.indexOf(NEWLINE, from + DECODE_STEP) + 1 || complete;
+        }
+        for (const batch of splitLines(buffer.subarray(from, to), line, path, maxLineBytes)) {
           yield batch;
           line = batch.first + batch.lines.length;
         }
+        from = to;
       }
       if (eof) return;
       // Stop as soon as the cap is passed instead of buffering a runaway line.
