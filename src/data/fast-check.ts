@@ -13,7 +13,7 @@
 import type { IERecord, SchemaItem, TaskDefinition } from "../tasks/definition.ts";
 import { BUILTIN_TASKS } from "../tasks/builtin.ts";
 import { findTask } from "../tasks/registry.ts";
-import type { PredictionLine, Sample } from "./sample.ts";
+import { SPLITS, type PredictionLine, type Sample } from "./sample.ts";
 import type { ScoredSample } from "../metrics/score.ts";
 
 type Json = Record<string, unknown>;
@@ -143,8 +143,17 @@ export function fastPredictionLine(json: Json): PredictionLine | undefined {
   return typeof json.output === "string" || Array.isArray(json.records) ? (json as PredictionLine) : undefined;
 }
 
-const SPLITS = new Set(["train", "dev", "test"]);
-const LANG = /^[a-z]{3}$/;
+/** SampleShape's lang rule, /^[a-z]{3}$/, without a regular expression per line. */
+function isLangCode(v: unknown): boolean {
+  if (typeof v !== "string" || v.length !== 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
+}
+
+const isSplit = (v: unknown): boolean => (SPLITS as readonly unknown[]).includes(v);
 /** Fields the sample shape names, in its order; every other key is kept after them. */
 const SHAPE_KEYS = new Set(["id", "instance_id", "dataset", "lang", "task", "split", "text", "schema", "labels", "schema_descriptions"]);
 
@@ -235,7 +244,7 @@ function checkSample(json: Json): { entry: FastEntry; schema: SchemaItem[] } | u
   const { id, instance_id, dataset, lang, split, text, schema, labels } = json;
   if (!isNonEmpty(id) || !isNonEmpty(dataset) || typeof text !== "string") return undefined;
   if (instance_id !== undefined && !isNonEmpty(instance_id)) return undefined;
-  if (typeof lang !== "string" || !LANG.test(lang) || typeof split !== "string" || !SPLITS.has(split)) return undefined;
+  if (!isLangCode(lang) || !isSplit(split)) return undefined;
   if (!Array.isArray(schema) || !Array.isArray(labels) || json.schema_descriptions !== undefined) return undefined;
   if (Object.hasOwn(json, "__proto__")) return undefined;
 

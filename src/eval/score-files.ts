@@ -184,7 +184,12 @@ class Names {
   readonly #number = new Map<string, number>();
   readonly list: string[] = [];
 
+  #last: string | undefined;
+  #lastNumber = 0;
+
   of(name: string): number {
+    // Lines of a file mostly repeat the names of the line before.
+    if (name === this.#last) return this.#lastNumber;
     let n = this.#number.get(name);
     if (n === undefined) {
       n = this.list.length;
@@ -192,6 +197,8 @@ class Names {
       this.#number.set(own, n);
       this.list.push(own);
     }
+    this.#last = this.list[n]!;
+    this.#lastNumber = n;
     return n;
   }
 }
