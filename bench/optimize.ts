@@ -131,6 +131,8 @@ interface Row {
   idle_share: number;
   /** From spawn to the first request (the preflight): process start-up. */
   first_request_s: number;
+  /** Share of the samples with exactly one request in flight (a lone request, e.g. a trial's last wave). */
+  one_in_flight_share: number;
   /** Mean requests in flight over the run, and per half second (where slots sit idle). */
   mean_in_flight: number;
   in_flight_per_half_second: number[];
@@ -180,6 +182,7 @@ async function runOnce(concurrency: number, parallel: number | undefined, simUrl
       max_in_flight: proxy.maxInFlight,
       idle_share: round(1 - proxy.busyMs / 1000 / wall, 3),
       first_request_s: round(((proxy.firstRequestAt ?? started) - started) / 1000, 2),
+      one_in_flight_share: round(proxy.timeline.filter((n) => n === 1).length / Math.max(1, proxy.timeline.length), 3),
       mean_in_flight: round(meanOf(proxy.timeline), 1),
       in_flight_per_half_second: chunks(proxy.timeline, 500 / TRACE_MS).map((c) => round(meanOf(c), 1)),
       val_lf1_sim: lf1.trim(),
@@ -207,7 +210,7 @@ try {
     rows.push({ ...row, requested_parallel_trials: parallel ?? null });
     console.log(
       `concurrency ${String(c).padStart(3)}: wall ${row.wall_s}s, ${row.lm_calls} LM calls, bound ${row.lower_bound_s}s → ${row.ratio_to_bound}× the bound ` +
-        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none, ${row.mean_in_flight} on average; first request after ${row.first_request_s}s; ${row.parallel_trials} trials in flight; load ${row.load_average}) ${JSON.stringify(row.calls_by_phase)}\n` +
+        `(sim answers in ${row.sim_answer_ms} ms on top; bound with it ${row.lower_bound_with_sim_s}s; max ${row.max_in_flight} in flight, ${(100 * row.idle_share).toFixed(1)}% of the time none, ${(100 * row.one_in_flight_share).toFixed(1)}% one alone, ${row.mean_in_flight} on average; first request after ${row.first_request_s}s; ${row.parallel_trials} trials in flight; load ${row.load_average}) ${JSON.stringify(row.calls_by_phase)}\n` +
         `  in flight per 0.5 s: ${row.in_flight_per_half_second.join(" ")}`,
     );
   }
