@@ -1,6 +1,6 @@
 /**
- * Noise-aware selection (docs/selection.md argues the design): which combination to fully
- * evaluate at a due point, and which fully evaluated one to freeze.
+ * Noise-aware selection (docs/selection.md argues the design): which combinations to score
+ * beyond their minibatches (the final race; the old rule's due points), and which to freeze.
  *
  * Per-sample scores are noisy (an LF1 of 0 or 1 on most samples) while candidates differ by
  * a few points, so a raw minibatch mean mostly measures *which samples* the minibatch drew.
@@ -10,14 +10,15 @@
  *    known from the baseline. A score y_{c,s} is adjusted to y − β·(b_s − B̄), with β the
  *    within-combination regression slope of y on b (pooled over all evidence). A sample
  *    that is easy for the default is easy for every prompt, so this cancels most of the
- *    minibatch's luck; with β fitted, it never adds variance.
+ *    minibatch's luck; with β fitted, it never adds variance. The estimates that rank
+ *    combinations take b_s from every prompt that answered s instead (leave-one-out,
+ *    cellsWithPooledDifficulty): several witnesses of a sample's difficulty, not one.
  * 2. Additive shrinkage. The adjusted scores are fitted by an additive random-effects model
  *    over the search space: grand mean + instruction effect + demo-set effect + the
  *    combination's own deviation, each a shrunken mean (empirical Bayes: the raw effect
  *    times n·τ² / (n·τ² + σ²), τ² by the method of moments). A combination tried once
  *    borrows strength from every trial that shared its instruction or its demo set, and a
  *    lucky single minibatch is pulled toward what the rest of the evidence says.
- *
  * 3. A final race. Instead of one full evaluation per due point, the same budget of calls is
  *    spent after the search as successive halving over the best estimates (raceSchedule):
  *    more samples for a few, then the best of those, then two finalists on the full split.
@@ -105,7 +106,7 @@ export function controlSlope(cells: readonly { x: readonly number[]; y: readonly
 
 /** Posterior mean quality of every combination with evidence. */
 export function estimateCombos(input: SelectionInput): ComboEstimate[] {
-  const cells = collectCells(input);
+  const cells = cellsWithPooledDifficulty(input);
   if (cells.length === 0) return [];
   const beta = controlSlope(cells);
   const adjusted = cells.map((c) => ({ combo: c.combo, values: c.y.map((y, i) => y - beta * c.x[i]!), raw: mean(c.y) }));
@@ -382,3 +383,70 @@ export function toldScore(rule: SelectionRule, input: SelectionInput, trial: { s
   for (const id of trial.minibatch) batchBaseline += input.baseline.get(id) ?? baselineMean;
   return trial.score - beta * (batchBaseline / Math.max(1, trial.minibatch.length) - baselineMean);
 }
+
+/**
+ * The cells of estimateCombos: each combination's scores with, as covariate, each sample's
+ * difficulty estimated from *every* prompt that answered it — the default on the whole split,
+ * every trial's and the race's combinations — by a two-way additive fit (score = prompt
+ * mean + sample effect), leaving out the combination's own answer so a prompt never makes
+ * its own samples look easy. The default alone tells a sample's difficulty through one
+ * noisy answer; a sample seen by k prompts is told by k, so the noise left in a
+ * combination's adjusted mean falls from about 2σ² (prompt and default each add their own)
+ * toward σ²(1 + 1/k). The trials' told scores keep the default-only control variate
+ * (collectCells): measured with bench/selection, the pooled one helped the final ranking but
+ * not the search.
+ */
+export function cellsWithPooledDifficulty(input: SelectionInput): Cell[] {
+  const prompts: { combo?: Combo; scores: Map<string, number>; mean: number }[] = [{ scores: new Map(input.baseline), mean: 0 }];
+  const byKey = new Map<string, (typeof prompts)[number]>();
+  for (const e of input.evidence) {
+    let p = byKey.get(key(e.combo));
+    if (!p) byKey.set(key(e.combo), (p = { combo: e.combo, scores: new Map(), mean: 0 }));
+    e.sampleIds.forEach((id, i) => p.scores.set(id, e.scores[i]!));
+  }
+  prompts.push(...byKey.values());
+  for (const p of prompts) p.mean = mean([...p.scores.values()]);
+
+  // Backfitting: sample effects from the prompts' residuals, prompt means from the samples'.
+  const residualSums = () => {
+    const sum = new Map<string, number>();
+    const count = new Map<string, number>();
+    for (const p of prompts) {
+      for (const [id, y] of p.scores) {
+        sum.set(id, (sum.get(id) ?? 0) + y - p.mean);
+        count.set(id, (count.get(id) ?? 0) + 1);
+      }
+    }
+    return { sum, count };
+  };
+  for (let round = 0; round < DIFFICULTY_ROUNDS; round++) {
+    const { sum, count } = residualSums();
+    const effect = new Map<string, number>();
+    let centre = 0;
+    for (const [id, total] of sum) centre += total / count.get(id)!;
+    centre /= Math.max(1, sum.size);
+    for (const [id, total] of sum) effect.set(id, total / count.get(id)! - centre);
+    for (const p of prompts) {
+      let t = 0;
+      for (const [id, y] of p.scores) t += y - effect.get(id)!;
+      p.mean = t / p.scores.size;
+    }
+  }
+  const { sum, count } = residualSums();
+  const cells: Cell[] = [];
+  for (const p of prompts) {
+    if (!p.combo || p.scores.size === 0) continue;
+    const x: number[] = [];
+    const y: number[] = [];
+    for (const [id, score] of p.scores) {
+      const others = count.get(id)! - 1;
+      x.push(others > 0 ? (sum.get(id)! - (score - p.mean)) / others : 0);
+      y.push(score);
+    }
+    cells.push({ combo: p.combo, x, y });
+  }
+  return cells;
+}
+
+/** Backfitting rounds of the two-way fit; the prompt means settle within a few. */
+const DIFFICULTY_ROUNDS = 5;

@@ -1,7 +1,7 @@
 /** The noise-aware selection rule (optimizers/select.ts), with hand-computed values. */
 import { describe, expect, it } from "vitest";
 import {
-  compareWithDefault, controlSlope, describeRace, effectVariance, estimateCombos, finalPick, nextToEvaluate, PRIOR_EFFECT_VARIANCE,
+  cellsWithPooledDifficulty, compareWithDefault, controlSlope, describeRace, effectVariance, estimateCombos, finalPick, nextToEvaluate, PRIOR_EFFECT_VARIANCE,
   raceSamples, raceSchedule, selectionInput, shrinkFactor, toldScore, topByEstimate, type SelectionInput,
 } from "../../optimizers/select.ts";
 
@@ -41,6 +41,32 @@ describe("the pieces", () => {
     expect(controlSlope([{ x: [-1, 1], y: [0, 1] }])).toBe(0.5);
     // Only C varies in x (±0.5) and its y equals the default's: slope 1.
     expect(controlSlope([{ x: [0.5, 0.5], y: [1, 0] }, { x: [0.5, -0.5], y: [1, 0] }])).toBe(1);
+  });
+});
+
+describe("sample difficulty pooled over every prompt", () => {
+  it("is each sample's mean residual over the other prompts (leave-one-out), hand-computed on a balanced design", () => {
+    // Default [1,1,0,0], A [1,1,1,0], B [1,0,0,0] on s1..s4; prompt means .5, .75, .25.
+    // Residuals y − mean: default [.5,.5,−.5,−.5], A [.25,.25,.25,−.75], B [.75,−.25,−.25,−.25];
+    // per-sample sums 1.5, .5, −.5, −1.5 (the design is balanced, so one round settles it).
+    // A's covariate leaves A out: (1.5 − .25)/2, (.5 − .25)/2, (−.5 − .25)/2, (−1.5 + .75)/2.
+    const ids = ["s1", "s2", "s3", "s4"];
+    const cells = cellsWithPooledDifficulty({
+      baseline: new Map(ids.map((id, i) => [id, [1, 1, 0, 0][i]!])),
+      evidence: [
+        { combo: A, sampleIds: ids, scores: [1, 1, 1, 0] },
+        { combo: B, sampleIds: ids, scores: [1, 0, 0, 0] },
+      ],
+    });
+    const close = (xs: readonly number[], want: number[]) => xs.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 12));
+    close(cells.find((c) => c.combo === A)!.x, [0.625, 0.125, -0.375, -0.375]);
+    close(cells.find((c) => c.combo === B)!.x, [0.375, 0.375, -0.125, -0.625]);
+    expect(cells.find((c) => c.combo === A)!.y).toEqual([1, 1, 1, 0]);
+  });
+
+  it("a sample no other prompt answered has difficulty 0", () => {
+    const cells = cellsWithPooledDifficulty({ baseline: new Map([["s1", 1]]), evidence: [{ combo: A, sampleIds: ["s1", "new"], scores: [1, 0] }] });
+    expect(cells[0]!.x[1]).toBe(0);
   });
 });
 
