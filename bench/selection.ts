@@ -209,7 +209,7 @@ async function runOnce(seed: number, shape: { qualitySd: number; r: number }, ru
   };
   const out = await optimize({
     task: "SF", train, val, models, runsDir, runId: `${rule}-${shape.qualitySd}-${r}-${seed}`,
-    settings: { seed, selection: rule, concurrency: 16, ...(process.env.SELECTION_PARALLEL ? { parallelTrials: Number(process.env.SELECTION_PARALLEL) } : {}) },
+    settings: { seed, selection: rule, concurrency: 8, ...(process.env.SELECTION_PARALLEL ? { parallelTrials: Number(process.env.SELECTION_PARALLEL) } : {}) },
   });
   const probe = val[0]!;
   const qualityOf = (instruction: string, demos: Parameters<typeof buildRequest>[0]["demos"]) =>

@@ -468,6 +468,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   const isDuePoint = (afterTrial: number) => (afterTrial + 1) % settings.fullEvalEvery === 0 || afterTrial === settings.trials - 1;
   // The noise-aware rule spends the due points' budget in one race after the last trial.
   const racing = rule === "noise-aware";
+  const dueCount = Array.from({ length: settings.trials }, (_, i) => i).filter(isDuePoint).length;
   const lastTrial = settings.trials - 1;
   const evaluatesAfter = (afterTrial: number) => (racing ? afterTrial === lastTrial : isDuePoint(afterTrial));
   // A study extended with more trials (--resume --trials) ignores the full evaluations its
@@ -521,7 +522,6 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
    * last rung's are full evaluations. A resumed run replays the logged evaluations.
    */
   const runFinalRace = async () => {
-    const dueCount = Array.from({ length: settings.trials }, (_, i) => i).filter(isDuePoint).length;
     const rungs = raceSchedule({ valSize: val.length, minibatch: minibatchSize, fullEvaluations: dueCount });
     const order = createRng(settings.seed).fork("race").shuffle(val);
     await runPhase(ctx, "final selection", describeRace(rungs, val.length), () => runRungs(rungs, order));
@@ -572,7 +572,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   // A due point's full evaluation runs beside the next trials (their asks need only the
   // tells so far); the next tell, which may use it, waits for it, and so does its log line.
   let fullEvalDone: Promise<void> = Promise.resolve();
-  await runPhase(ctx, "search", `${settings.trials} TPE trials${parallel > 1 ? ` (${parallel} in flight)` : ""}, minibatch ${minibatchSize}, full evaluation every ${settings.fullEvalEvery}`, () => runTrialsInOrder<{ record: TrialRecord; logged: boolean; mark?: ReturnType<NonNullable<MiproContext["health"]>["mark"]> }>({
+  await runPhase(ctx, "search", `${settings.trials} TPE trials${parallel > 1 ? ` (${parallel} in flight)` : ""}, minibatch ${minibatchSize}, ${racing ? `then a race with the budget of ${dueCount} full evaluations` : `full evaluation every ${settings.fullEvalEvery}`}`, () => runTrialsInOrder<{ record: TrialRecord; logged: boolean; mark?: ReturnType<NonNullable<MiproContext["health"]>["mark"]> }>({
     first: 0,
     count: settings.trials,
     parallel,

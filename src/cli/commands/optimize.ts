@@ -101,7 +101,7 @@ export function register(program: Command): void {
     .option("--trials <n>", "TPE trials", String(MIPRO_DEFAULTS.trials))
     .option("--minibatch <n>", "validation samples per trial", String(MIPRO_DEFAULTS.minibatch))
     .option("--parallel-trials <n>", "TPE trials in flight at once (same seed and n: same results, whatever the timing); default: enough minibatches to fill --concurrency twice, plus one")
-    .option("--full-eval-every <n>", "full validation of the best new combination every n trials", String(MIPRO_DEFAULTS.fullEvalEvery))
+    .option("--full-eval-every <n>", "one full validation per n trials (best-full: of the best new combination after every n trials; noise-aware: their budget spent in the final race)", String(MIPRO_DEFAULTS.fullEvalEvery))
     .option("--demo-sets <n>", "bootstrapped demo sets (m), besides the empty set", String(MIPRO_DEFAULTS.demoSets))
     .option("--demos <n>", "demos per set (K)", String(MIPRO_DEFAULTS.demos))
     .option("--instructions <n>", "instruction candidates, the default instruction included", String(MIPRO_DEFAULTS.instructions))
