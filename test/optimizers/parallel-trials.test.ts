@@ -156,6 +156,36 @@ describe("overlapping phases", () => {
   });
 });
 
+describe("overlapping phases: kills", () => {
+  for (const killAt of ["the first proposal", "the first trial call"] as const) {
+    it(`a run killed at ${killAt}, with other phases in flight, resumes to the uninterrupted log`, async () => {
+      const runsDir = testTemp("ieopt-runs-");
+      await optimize({ task: "SF", train, val, settings, models: models(new SlowLM("g")), runsDir, runId: "whole" });
+      const lm = new SlowLM("h");
+      const controller = new AbortController();
+      let baselineCalls = 0;
+      const killing: LM = {
+        id: lm.id,
+        model: lm.model,
+        complete: (request, options) => {
+          const proposal = lastUser(request).startsWith(HEADINGS.proposal);
+          if (options?.priority === PRIORITY.BACKGROUND) baselineCalls++;
+          // A trial's call: a validation query that is neither the baseline's nor a teacher's.
+          const trialCall = !lastUser(request).startsWith("#") && options?.priority === PRIORITY.NORMAL && val.some((s) => s.text === queryText(request));
+          if ((killAt === "the first proposal" && proposal) || (killAt === "the first trial call" && trialCall)) controller.abort();
+          return lm.complete(request, options);
+        },
+      };
+      const run = optimize({ task: "SF", train, val, settings, models: models(killing), runsDir, runId: "killed", signal: controller.signal });
+      await expect(run).rejects.toThrow(RunStopped);
+      expect(baselineCalls).toBeGreaterThan(0);
+      await optimize({ task: "SF", train, val, settings, models: models(new SlowLM("i")), runsDir, resume: "killed" });
+      expect(logOf(runsDir, "killed")).toBe(logOf(runsDir, "whole"));
+      expect(readFileSync(join(runsDir, "killed", "candidates.json"), "utf8")).toBe(readFileSync(join(runsDir, "whole", "candidates.json"), "utf8"));
+    });
+  }
+});
+
 describe("runTrialsInOrder", () => {
   it("finishes in number order and starts trial k only after trial k − parallel finished", async () => {
     const events: string[] = [];
