@@ -10,6 +10,8 @@
  * perturbed gold as `records` lines or raw `output` text, plus missing and unparseable
  * ones. Every gold line is a valid sample (EE schema items are objects with roles).
  *
+ * ieopt runs with the launcher's Node flags (bin/ieopt.js's shebang); the score command
+ * itself then restores V8's default heap growth (src/cli/commands/score.ts says why).
  * CPU (user + sys), wall time and peak RSS of each process come from GNU time
  * (/usr/bin/time). Python is skipped, with a message, when python3 is absent.
  * Writes bench/results/score.json.
