@@ -26,14 +26,13 @@
 import pLimit from "p-limit";
 import type { LM } from "../src/lm/types.ts";
 import { UserInputError } from "../src/errors.ts";
-import { stoppingCleanly } from "../src/eval/runner.ts";
 import { createRng } from "../src/util/random.ts";
 import { RunFolder } from "../src/runs/run-folder.ts";
 import { loadFrozenPrompt, promptFromFrozen } from "../src/runs/frozen.ts";
 import type { Demo, IEProgram } from "../programs/index.ts";
 import { augmentationJudge, augmentationPool, labeledDemo, planSet, SPARES, type BootstrapOptions, type DemoSet } from "./bootstrap.ts";
-import { normaliseInstruction, proposeInstructions, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
-import { minibatchScoresByCombo, readTrialLog, runMipro, type Candidates, type Combo, type FullEvalRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
+import { groundProposals, normaliseInstruction, proposeInstructions, type Grounding, type InstructionCandidate, type TeacherExchange } from "./propose.ts";
+import { countedAs, minibatchScoresByCombo, phaseGroup, readTrialLog, runMipro, runPhase, type Candidates, type Combo, type FullEvalRecord, type MiproContext, type MiproResult, type TrialRecord } from "./mipro.ts";
 import { mean } from "../src/eval/metric.ts";
 import { explainDemo, thinkDemo, thinkAndAnswerDemo, type DemoWithNote, type ThoughtNote } from "./thoughts.ts";
 
@@ -247,44 +246,54 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
   if (ctx.run.has("candidates.json")) return ctx.run.readJson<ThoughtCandidates>("candidates.json");
   const { program, settings } = ctx;
   const rng = createRng(settings.seed);
-  let demoSets: DemoSet[];
-  let notes: ThoughtNote[];
-  let thoughtExchanges: TeacherExchange[];
   /** I_top and S_top (variants 1–3). */
-  let top: SourcePrompt | undefined;
-  if (spec.variant === 4) {
-    ctx.events?.phase?.("thoughts", `${settings.demoSets} demo sets of ${settings.demos} augmented (x, T, y′) from the prompt teacher`);
-    ({ demoSets, notes, exchanges: thoughtExchanges } = await bootstrapThoughtDemoSets({
-      program, train: ctx.train, sets: settings.demoSets, size: settings.demos, teacher: ctx.promptModel,
-      rng: rng.fork("bootstrap"), concurrency: settings.concurrency, signal: ctx.signal,
-      metric: ctx.metric, threshold: settings.augmentThreshold,
-    }));
-  } else {
-    top = spec.source;
-    if (!top) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
-    ctx.events?.phase?.("thoughts", `a thought for each of the ${top.demos.length} demos of run ${top.run_id}`);
-    if (top.fallback) ctx.events?.phase?.("note", top.fallback);
-    const injected = await injectThoughts(top.demos, {
-      program, variant: spec.variant, thoughtModel: spec.thoughtModel, instruction: top.instruction, concurrency: settings.concurrency, signal: ctx.signal,
+  const top: SourcePrompt | undefined = spec.variant === 4 ? undefined : spec.source;
+  if (spec.variant !== 4 && !top) throw new UserInputError(`AutoThought-${spec.variant} starts from an optimized prompt; pass the run to continue with --from`);
+  const proposing = { program, train: ctx.train, teacher: ctx.promptModel, rng: rng.fork(`autothought-${spec.variant}/propose`) };
+  const makeThoughts = async (signal: AbortSignal): Promise<{ demoSets: DemoSet[]; notes: ThoughtNote[]; exchanges: TeacherExchange[] }> => {
+    if (spec.variant === 4 || !top) {
+      return runPhase(ctx, "thoughts", `${settings.demoSets} demo sets of ${settings.demos} augmented (x, T, y′) from the prompt teacher`, () =>
+        bootstrapThoughtDemoSets({
+          program, train: ctx.train, sets: settings.demoSets, size: settings.demos, teacher: ctx.promptModel,
+          rng: rng.fork("bootstrap"), concurrency: settings.concurrency, signal,
+          metric: ctx.metric, threshold: settings.augmentThreshold,
+        }),
+      );
+    }
+    const variant = spec.variant;
+    const injected = await runPhase(ctx, "thoughts", `a thought for each of the ${top.demos.length} demos of run ${top.run_id}`, () => {
+      if (top.fallback) ctx.events?.phase?.("note", top.fallback);
+      return injectThoughts(top.demos, { program, variant, thoughtModel: spec.thoughtModel, instruction: top.instruction, concurrency: settings.concurrency, signal });
     });
     // The one, fixed demo set: index 0 is its position in the candidates.
-    demoSets = [{ index: 0, demos: injected.demos }];
-    notes = injected.notes;
-    thoughtExchanges = injected.exchanges;
+    return { demoSets: [{ index: 0, demos: injected.demos }], notes: injected.notes, exchanges: injected.exchanges };
+  };
+  // The thoughts and the proposals' grounding (dataset and program summaries) need nothing
+  // from each other, so they are made side by side; the proposals need both.
+  const group = phaseGroup(ctx.signal);
+  let thoughts: Awaited<ReturnType<typeof makeThoughts>>;
+  let grounding: Grounding;
+  try {
+    [thoughts, grounding] = await Promise.all([
+      group.start(makeThoughts),
+      group.start((signal) => runPhase(ctx, "propose", `${settings.instructions} instruction candidates for the thought-carrying demos`, () => groundProposals({ ...proposing, signal }))),
+    ]);
+  } catch (err) {
+    throw await group.failed(err);
   }
+  const { demoSets, notes, exchanges: thoughtExchanges } = thoughts;
 
   const topIsDefault = top !== undefined && sameInstruction(top.instruction, program.defaultInstruction);
-  ctx.events?.phase?.("propose", `${settings.instructions} instruction candidates for the thought-carrying demos`);
-  const proposals = await proposeInstructions({
-    program,
-    train: ctx.train,
-    demoSets,
-    // The total stays settings.instructions with I_top added in front.
-    count: Math.max(1, top && !topIsDefault ? settings.instructions - 1 : settings.instructions),
-    teacher: ctx.promptModel,
-    rng: rng.fork(`autothought-${spec.variant}/propose`),
-    signal: ctx.signal,
-  });
+  const proposals = await countedAs(ctx, "propose", () =>
+    proposeInstructions({
+      ...proposing,
+      demoSets,
+      grounding,
+      // The total stays settings.instructions with I_top added in front.
+      count: Math.max(1, top && !topIsDefault ? settings.instructions - 1 : settings.instructions),
+      signal: ctx.signal,
+    }),
+  );
   const candidates: ThoughtCandidates = {
     instructions: top ? withTopInstruction(program, top, proposals.instructions) : proposals.instructions,
     demo_sets: demoSets,
@@ -304,7 +313,6 @@ export async function prepareThoughtCandidates(ctx: MiproContext, spec: AutoThou
 
 /** The whole AutoThought search: candidates, then MIPRO's TPE loop with reasoning on. */
 export async function runAutoThought(ctx: MiproContext, spec: AutoThoughtSpec): Promise<MiproResult> {
-  // A budget stop or an abort while the teachers write thoughts is a clean, resumable stop.
-  const candidates = await stoppingCleanly(() => prepareThoughtCandidates(ctx, spec), ctx.signal);
-  return runMipro({ ...ctx, fixedCandidates: candidates }, true);
+  // The thought-carrying candidates are made while the baseline is evaluated.
+  return runMipro({ ...ctx, makeCandidates: (c) => prepareThoughtCandidates(c, spec) }, true);
 }

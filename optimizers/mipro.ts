@@ -188,8 +188,11 @@ export interface MiproContext {
   events?: MiproEvents;
   /** Failure accounting per phase (run-health.ts); the role models are wrapped by it. */
   health?: RunHealth;
-  /** Fixed candidates (AutoThought 1–3 search instructions with thought-carrying demos fixed). */
-  fixedCandidates?: Candidates;
+  /**
+   * How the candidates are made (default: prepareCandidates, MIPRO's steps 1–2); AutoThought
+   * makes thought-carrying ones. Runs beside the baseline evaluation; a stop in it is clean.
+   */
+  makeCandidates?: ((ctx: MiproContext) => Promise<Candidates>) | undefined;
   /** The pipeline of settings.pipeline, built with its translator (absent: direct). */
   pipeline?: Pipeline | undefined;
   /** The proposer's prompting tips (default: tips/index.ts). */
@@ -279,13 +282,12 @@ export function runPhase<T>(ctx: Pick<MiproContext, "health" | "events">, name: 
  * calls in flight finish (they are paid for, and kept for the resume), and their next
  * call meets the same budget.
  */
-function phaseGroup(signal: AbortSignal | undefined): WorkGroup {
+export function phaseGroup(signal: AbortSignal | undefined): WorkGroup {
   return new WorkGroup(signal, { stopsOthers: (err) => asRunStop(err, undefined)?.reason !== "budget" });
 }
 
 /** Build or load the instruction and demo candidates (steps 1–2). */
 export async function prepareCandidates(ctx: MiproContext): Promise<Candidates> {
-  if (ctx.fixedCandidates) return ctx.fixedCandidates;
   if (ctx.run.has("candidates.json")) return ctx.run.readJson<Candidates>("candidates.json");
   const rng = createRng(ctx.settings.seed);
   const proposing = { program: ctx.program, train: ctx.train, teacher: ctx.promptModel, rng: rng.fork("propose") };
@@ -433,7 +435,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   // It needs no candidates, so it runs while they are made; only the first tell waits for it.
   const baselinePrompt = baselinePromptFor(program, settings, reasoning);
   // The candidates' calls go out first: theirs is the longer chain.
-  const candidatesReady = group.start((signal) => stoppingCleanly(() => prepareCandidates({ ...ctx, signal }), signal));
+  const candidatesReady = group.start((signal) => stoppingCleanly(() => (ctx.makeCandidates ?? prepareCandidates)({ ...ctx, signal }), signal));
   let baseline = log.find((r): r is BaselineRecord => r.kind === "baseline");
   if (baseline) ctx.events?.fullEval?.(baseline);
   const baselineDone: Promise<unknown> = baseline

@@ -77,6 +77,11 @@ describe("AutoThought-1: T ~ Θ(T | x, y), keep y", () => {
     expect(candidates.exchanges.filter((e) => e.purpose.startsWith("explain"))).toHaveLength(3);
     expect(readJson(join(dir, "config.json")).autothought).toEqual({ variant: 1, source_run: "source" });
     expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("## AutoThought-1");
+    // Θ's calls count as the thoughts phase, Φ's as propose (they ran side by side), θ's default prompt as the baseline.
+    const calls = Object.fromEntries(readJson(join(dir, "status.json")).phases.map((p: { phase: string; calls: number }) => [p.phase, p.calls]));
+    expect(calls.thoughts).toBe(Theta.requests.length);
+    expect(calls.propose).toBe(phi.requests.length);
+    expect(calls.baseline).toBe(val.length);
   });
 });
 
