@@ -72,7 +72,9 @@ export function shapeOf(span: string): Shape {
 
 export function make(text: string, start: number, end: number, confidence: number, source: string, hints: Record<string, number> = {}, taught: Record<string, number> = {}): Candidate {
   const span = text.slice(start, end);
-  return { start, end, text: span, shape: shapeOf(span), confidence, source, hints, taught };
+  // Keyed by type names (user data): without a prototype, "__proto__" is an ordinary key.
+  const keyed = (o: Record<string, number>) => Object.assign(Object.create(null) as Record<string, number>, o);
+  return { start, end, text: span, shape: shapeOf(span), confidence, source, hints: keyed(hints), taught: keyed(taught) };
 }
 
 /** Every occurrence of `needle` in `text`, at word boundaries when the script has spaces. */
@@ -189,7 +191,7 @@ export function dedupe(cands: readonly Candidate[]): Candidate[] {
   for (const c of cands) {
     const key = `${c.start}:${c.end}`;
     const prev = best.get(key);
-    if (!prev) { best.set(key, { ...c, hints: { ...c.hints }, taught: { ...c.taught } }); continue; }
+    if (!prev) { best.set(key, { ...c, hints: Object.assign(Object.create(null) as Record<string, number>, c.hints), taught: Object.assign(Object.create(null) as Record<string, number>, c.taught) }); continue; }
     for (const [k, v] of Object.entries(c.hints)) prev.hints[k] = Math.max(prev.hints[k] ?? 0, v);
     for (const [k, v] of Object.entries(c.taught)) prev.taught[k] = Math.max(prev.taught[k] ?? 0, v);
     if (c.confidence > prev.confidence) { prev.confidence = c.confidence; prev.source = c.source; }

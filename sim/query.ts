@@ -43,7 +43,8 @@ export function parseQuery(content: string): ParsedQuery | undefined {
   const head = rest.slice(0, textAt);
   const [schemaLine = "", ...descLines] = head.split("\n");
   const schema = parseSchema(task, schemaLine.trim());
-  const descriptions: Record<string, string> = {};
+  // Keyed by type names, which are user data: no prototype, so a type named "__proto__" is a key like any other.
+  const descriptions: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const line of descLines) {
     const m = /^-\s*(.+?):\s+(.*)$/.exec(line.trim());
     if (m) descriptions[m[1]!] = m[2]!;

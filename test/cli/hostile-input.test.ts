@@ -33,12 +33,14 @@ describe("hostile input", () => {
     expect(Object.keys(scores.by_dataset).sort()).toEqual(["__proto__", "constructor", "demo"]);
     expect(scores.by_dataset["__proto__"]).toMatchObject({ lf1: 100, instances: 1 });
 
-    // eval: dataset names (types stay plain: the sim has its own keyed tables).
+    // eval: dataset and type names (the sim's keyed tables included: a type named __proto__
+    // once made every sim answer fail).
     const data = join(work, "data.jsonl");
-    writeFileSync(data, [ner("a", "__proto__", "person", "Anna"), ner("b", "a|<b>y</b>", "person", "Bernd"), ner("c", "constructor", "person", "Carla")].join("\n") + "\n");
+    writeFileSync(data, [ner("a", "__proto__", "__proto__", "Anna"), ner("b", "a|<b>y</b>", "person", "Bernd"), ner("c", "constructor", "constructor", "Carla")].join("\n") + "\n");
     const out = join(work, "out");
     const e = await runIeopt(["eval", "--prompt", "default:NER", "--data", data, "--model", "sim", "--out", out, "--bootstrap", "20", "--quiet"]);
     expect(e.code, e.stderr).toBe(EXIT.ok);
+    expect(e.stderr).not.toContain("got no answer");
     const report = readFileSync(join(out, "report.json"), "utf8");
     expect(report).toContain('"__proto__": {');
     expect(report).toContain('"constructor": {');
