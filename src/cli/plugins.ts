@@ -65,7 +65,30 @@ export async function loadMetricFile(path: string): Promise<Metric> {
     (m): m is Metric => !!m && typeof m === "object" && typeof (m as Metric).name === "string" && typeof (m as Metric).score === "function",
   );
   if (!metric) throw new UserInputError(`--metric ${path}: export a metric { name, score(task, pred, gold, schema) } (default export or 'metric')`);
-  return resolveMetric(metric);
+  // A metric that throws or returns no number is the file's problem, and the message says so
+  // (not "a bug in ieopt"); a NaN would otherwise poison every mean it enters.
+  return resolveMetric(guardedMetric(metric, path));
+}
+
+// One guard per exported metric: the registry accepts a name again only with the same function.
+const guards = new WeakMap<Metric, Metric>();
+
+function guardedMetric(metric: Metric, path: string): Metric {
+  const known = guards.get(metric);
+  if (known) return known;
+  const score: Metric["score"] = (task, pred, gold, schema) => {
+    let value: unknown;
+    try {
+      value = metric.score(task, pred, gold, schema);
+    } catch (err) {
+      throw new UserInputError(`--metric ${path}: score() threw on a ${task} sample: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new UserInputError(`--metric ${path}: score() returned ${typeof value === "number" ? value : typeof value}, not a finite number`);
+    return value;
+  };
+  const guarded = { name: metric.name, score };
+  guards.set(metric, guarded);
+  return guarded;
 }
 
 /** One tip per .txt / .md file of the folder, in file-name order. */

@@ -80,6 +80,21 @@ describe("empty inputs that would silently score or export nothing", () => {
   });
 });
 
+describe("plug-in metrics that misbehave", () => {
+  it("a --metric file whose score() throws or returns no number is named as the problem, before any run folder", async () => {
+    const runsDir = join(work, "metric-runs");
+    for (const [body, message] of [
+      ["score() { const o: any = undefined; return o.field; }", /--metric \S+throws\.ts: score\(\) threw on a SF sample: Cannot read properties of undefined/],
+      ["score() { return Number.NaN; }", /--metric \S+nan\.ts: score\(\) returned NaN, not a finite number/],
+    ] as const) {
+      const path = join(work, body.includes("NaN") ? "nan.ts" : "throws.ts");
+      writeFileSync(path, `export default { name: "broken-${path.endsWith("nan.ts") ? "nan" : "throws"}", ${body} };\n`);
+      refused(await ieopt("optimize", "--task", "SF", "--train", join(SF, "train.jsonl"), "--val", join(SF, "dev.jsonl"), "--metric", path, "--runs-dir", runsDir), message);
+      expect(existsSync(runsDir)).toBe(false);
+    }
+  });
+});
+
 describe("describeFsError (the CLI's net for paths the OS refused)", () => {
   it("names the path and the reason for file-system errors, and leaves other errors alone", async () => {
     const { describeFsError } = await import("../../src/cli/paths.ts");

@@ -185,6 +185,8 @@ export function register(program: Command): void {
     const train = trainPath ? await readSamples(trainPath) : [];
     const val = await readSamples(valPath);
     const test = testPath ? await readSamples(testPath) : undefined;
+    // A plug-in metric is tried once (gold against itself) before any folder or paid call.
+    if (typeof metric === "object" && val[0]) metric.score(val[0].task, val[0].labels, val[0].labels, val[0].schema);
     const models = buildRoleModels(modelFlags, { local: simModels });
     const checks = await checkEndpoints({ flags: modelFlags, roles: flags.autothought === undefined ? ["inference", "prompt", "translate"] : ["inference", "prompt", "thought", "translate"], dryRun: flags.dryRun });
     const described = models.describe();
