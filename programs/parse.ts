@@ -36,6 +36,7 @@ function lastIndexOfLabel(text: string, pattern: RegExp): { start: number; end: 
 
 /** The body of the last fenced code block, or the text itself when there is none. */
 function stripFences(text: string): string {
+  if (!text.includes("```")) return text; // the common case, without running the patterns
   const blocks = [...text.matchAll(/```[a-zA-Z]*\s*\n?([\s\S]*?)```/g)];
   if (blocks.length > 0) return blocks[blocks.length - 1]![1]!;
   // An unclosed fence (truncated output): drop the opening line.
