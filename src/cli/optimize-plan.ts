@@ -6,6 +6,10 @@
  *   θ  baseline |val| + trials × minibatch + full evaluations × |val|
  *   Φ  augmented demos ≤ demo sets × demos, and the proposer: (instructions − 1) proposals
  *      plus up to 5 summary calls
+ *   AutoThought (method.md §6): 1–2 one Θ thought per demo of S_top, 3 a thought and an
+ *      answer per demo (no bootstrapping: the demo set is fixed); 4 a thought and an answer
+ *      from Φ per sample the demo sets may draw (demo sets × (demos + spares)), instead of
+ *      the plain augmentation
  *
  * Scores memoized within the run and cache hits make the real numbers smaller.
  */
@@ -13,6 +17,7 @@ import type { Sample } from "../data/sample.ts";
 import { buildRequest, defaultPrompt } from "../eval/runner.ts";
 import type { IEProgram } from "../../programs/index.ts";
 import type { MiproSettings } from "../../optimizers/mipro.ts";
+import { SPARES } from "../../optimizers/bootstrap.ts";
 import { addRequest, emptyEstimate, type CallEstimate } from "./plan.ts";
 
 /** How many full validations a search of `trials` makes: every n-th trial and the last. */
@@ -25,7 +30,8 @@ export function estimateOptimizeCalls(
   train: readonly Sample[],
   val: readonly Sample[],
   settings: MiproSettings,
-  models: { inference: string; prompt: string },
+  models: { inference: string; prompt: string; thought?: string },
+  autothought?: { variant: 1 | 2 | 3 | 4; sourceDemos?: number },
 ): CallEstimate[] {
   const prompt = defaultPrompt(program);
   const sampleSet = val.slice(0, 200);
@@ -40,7 +46,20 @@ export function estimateOptimizeCalls(
   const minibatch = Math.min(settings.minibatch, val.length);
   scale(theta, val.length + settings.trials * minibatch + fullEvaluations(settings.trials, settings.fullEvalEvery) * val.length);
   const phi = emptyEstimate("Φ demos and instruction proposals", models.prompt);
-  const augmentations = settings.zeroShot ? 0 : Math.min(train.length, settings.demoSets * settings.demos);
-  scale(phi, augmentations + Math.max(0, settings.instructions - 1) + 5);
-  return [theta, phi];
+  const proposer = Math.max(0, settings.instructions - 1) + 5;
+  if (autothought === undefined) {
+    const augmentations = settings.zeroShot ? 0 : Math.min(train.length, settings.demoSets * settings.demos);
+    scale(phi, augmentations + proposer);
+    return [theta, phi];
+  }
+  if (autothought.variant === 4) {
+    phi.label = "Φ thought-carrying demos and instruction proposals";
+    scale(phi, 2 * Math.min(train.length, settings.demoSets * (settings.demos + SPARES)) + proposer);
+    return [theta, phi];
+  }
+  phi.label = "Φ instruction proposals";
+  scale(phi, proposer);
+  const thoughts = emptyEstimate(autothought.variant === 3 ? "Θ a thought and an answer per demo" : "Θ a thought per demo", models.thought ?? models.prompt);
+  scale(thoughts, (autothought.variant === 3 ? 2 : 1) * (autothought.sourceDemos ?? settings.demos));
+  return [theta, phi, thoughts];
 }

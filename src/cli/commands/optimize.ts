@@ -190,21 +190,28 @@ export function register(program: Command): void {
     const models = buildRoleModels(modelFlags, { local: simModels });
     const checks = await checkEndpoints({ flags: modelFlags, roles: flags.autothought === undefined ? ["inference", "prompt", "translate"] : ["inference", "prompt", "thought", "translate"], dryRun: flags.dryRun });
     const described = models.describe();
+    const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
+    if (flags.from && variant === undefined) throw new UserInputError("--from names the run AutoThought continues; use it with --autothought 1, 2 or 3");
+    const estimateFor = (autothought?: { variant: 1 | 2 | 3 | 4 }) =>
+      estimateOptimizeCalls(userProgram ?? getProgram(task), train, val, settings, { inference: described["inference"]!.model, prompt: described["prompt"]!.model, thought: described["thought"]?.model ?? described["prompt"]!.model }, autothought);
+    // AutoThought 1–3 without --from first runs the plain optimization it starts from.
+    const plainFirst = variant !== undefined && variant !== 4 && !flags.from;
     const plan = {
       command: "optimize",
       details: [
         `${task} on ${train.length} train / ${val.length} validation samples${flags.resume ? ` (resuming ${flags.resume}: finished trials are not asked again)` : ""}`,
-        `${settings.trials} trials, minibatch ${settings.minibatch}, full evaluation every ${settings.fullEvalEvery}, ${settings.demoSets} demo sets of ${settings.demos}, ${settings.instructions} instructions${flags.autothought ? `; AutoThought-${flags.autothought} adds Θ thought calls` : ""}`,
+        `${settings.trials} trials, minibatch ${settings.minibatch}, full evaluation every ${settings.fullEvalEvery}, ${settings.demoSets} demo sets of ${settings.demos}, ${settings.instructions} instructions${variant ? `; AutoThought-${variant}${plainFirst ? " after a plain run" : ""} adds Θ thought calls and a second search` : ""}`,
       ],
-      estimates: estimateOptimizeCalls(userProgram ?? getProgram(task), train, val, settings, { inference: described["inference"]!.model, prompt: described["prompt"]!.model }),
+      estimates:
+        variant === undefined
+          ? estimateFor()
+          : [...(plainFirst ? estimateFor().map((e) => ({ ...e, label: `plain run: ${e.label}` })) : []), ...estimateFor({ variant }).map((e) => ({ ...e, label: `AutoThought-${variant}: ${e.label}` }))],
       prices: models.meter.prices,
     };
     if (announcePlan(plan, checks, { dryRun: flags.dryRun, quiet: flags.quiet })) return;
     const tag = usesSim(models.describe()) ? " (sim)" : "";
     const progress = createProgress({ quiet: flags.quiet });
     const search = searchTracker(settings.trials, tag);
-    const variant = flags.autothought === undefined ? undefined : parseAutoThoughtVariant(flags.autothought);
-    if (flags.from && variant === undefined) throw new UserInputError("--from names the run AutoThought continues; use it with --autothought 1, 2 or 3");
     const run = (request: Parameters<typeof optimize>[0]) =>
       variant === undefined
         ? optimize(request)
