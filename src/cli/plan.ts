@@ -7,7 +7,7 @@
  * completion tokens at most max_tokens per call. Cache hits would cost nothing, so the
  * figures are an upper bound for a rerun.
  */
-import type { LMRequest, LMRole } from "../lm/types.ts";
+import type { LM, LMRequest, LMRole } from "../lm/types.ts";
 import type { PriceTable } from "../lm/usage.ts";
 import { roleEndpoints, type ModelFlags } from "../lm/roles.ts";
 import { simModels, simProfile } from "../../sim/index.ts";
@@ -38,6 +38,24 @@ export function addRequest(estimate: CallEstimate, request: LMRequest, times = 1
   estimate.calls += times;
   estimate.promptTokens += times * approxPromptTokens(request);
   estimate.maxCompletionTokens += times * (request.max_tokens ?? 0);
+}
+
+/**
+ * Stands in for the thought model Θ while a --dry-run builds its prompts (a default-cot
+ * prompt has Θ write its exemplars' thoughts): records each request for the plan and
+ * answers a placeholder, so a dry run calls nothing and pays nothing.
+ */
+export function plannedThoughtModel(model: string): { lm: LM; estimate: CallEstimate } {
+  const estimate = emptyEstimate("Θ thoughts for the default-cot exemplars", model);
+  const lm: LM = {
+    id: "dry-run://thought",
+    model,
+    complete: async (request) => {
+      addRequest(estimate, request);
+      return { choices: ["(the thought Θ would write)"], usage: { prompt_tokens: 0, completion_tokens: 0 }, cached: false };
+    },
+  };
+  return { lm, estimate };
 }
 
 /** Upper-bound cost of the estimates, or undefined when a paid model has no price. */

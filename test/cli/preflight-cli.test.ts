@@ -107,6 +107,24 @@ describe("preflight before the first paid call", () => {
     }
   });
 
+  it("--dry-run with a default-cot prompt counts Θ's exemplar thoughts in the plan without calling Θ (eval and predict)", async () => {
+    const stub = await startStubServer({ models: ["m"] });
+    try {
+      const out = join(work, "dry-cot");
+      const c = commands("m", stub.url, out);
+      for (const name of ["eval", "predict"] as const) {
+        const args = c[name].map((a) => (a === "default:NER" ? "default-cot:NER" : a));
+        const r = await ieopt(...args, "--dry-run");
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/Θ thoughts for the default-cot exemplars: 3 calls to m/);
+      }
+      expect(stub.count()).toBe(0);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it("--budget-cost without --prices is refused", async () => {
     const r = await ieopt("predict", "--prompt", "default:NER", "--data", join(NER, "test.jsonl"), "--out", join(work, "b.jsonl"), "--budget-cost", "5");
     expect(r.code).toBe(2);

@@ -42,7 +42,7 @@ import { renderTable } from "../../report/table.ts";
 import { positiveIntFlag, collectFlag, PROGRAM_FLAG_HELP } from "../flags.ts";
 import { checkOutputDir } from "../paths.ts";
 import { addConfigOption } from "../config-file.ts";
-import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
+import { addRequest, announcePlan, checkEndpoints, emptyEstimate, plannedThoughtModel } from "../plan.ts";
 import { streamSamples } from "../../eval/eval-data.ts";
 import { buildRequest } from "../../eval/runner.ts";
 import { createProgress } from "../progress.ts";
@@ -161,7 +161,9 @@ async function runEval(flags: EvalFlags): Promise<void> {
         models: modelNames,
         dryRun: flags.dryRun,
       });
-  const resolved = await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => models[0]!.roles.thought });
+  // A dry run builds a default-cot prompt with a stand-in Θ that only counts what it would ask.
+  const thoughts = plannedThoughtModel(models[0]!.roles.describe()["thought"]?.model ?? models[0]!.name);
+  const resolved = await resolvePrompts(promptSpecs, { runsDir: flags.runsDir, thoughtLM: () => (flags.dryRun ? thoughts.lm : models[0]!.roles.thought) });
   const prompts = withPipelines(flags.structuredOutput ? resolved.map(withStructuredOutput) : resolved, pipelines);
   if (flags.freezeRouting && new Set(prompts.map((p) => p.routing ? "routed" : p.pipeline)).size < 2) {
     throw new UserInputError("--freeze-routing chooses between pipelines per language: evaluate two or more (e.g. --pipeline direct,translate-test)");
@@ -197,7 +199,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     const plan = {
       command: "eval",
       details: [`${prompts.length} prompt(s) × ${models.length} model(s) on ${files.length} data file(s) → ${outDir} (finished predictions there are reused)`],
-      estimates,
+      estimates: thoughts.estimate.calls > 0 ? [thoughts.estimate, ...estimates] : estimates,
       prices: models[0]!.roles.meter.prices,
     };
     if (announcePlan(plan, checks, flags)) return;

@@ -21,7 +21,8 @@ import { withInterrupt } from "../interrupt.ts";
 import { checkOutputFile } from "../paths.ts";
 import { lockFile } from "../../runs/lock.ts";
 import { addConfigOption } from "../config-file.ts";
-import { addRequest, announcePlan, checkEndpoints, emptyEstimate } from "../plan.ts";
+import { addRequest, announcePlan, checkEndpoints, emptyEstimate, plannedThoughtModel } from "../plan.ts";
+import "../../../optimizers/default-cot.ts"; // registers the default-cot prompt kind
 import { positiveIntFlag } from "../flags.ts";
 
 interface PredictFlags extends ModelFlags {
@@ -69,7 +70,9 @@ async function runPredictCommand(flags: PredictFlags): Promise<void> {
 
   const roles = buildRoleModels(flags, { local: simModels });
   const checks = await checkEndpoints({ flags, roles: flags.prompt.startsWith("default-cot:") ? ["inference", "thought"] : ["inference"], dryRun: flags.dryRun });
-  const resolved = await resolvePrompt(flags.prompt, { runsDir: flags.runsDir, thoughtLM: () => roles.thought });
+  // A dry run builds a default-cot prompt with a stand-in Θ that only counts what it would ask.
+  const thoughts = plannedThoughtModel(roles.describe()["thought"]?.model ?? flags.model);
+  const resolved = await resolvePrompt(flags.prompt, { runsDir: flags.runsDir, thoughtLM: () => (flags.dryRun ? thoughts.lm : roles.thought) });
   const index = await scanUnlabeled(flags.data, resolved.task, splitNum);
   const simulated = simProfile(flags.model) !== undefined;
   const tag = simulated ? " (sim)" : "";
@@ -82,7 +85,7 @@ async function runPredictCommand(flags: PredictFlags): Promise<void> {
       `prompt ${resolved.name} (${resolved.task}), ${index.instances.size} instances, ${index.totalQueries} queries (split_num ${splitNum}) → ${out}`,
       "an earlier --out of the same prompt and model is resumed: its finished instances are not asked again",
     ],
-    estimates: [estimate],
+    estimates: thoughts.estimate.calls > 0 ? [thoughts.estimate, estimate] : [estimate],
     prices: roles.meter.prices,
   };
   if (announcePlan(plan, checks, flags)) return;
