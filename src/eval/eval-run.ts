@@ -31,7 +31,10 @@ export interface PairResult {
   model: string;
   task: string;
   scores: InstanceScores;
+  /** What the pair cost over every process that worked on its predictions (resumes included). */
   usage: UsageCounts;
+  /** What this process paid for the pair (0 calls when every answer was reused). */
+  sessionUsage: UsageCounts;
   predictions: string;
   notes: string[];
   /** Why the first sample without an answer got none (for the console, not the report). */
@@ -93,9 +96,9 @@ function record(store: PredictionStore, scorer: InstanceScorer, sample: Sample, 
   scorer.add(sample, scorable, resumed);
 }
 
-function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceScorer, meter: UsageMeter, store: PredictionStore, pipeline?: PipelineSummary): PairResult {
+function pairResult(prompt: ResolvedPrompt, model: EvalModel, scorer: InstanceScorer, usage: { total: UsageCounts; session: UsageCounts }, store: PredictionStore, pipeline?: PipelineSummary): PairResult {
   // All the pair's calls: θ's, and the translator's under a pipeline.
-  const result: PairResult = { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: meter.total, predictions: store.paths.predictions, notes: store.notes };
+  const result: PairResult = { prompt: prompt.name, model: model.name, task: prompt.task, scores: scorer.scores, usage: usage.total, sessionUsage: usage.session, predictions: store.paths.predictions, notes: store.notes };
   if (pipeline) result.pipeline = pipeline;
   if (store.firstFailure !== undefined) result.firstFailure = store.firstFailure;
   return result;
@@ -106,6 +109,8 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
   const meter = new UsageMeter({ prices: model.roles.meter.prices });
   const pipeline = pipelineFor(prompt, model, meter);
   const store = await PredictionStore.open(options.outDir, meta(prompt, model, index, pipeline), { resume: options.resume });
+  // Usage is journaled beside the predictions: a resumed pair reports what all its processes paid.
+  store.journalUsage(meter);
   const scorer = new InstanceScorer(index);
   const lm = new MeteredLM(model.roles.inference, meter, "inference");
   const stats = pipeline ? emptyStats(pipeline.name) : undefined;
@@ -147,7 +152,7 @@ export async function runOnline(prompt: ResolvedPrompt, model: EvalModel, index:
   } finally {
     await store.close();
   }
-  return pairResult(prompt, model, scorer, meter, store, stats ? { ...stats, translator: translatorOf(model).model } : undefined);
+  return pairResult(prompt, model, scorer, { total: store.totalUsage(meter.prices), session: meter.total }, store, stats ? { ...stats, translator: translatorOf(model).model } : undefined);
 }
 
 /** Scores batch results; a request without a result is a recorded failure, never dropped. */
@@ -177,7 +182,7 @@ export async function scoreBatchResults(prompt: ResolvedPrompt, model: EvalModel
   } finally {
     await store.close();
   }
-  return pairResult(prompt, model, scorer, meter, store);
+  return pairResult(prompt, model, scorer, { total: meter.total, session: meter.total }, store);
 }
 
 /** Writes every prompt × model request as OpenAI Batch lines (with custom_id lookup files); returns the files per model. */

@@ -5,6 +5,10 @@
  *                                                        (the prediction file contract)
  *   <out>/predictions/<prompt>--<model>.meta.json       what the answers depend on
  *   <out>/predictions/<prompt>--<model>.failures.jsonl  {"id", "kind", "reason"} per failure
+ *   <out>/predictions/<prompt>--<model>.usage-log.jsonl one line per usage event (call, cache
+ *                                                        hit, failure) of every process that
+ *                                                        worked on the pair, so a resumed eval
+ *                                                        reports what the pair cost in total
  *
  * The .jsonl file is an append log, written as answers arrive; a kill can at worst leave
  * a cut-off last line, which the next run drops (and rewrites the file without it). An
@@ -13,7 +17,8 @@
  * same text) and is scored 0 again. If the prompt, model or batching changed (the meta
  * file differs), the old files are moved aside to *.superseded and the run starts fresh.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
+import { applyUsageEvent, emptyCounts, type PriceTable, type UsageCounts, type UsageEvent, type UsageMeter } from "../lm/usage.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PredictionLineSchema } from "../data/sample.ts";
@@ -37,9 +42,28 @@ export function slug(label: string): string {
   return s.length > 0 ? s.slice(0, 80) : "x";
 }
 
-export function predictionPaths(dir: string, prompt: string, model: string): { predictions: string; meta: string; failures: string } {
+export function predictionPaths(dir: string, prompt: string, model: string): { predictions: string; meta: string; failures: string; usage: string } {
   const base = join(dir, "predictions", `${slug(prompt)}--${slug(model)}`);
-  return { predictions: `${base}.jsonl`, meta: `${base}.meta.json`, failures: `${base}.failures.jsonl` };
+  return { predictions: `${base}.jsonl`, meta: `${base}.meta.json`, failures: `${base}.failures.jsonl`, usage: `${base}.usage-log.jsonl` };
+}
+
+/** The usage events of a pair's journal; a line cut off by a kill is dropped (and cut from the file, so appending starts on a fresh line). */
+function readUsageLog(path: string): UsageEvent[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, "utf8");
+  const events: UsageEvent[] = [];
+  let kept = 0;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      events.push(JSON.parse(line) as UsageEvent);
+      kept += line.length + 1;
+    } catch {
+      break; // only the last line can be cut off: the journal is append-only
+    }
+  }
+  if (kept < text.length) writeFileSync(path, text.slice(0, kept));
+  return events;
 }
 
 /** Reads a predictions file; a cut-off last line is dropped, a bad line elsewhere is an error. */
@@ -62,6 +86,8 @@ export class PredictionStore {
   /** Failures stream to a temporary file, renamed into place by close(). */
   readonly #failures: WriteStream;
   readonly #failuresTmp: string;
+  #usage: WriteStream | undefined;
+  #unsubscribe: (() => void) | undefined;
   #error: Error | undefined;
 
   private constructor(paths: ReturnType<typeof predictionPaths>, previous: Map<string, StoredPrediction>, notes: string[]) {
@@ -95,7 +121,7 @@ export class PredictionStore {
         }
         if (previous.size > 0) notes.push(`${paths.predictions}: reusing ${previous.size} earlier predictions`);
       } else {
-        for (const p of [paths.predictions, paths.failures, paths.meta]) if (existsSync(p)) renameSync(p, `${p}.superseded`);
+        for (const p of [paths.predictions, paths.failures, paths.meta, paths.usage]) if (existsSync(p)) renameSync(p, `${p}.superseded`);
         notes.push(`${paths.predictions}: ${options.resume ? "the prompt, model or batching changed" : "--fresh"}; earlier predictions moved to *.superseded`);
       }
     }
@@ -118,9 +144,29 @@ export class PredictionStore {
     this.#failures.write(JSON.stringify({ id, kind, reason }) + "\n");
   }
 
+  /** Journals every usage event of `meter` into the pair's usage log, as it happens. */
+  journalUsage(meter: UsageMeter): void {
+    readUsageLog(this.paths.usage); // cuts a line an earlier kill left unfinished
+    const stream = createWriteStream(this.paths.usage, { flags: "a" });
+    stream.on("error", (err) => {
+      this.#error = err;
+    });
+    this.#usage = stream;
+    this.#unsubscribe = meter.subscribe((event) => stream.write(JSON.stringify(event) + "\n"));
+  }
+
+  /** What the pair cost over every process that worked on it (call after close). */
+  totalUsage(prices: PriceTable | undefined): UsageCounts {
+    const counts = emptyCounts();
+    for (const event of readUsageLog(this.paths.usage)) applyUsageEvent(counts, event, prices);
+    return counts;
+  }
+
   /** Flushes the predictions and puts the failure list in place. */
   async close(): Promise<void> {
     const end = (s: WriteStream) => new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    this.#unsubscribe?.();
+    if (this.#usage) await end(this.#usage);
     await end(this.#out);
     await end(this.#failures);
     if (this.#error) throw this.#error;

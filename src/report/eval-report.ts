@@ -59,7 +59,10 @@ export interface PairReport {
   parse_failure_rate: number;
   /** Share of samples that failed for any reason, in [0, 1]. */
   failure_rate: number;
+  /** What the pair cost over every process that worked on this --out folder (resumes included). */
   usage: Pick<UsageCounts, "calls" | "cache_hits" | "failures" | "prompt_tokens" | "completion_tokens" | "cost" | "unpriced_calls">;
+  /** The part of it this process paid (no calls when every answer was reused). */
+  session_usage?: PairReport["usage"];
   predictions: string;
   /** translate-test / transfusion: the translator and the projection counts. */
   pipeline?: PipelineSummary;
@@ -117,6 +120,7 @@ export interface PairInput {
   simulated: boolean;
   scores: InstanceScores;
   usage: UsageCounts;
+  sessionUsage?: UsageCounts | undefined;
   predictions: string;
   pipeline?: PipelineSummary | undefined;
   failureExamples?: FailureExample[] | undefined;
@@ -253,6 +257,7 @@ function pairReport(pair: PairInput, index: InstanceIndex, groups: Groups, seed:
     parse_failure_rate: c.samples === 0 ? 0 : c.parse_failures / c.samples,
     failure_rate: c.samples === 0 ? 0 : (c.parse_failures + c.lm_failures + c.missing) / c.samples,
     usage: usageOf(pair.usage),
+    ...(pair.sessionUsage ? { session_usage: usageOf(pair.sessionUsage) } : {}),
     predictions: pair.predictions,
     ...(pair.pipeline ? { pipeline: structuredClone(pair.pipeline) } : {}),
     ...(pair.failureExamples ? { failure_examples: pair.failureExamples } : {}),

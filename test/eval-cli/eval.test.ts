@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSamples } from "../../src/data/jsonl.ts";
@@ -100,19 +100,26 @@ describe("ieopt eval (online, sim)", () => {
     // Keep 20 answers and a cut-off line, as a kill mid-write would leave.
     const lines = readFileSync(first.predictions, "utf8").trim().split("\n");
     writeFileSync(first.predictions, lines.slice(0, 20).join("\n") + "\n" + lines[20]!.slice(0, 15));
+    // … and a usage line cut off the same way.
+    appendFileSync(first.predictions.replace(/\.jsonl$/, ".usage-log.jsonl"), '{"e":"call","role":"infer');
     expect((await ieopt(...args)).code).toBe(0);
     const second = readReport(out).results[0]!;
     expect(second.outcomes.resumed).toBe(20);
-    expect(second.usage.calls).toBe(lines.length - 20);
+    // This process asked only what was missing; the pair's usage counts both processes.
+    expect(second.session_usage!.calls).toBe(lines.length - 20);
+    expect(second.usage.calls).toBe(lines.length + lines.length - 20);
+    expect(second.usage.prompt_tokens).toBe(first.usage.prompt_tokens + second.session_usage!.prompt_tokens);
     expect(second.overall).toEqual(first.overall);
     expect(readFileSync(first.predictions, "utf8").trim().split("\n")).toHaveLength(lines.length);
-    // A third run asks nothing.
+    // A third run asks nothing, and still reports what the pair cost.
     expect((await ieopt(...args)).code).toBe(0);
-    expect(readReport(out).results[0]!.usage.calls).toBe(0);
-    // --fresh starts over and keeps the old file aside.
+    expect(readReport(out).results[0]!.session_usage!.calls).toBe(0);
+    expect(readReport(out).results[0]!.usage).toEqual(second.usage);
+    // --fresh starts over and keeps the old files (usage journal included) aside.
     expect((await ieopt(...args, "--fresh")).code).toBe(0);
     expect(readReport(out).results[0]!.usage.calls).toBe(lines.length);
     expect(existsSync(`${first.predictions}.superseded`)).toBe(true);
+    expect(existsSync(first.predictions.replace(/\.jsonl$/, ".usage-log.jsonl.superseded"))).toBe(true);
   });
 
   it("batches instance-level data whose schema is longer than split_num, pooling per instance", async () => {
