@@ -21,12 +21,13 @@ interface FakeBatch {
   status: string;
   input_file_id: string;
   output_file_id?: string;
+  error_file_id?: string;
   polls: number;
   request_counts: { total: number; completed: number; failed: number };
 }
 
 /** Files + Batches endpoints, in memory. `hold` keeps batches in progress until set false. */
-async function fakeOpenAI(): Promise<{ url: string; server: Server; calls: string[]; files: Map<string, string>; batches: Map<string, FakeBatch>; setHold(v: boolean): void }> {
+async function fakeOpenAI(options: { failEvery?: number } = {}): Promise<{ url: string; server: Server; calls: string[]; files: Map<string, string>; batches: Map<string, FakeBatch>; setHold(v: boolean): void }> {
   const calls: string[] = [];
   const files = new Map<string, string>();
   const batches = new Map<string, FakeBatch>();
@@ -39,8 +40,14 @@ async function fakeOpenAI(): Promise<{ url: string; server: Server; calls: strin
   async function complete(b: FakeBatch): Promise<void> {
     const lines = files.get(b.input_file_id)!.trim().split("\n");
     const out: string[] = [];
+    const errors: string[] = [];
     for (const [i, line] of lines.entries()) {
       const req = JSON.parse(line) as { custom_id: string; body: { model: string } & LMRequest };
+      // OpenAI puts the requests that failed in a separate error file.
+      if (options.failEvery && i % options.failEvery === 0) {
+        errors.push(JSON.stringify({ id: `batch_req_${i}`, custom_id: req.custom_id, response: { status_code: 500, request_id: `req_${i}`, body: { error: { message: "The server had an error", type: "server_error" } } }, error: null }));
+        continue;
+      }
       const { model, ...rest } = req.body;
       const answer = await createSimLM(model).complete(rest);
       out.push(JSON.stringify({ id: `batch_req_${i}`, custom_id: req.custom_id, response: { status_code: 200, request_id: `req_${i}`, body: { object: "chat.completion", model, choices: [{ index: 0, message: { role: "assistant", content: answer.choices[0] }, finish_reason: "stop" }], usage: { ...answer.usage, total_tokens: answer.usage.prompt_tokens + answer.usage.completion_tokens } } }, error: null }));
@@ -48,8 +55,12 @@ async function fakeOpenAI(): Promise<{ url: string; server: Server; calls: strin
     const id = `file-out-${b.id}`;
     files.set(id, out.reverse().join("\n") + "\n");
     b.output_file_id = id;
+    if (errors.length > 0) {
+      files.set(`file-err-${b.id}`, errors.join("\n") + "\n");
+      b.error_file_id = `file-err-${b.id}`;
+    }
     b.status = "completed";
-    b.request_counts = { total: lines.length, completed: lines.length, failed: 0 };
+    b.request_counts = { total: lines.length, completed: lines.length - errors.length, failed: errors.length };
   }
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -152,6 +163,27 @@ describe("ieopt eval --batch openai", () => {
     const b = JSON.parse(readFileSync(join(dir, "batch/report.json"), "utf8")) as EvalReport;
     expect(b.mode).toBe("batch");
     expect(stripRun(b)).toEqual(stripRun(a));
+  });
+
+  it("downloads the error file too: its requests are recorded failures with the server's reason, not missing", async () => {
+    const dir = tempDir();
+    const fake = await fakeOpenAI({ failEvery: 5 });
+    cleanup.push(() => new Promise<void>((r) => fake.server.close(() => r())), () => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "batch");
+    const r = await ieopt("eval", "--prompt", "default:SF", "--data", SF_TEST, "--model", "sim", "--quiet", "--bootstrap", "20", "--base-url", fake.url, "--batch", "openai", "--batch-poll", "0.01", "--out", out);
+    expect(fake.calls).toContain("GET /v1/files/file-err-batch_1/content");
+    const state = JSON.parse(readFileSync(join(out, "batch", STATE_FILE), "utf8")) as { batches: { results: string[] }[] };
+    expect(state.batches[0]!.results).toEqual(["requests.results.jsonl", "requests.errors.jsonl"]);
+    const failed = fake.files.get("file-err-batch_1")!.trim().split("\n").length;
+    expect(failed).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as EvalReport;
+    expect(report.results[0]!.outcomes).toMatchObject({ lm_failures: failed, missing: 0 });
+    const failures = readFileSync(report.results[0]!.predictions.replace(/\.jsonl$/, ".failures.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; reason: string });
+    expect(failures).toHaveLength(failed);
+    expect(failures.every((f) => f.kind === "lm" && f.reason === "batch error (status 500): server_error: The server had an error")).toBe(true);
+    // A fifth of the samples got no answer: the eval is degraded, and says so in its exit code.
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain("got no answer");
   });
 
   it("resumes polling the recorded batch after an interruption, and cancels on Ctrl-C when asked", async () => {
