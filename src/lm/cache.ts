@@ -86,8 +86,12 @@ export class LMCache {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       this.#db = new DatabaseSync(path);
       // busy_timeout first: switching to WAL itself needs a lock another process may hold.
-      this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
-      this.#db.exec("PRAGMA journal_mode = WAL");
+      const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
+      this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      // Two processes opening a new file at once can both hold a read lock and both want to
+      // switch it to WAL; SQLite then answers "database is locked" at once instead of waiting
+      // (its deadlock rule bypasses busy_timeout), so the switch is retried here.
+      retryWhileLocked(() => this.#db.exec("PRAGMA journal_mode = WAL"), busyTimeoutMs);
       // NORMAL is durable against process kills in WAL mode (only an OS crash may lose the
       // last commits, which are re-fetchable), and much faster than FULL.
       this.#db.exec("PRAGMA synchronous = NORMAL");
@@ -231,6 +235,22 @@ export class CachedLM implements LM {
       return await call;
     } finally {
       this.#inflight.delete(key);
+    }
+  }
+}
+
+/** Runs `step`, retrying with short sleeps while SQLite says the database is locked, for up to `timeoutMs`. */
+export function retryWhileLocked(step: () => void, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      step();
+      return;
+    } catch (err) {
+      const locked = err instanceof Error && /database is locked|SQLITE_BUSY/i.test(err.message);
+      if (!locked || Date.now() >= deadline) throw err;
+      // A synchronous sleep: the constructor is synchronous, and this happens once per open at most a few times.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 10 * attempt));
     }
   }
 }

@@ -3,7 +3,7 @@ import { rmSync, existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
-import { CachedLM, cacheKey, defaultCachePath, LMCache } from "../../src/lm/cache.ts";
+import { CachedLM, cacheKey, defaultCachePath, LMCache, retryWhileLocked } from "../../src/lm/cache.ts";
 import { LMCallError, type LM, type LMRequest, type LMResponse } from "../../src/lm/types.ts";
 import { UserInputError } from "../../src/errors.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -167,6 +167,21 @@ describe("LMCache", () => {
     // Every finished row of both writers, plus whatever the victim committed before the kill.
     expect(c.size()).toBeGreaterThan(4000);
     c.close();
+  });
+});
+
+describe("retryWhileLocked (two processes switching a new cache file to WAL at once)", () => {
+  it("retries while SQLite says the database is locked, and only then", () => {
+    let tries = 0;
+    retryWhileLocked(() => {
+      if (++tries < 3) throw new Error("database is locked");
+    }, 5_000);
+    expect(tries).toBe(3);
+    let other = 0;
+    expect(() => retryWhileLocked(() => { other++; throw new Error("no such table: x"); }, 5_000)).toThrow("no such table");
+    expect(other).toBe(1);
+    // Past its deadline it gives up with SQLite's error.
+    expect(() => retryWhileLocked(() => { throw new Error("database is locked"); }, 0)).toThrow("database is locked");
   });
 });
 
