@@ -96,7 +96,13 @@ export function renderRunHtml(input: RunHtmlInput): string {
 <div class="scroll">${table("test", ["group", "instances", "default LF1", "frozen LF1", "default F1", "frozen F1", `Δ ${input.test.metric.toUpperCase()} [95% CI]`, "p"], testRows(input.test))}</div>`
     : "";
   const trialRows = result.trials.map((t) => [t.number + 1, t.params.instruction, t.params.demos, pct(t.score), t.failures]);
-  const fullRows = [...result.fullEvals].sort((a, b) => a.after_trial - b.after_trial).map((f) => [f.after_trial + 1, f.params.instruction, f.params.demos, pct(f.score)]);
+  const fullRows = [...result.fullEvals].sort((a, b) => a.after_trial - b.after_trial).map((f) => [`${f.after_trial + 1}${f.rung !== undefined ? ` (race rung ${f.rung})` : ""}`, f.params.instruction, f.params.demos, pct(f.score)]);
+  const raceRows = (result.raceEvals ?? []).map((r) => [r.rung, r.params.instruction, r.params.demos, r.sample_ids.length, pct(r.score)]);
+  const race = raceRows.length === 0
+    ? ""
+    : `<h3>Final selection race</h3>
+<p class="muted">After the search, the best combinations by the noise-aware estimate were scored on more validation samples (successive halving); the last rung's are the full evaluations above. Each row: the samples a rung added, and the combination's mean on them.</p>
+<div class="scroll">${table("race", ["rung", "instruction", "demo set", "samples added", `${m} on them${tag}`], raceRows)}</div>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -118,6 +124,7 @@ ${test}
 <div class="scroll">${historySvg(result, tag)}</div>
 <h3>Full evaluations</h3>
 <div class="scroll">${table("full-evals", ["after trial", "instruction", "demo set", `validation ${m}${tag}`], fullRows)}</div>
+${race}
 <h2>Instruction candidates</h2>
 <div class="scroll">${table("instructions", ["#", "origin", "tip", "instruction"], result.candidates.instructions.map((i) => [i.index, i.origin, i.tip ?? "", i.text]))}</div>
 <h2>Demo sets</h2>

@@ -52,7 +52,9 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-const SMALL = { trials: 8, minibatch: 10, fullEvalEvery: 4, demoSets: 3, demos: 2, instructions: 4, seed: 3, concurrency: 2 };
+// Minibatch 5 and 4 due points on 30 validation samples: the noise-aware rule's race has a
+// first rung (the best 7 on 15 samples) before its 2 finalists (select.test.ts).
+const SMALL = { trials: 8, minibatch: 5, fullEvalEvery: 2, demoSets: 3, demos: 2, instructions: 4, seed: 3, concurrency: 2 };
 
 describe("renderRunHtml", () => {
   it("escapes candidate text (no tag from data survives)", async () => {
@@ -107,6 +109,12 @@ describe.skipIf(!hasChromium)("runs/<id>/report.html in headless Chromium", () =
     await expect(page.locator("#instructions").textContent()).resolves.toContain('<img src="http://127.0.0.1:9/x.png">');
     expect(await page.locator("#instructions img, #instructions script").count()).toBe(0);
     expect(await page.locator("#demo-sets tbody tr").count()).toBe(r.candidates.demo_sets.length);
+    // The final race: a row per first-rung evaluation, with what it added and its mean.
+    expect(r.raceEvals.length).toBeGreaterThan(0);
+    expect(await page.locator("#race tbody tr").count()).toBe(r.raceEvals.length);
+    const firstRace = (await page.locator("#race tbody tr").first().textContent()) ?? "";
+    const e = r.raceEvals[0]!;
+    expect(firstRace).toBe(`${e.rung}${e.params.instruction}${e.params.demos}${e.sample_ids.length}${(100 * e.score).toFixed(2)}`);
     expect(await page.locator("#sim-banner").count()).toBe(0);
     await page.close();
   });
