@@ -553,6 +553,8 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
           const done = await w;
           if (!done) continue;
           const { record, logged } = done;
+          // As in the other phases: a rung whose calls mostly failed stops the run before its results are logged.
+          if (!logged) ctx.health?.check("final selection", mark);
           if (record.kind === "full_eval") {
             if (logged) fullEvals.set(comboKey(record.params), record);
             else commitFullEval(record);

@@ -249,6 +249,29 @@ describe("optimize (MIPRO search)", () => {
     expect(linesOf(join(runsB, "killed"))).toEqual(linesOf(join(runsA, "whole")));
   });
 
+  it("noise-aware: a race whose calls fail stops the run before its results are logged, and the resume redoes it", async () => {
+    const race = { ...settings, minibatch: 5, selection: "noise-aware" as const };
+    let failing = false;
+    const lm = new ScriptedLM((r) => {
+      if (failing && !lastUser(r).startsWith("#") && !lastUser(r).startsWith(HEADINGS.proposal)) throw new LMCallError("HTTP 500 from the endpoint", "http", 3, 500);
+      return teacherAnswer(r);
+    });
+    const runsDir = tempDir("ieopt-runs-");
+    const run = optimize({ task: "SF", train, val, settings: race, models: roleModels(lm, lm), runsDir, runId: "f", events: { phase: (name) => { if (name === "final selection") failing = true; } } });
+    await expect(run).rejects.toThrow(/final selection/);
+    const logged = readFileSync(join(runsDir, "f", "trials.jsonl"), "utf8");
+    expect(logged).not.toContain('"race_eval"');
+    expect(logged).not.toContain('"full_eval"');
+    expect(JSON.parse(readFileSync(join(runsDir, "f", "status.json"), "utf8")).state).toBe("failed");
+    failing = false;
+    const resumed = await optimize({ task: "SF", train, val, settings: race, models: roleModels(lm, lm), runsDir, resume: "f" });
+    // Equal to a run that never met the failure.
+    const whole = await optimize({ task: "SF", train, val, settings: race, models: roleModels(lm, lm), runsDir, runId: "whole" });
+    expect(resumed.result.raceEvals.length).toBeGreaterThan(0);
+    expect(resumed.result.raceEvals).toEqual(whole.result.raceEvals);
+    expect(resumed.result.best).toEqual(whole.result.best);
+  });
+
   it("a budget stop while Φ proposes instructions marks the run stopped (resumable), not failed", async () => {
     const runsDir = tempDir("ieopt-runs-");
     const lm = new ScriptedLM((r) => {
