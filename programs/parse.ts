@@ -8,8 +8,18 @@ import { jsonrepair } from "jsonrepair";
 
 export type JsonExtraction = { ok: true; value: unknown } | { ok: false; reason: string };
 
+const LABEL_WORD = /answer|thought|reasoning/i;
+
 /** Split a reasoning output into its thought and its answer part. */
 export function splitThought(text: string): { thought: string | undefined; answer: string } {
+  // Both labels contain one of these words (same flags, so the same case rules): without
+  // any, neither pattern can match and the whole text is the answer (most outputs).
+  if (!LABEL_WORD.test(text)) return { thought: undefined, answer: text };
+  return splitThoughtByLabels(text);
+}
+
+/** `splitThought` without the shortcut: the label patterns themselves (exported for the test that holds both equal). */
+export function splitThoughtByLabels(text: string): { thought: string | undefined; answer: string } {
   const answerAt = lastIndexOfLabel(text, /(^|\n)\s*\**answer\**\s*:/gi);
   const thoughtMatch = /(^|\n)\s*\**(thought|reasoning)\**\s*:\s*/i.exec(text);
   if (answerAt === undefined) {

@@ -15,6 +15,7 @@ import type { ChatMessage } from "../src/lm/types.ts";
 import { fingerprint } from "../src/util/hash.ts";
 import { schemaTypes } from "../src/metrics/routing.ts";
 import { extractJson, splitThought } from "./parse.ts";
+import { fastRecords } from "../src/data/fast-check.ts";
 
 /** What the model is asked about: a text and a batch of schema items. */
 export interface QueryInput {
@@ -166,7 +167,10 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
     }
     const items = toItems(json.value);
     if (typeof items === "string") return { ok: false, reason: items };
-    const checked = task.parseRecords(items.map(task.normaliseRecord));
+    const normalised = items.map(task.normaliseRecord);
+    // Well-formed records of a built-in task skip zod (same output); zod explains the rest.
+    const fast = fastRecords(task, normalised);
+    const checked = fast !== undefined ? { records: fast } : task.parseRecords(normalised);
     if ("problem" in checked) return { ok: false, reason: checked.problem };
     return { ok: true, records: canonicaliseTypes(checked.records, options.schema), thought: thoughtOut };
   };

@@ -113,9 +113,12 @@ function fastTaskFor(name: unknown): FastEntry | undefined {
   return def === undefined ? undefined : FAST.get(def);
 }
 
-/** Records checked against the task's record schema, as `parseRecords` returns them; undefined: ask zod. */
-export function fastRecords(task: string, items: readonly unknown[]): IERecord[] | undefined {
-  const t = fastTaskFor(task);
+/**
+ * Records checked against the task's record schema, as `parseRecords` returns them; undefined: ask zod.
+ * A definition given itself has fast checks only if it is a built-in one.
+ */
+export function fastRecords(task: string | TaskDefinition, items: readonly unknown[]): IERecord[] | undefined {
+  const t = typeof task === "string" ? fastTaskFor(task) : FAST.get(task);
   if (t === undefined) return undefined;
   const out = new Array<IERecord>(items.length);
   for (let i = 0; i < items.length; i++) {

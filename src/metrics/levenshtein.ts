@@ -15,8 +15,31 @@
 
 /** NFC, then trim: the canonical form every span is compared in. */
 export function normalizeSpan(span: string): string {
-  // ASCII is already NFC; skipping ICU for it is a measurable win on the hot path.
-  return (isAscii(span) ? span : span.normalize("NFC")).trim();
+  // Text made only of NFC-stable characters is already NFC; skipping ICU for it is a
+  // measurable win on the hot path (most spans: Latin, Cyrillic, Arabic letters, CJK).
+  return (isNfcStable(span) ? span : span.normalize("NFC")).trim();
+}
+
+/**
+ * True when every UTF-16 unit of `s` is a character that NFC leaves alone whatever its
+ * neighbours: NFC_Quick_Check=Yes, canonical combining class 0, and never the second
+ * character of a canonical composition. A string of such characters is its own NFC.
+ * The ranges are conservative (a test checks every character in them against ICU);
+ * anything else, combining marks and Hangul jamo included, goes through normalize().
+ */
+export function isNfcStable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x300) continue; // ASCII, Latin-1, Latin Extended-A/B, IPA, spacing modifiers
+    if (c >= 0x4e00 ? c <= 0x9fff : isStableMidBmp(c)) continue; // CJK unified ideographs
+    return false;
+  }
+  return true;
+}
+
+/** Cyrillic letters (not its combining marks U+0483–0489) and Arabic letters and digits. */
+function isStableMidBmp(c: number): boolean {
+  return (c >= 0x400 && c <= 0x482) || (c >= 0x48a && c <= 0x52f) || (c >= 0x621 && c <= 0x64a) || (c >= 0x660 && c <= 0x669);
 }
 
 /** Edit distance (insert, delete, substitute; all cost 1) over Unicode code points. */
@@ -50,11 +73,6 @@ export function codePointLength(s: string): number {
   if (!hasSurrogate(s)) return s.length;
   if (pointsA.length < s.length) pointsA = new Int32Array(s.length * 2);
   return decodeInto(s, pointsA);
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 function hasSurrogate(s: string): boolean {

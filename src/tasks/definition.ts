@@ -126,6 +126,9 @@ export interface TaskDefinition<N extends string = string> {
   outputJsonSchema(reasoning: boolean): Record<string, unknown>;
 }
 
+/** Shared by every task without label rules (checked per gold label: no array per call). */
+const NO_ISSUES: LabelIssue[] = Object.freeze([]) as unknown as LabelIssue[];
+
 export const nonEmpty = z.string().min(1, "must be a non-empty string");
 
 const DEFAULT_LIST_KEYS = ["records", "output", "outputs", "result", "results", "answer", "entities", "relations", "slots", "events", "data"];
@@ -236,7 +239,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     parseRecords,
     recordsFromTypeDict: (type, value) => spec.recordsFromTypeDict?.(type, value),
     normaliseRecord,
-    labelIssues: (label, item) => spec.labelIssues?.(label, item) ?? [],
+    labelIssues: spec.labelIssues === undefined ? () => NO_ISSUES : (label, item) => spec.labelIssues!(label, item),
     renderSchema: (items) => JSON.stringify(items),
     renderRecords: (records) => JSON.stringify(records),
     outputJsonSchema(reasoning) {

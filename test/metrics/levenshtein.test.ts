@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, levenshtein, normalizeSpan, spanSimilarity } from "../../src/metrics/levenshtein.ts";
+import { codePointLength, isNfcStable, levenshtein, normalizeSpan, spanSimilarity } from "../../src/metrics/levenshtein.ts";
 import { createRng } from "../../src/util/random.ts";
 
 /** Textbook O(nm) DP over code points: the reference the fast paths must agree with. */
@@ -19,6 +19,43 @@ describe("normalizeSpan", () => {
   it("applies NFC and trims", () => {
     expect(normalizeSpan("  Cafe\u0301 \n")).toBe("Caf\u00e9");
     expect(normalizeSpan("Bure")).toBe("Bure");
+  });
+
+  // The fast path skips ICU for strings of "NFC-stable" characters; these tests check that
+  // claim against ICU itself, character by character, so the skip can never change a span.
+  const stableChars: number[] = [];
+  for (let c = 0; c <= 0xffff; c++) if (isNfcStable(String.fromCharCode(c))) stableChars.push(c);
+
+  it("treats as stable only characters NFC leaves alone next to anything", () => {
+    expect(stableChars.length).toBeGreaterThan(20_000); // Latin, Cyrillic, Arabic, CJK
+    const stable = new Set(stableChars);
+    for (const c of stableChars) {
+      const ch = String.fromCharCode(c);
+      expect(ch.normalize("NFC")).toBe(ch);
+      expect(/\p{M}/u.test(ch)).toBe(false);
+      // Combining class 0: a mark of class 240 (U+0345) before it is never reordered after it.
+      expect(("\u0345" + ch).normalize("NFD")).toBe("\u0345" + ch.normalize("NFD"));
+    }
+    // Never the second character of a composition: no character decomposes into
+    // something followed by a stable character.
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const parts = [...String.fromCodePoint(cp).normalize("NFD")];
+      for (const part of parts.slice(1)) if (stable.has(part.codePointAt(0)!)) expect.fail(`U+${cp.toString(16)} decomposes with stable ${part}`);
+    }
+  });
+
+  it("gives ICU's answer on mixed random strings (fast and slow paths agree)", () => {
+    const rng = createRng("nfc-stable");
+    const pool = [...stableChars.filter((_, i) => i % 7 === 0), 0x301, 0x308, 0x345, 0x653, 0x1100, 0x1161, 0x11a8, 0xf900, 0x2126, 0x20, 0x3000];
+    let fast = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const length = rng.int(0, 6);
+      const s = Array.from({ length }, () => String.fromCharCode(rng.choice(pool))).join("");
+      if (isNfcStable(s)) fast++;
+      expect(normalizeSpan(s)).toBe(s.normalize("NFC").trim());
+    }
+    expect(fast).toBeGreaterThan(1000);
   });
 });
 
