@@ -259,7 +259,7 @@ function checkSample(json: Json): { entry: FastEntry; schema: SchemaItem[] } | u
     const type = def.typeOf(label as IERecord);
     const item = type === undefined ? undefined : byName.get(type);
     if (item === undefined) return undefined;
-    for (const span of def.spans(label as IERecord)) if (!text.includes(span)) return undefined;
+    if (!def.everySpan(label as IERecord, (span) => text.includes(span))) return undefined;
     if (def.labelIssues(fast.withLists(label as Json), item).length > 0) return undefined;
   }
   return { entry, schema: items };

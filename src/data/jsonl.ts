@@ -282,15 +282,20 @@ function depthUpTo(v: unknown, above: number, limit: number): number {
   const depth = above + 1;
   if (depth > limit) return depth;
   let deepest = depth;
+  // Only containers are recursed into: most values of a line are strings and numbers.
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const d = depthUpTo(v[i], depth, limit);
+      const child: unknown = v[i];
+      if (child === null || typeof child !== "object") continue;
+      const d = depthUpTo(child, depth, limit);
       if (d > deepest && (deepest = d) > limit) return d;
     }
   } else {
     const o = v as Record<string, unknown>;
     for (const key in o) {
-      const d = depthUpTo(o[key], depth, limit);
+      const child = o[key];
+      if (child === null || typeof child !== "object") continue;
+      const d = depthUpTo(child, depth, limit);
       if (d > deepest && (deepest = d) > limit) return d;
     }
   }

@@ -107,6 +107,8 @@ export interface TaskDefinition<N extends string = string> {
   withType(record: IERecord, type: string): IERecord;
   /** Every span of a record that must be copied verbatim from the text. */
   spans(record: IERecord): string[];
+  /** Whether `visit` holds for every span of the record (`spans` without the array). */
+  everySpan(record: IERecord, visit: (span: string) => boolean): boolean;
   /**
    * The record with every span replaced by `map(span)`; a top-level span mapped to
    * undefined drops the record, a nested one drops its item. `lost` counts such spans.
@@ -145,18 +147,23 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
   const itemName = (item: SchemaItem): string =>
     typeof item === "string" ? item : String((item as Record<string, unknown>)[nameField ?? ""] ?? "");
 
-  const spans = (record: IERecord): string[] => {
-    const out: string[] = [];
+  /** Visits every span in order; stops (false) at the first `visit` that returns false. */
+  const everySpan = (record: IERecord, visit: (span: string) => boolean): boolean => {
     for (const rule of spec.units) {
       if (typeof record[rule.type] !== "string") continue; // text-level record: no spans of this rule
       if (rule.each === undefined) {
-        for (const f of rule.spans) out.push(record[f] as string);
+        for (const f of rule.spans) if (!visit(record[f] as string)) return false;
         continue;
       }
       const list = record[rule.each.list];
       if (!Array.isArray(list)) continue;
-      for (const item of list as Record<string, unknown>[]) for (const f of rule.spans) out.push(item[f] as string);
+      for (const item of list as Record<string, unknown>[]) for (const f of rule.spans) if (!visit(item[f] as string)) return false;
     }
+    return true;
+  };
+  const spans = (record: IERecord): string[] => {
+    const out: string[] = [];
+    everySpan(record, (span) => out.push(span) > 0);
     return out;
   };
 
@@ -235,6 +242,7 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     typeOf: (record) => record[spec.typeField] as string | undefined,
     withType: (record, type) => ({ ...record, [spec.typeField]: type }),
     spans,
+    everySpan,
     mapSpans,
     parseRecords,
     recordsFromTypeDict: (type, value) => spec.recordsFromTypeDict?.(type, value),

@@ -12,9 +12,9 @@ function zodOnlyTwin(program: IEProgram): IEProgram {
     task: { ...program.definition },
     title: program.title,
     description: program.description,
-    inputFields: program.inputFields,
+    inputFields: [...program.inputFields],
     defaultInstruction: program.defaultInstruction,
-    defaultDemos: program.defaultDemos,
+    defaultDemos: [...program.defaultDemos],
   });
 }
 
