@@ -179,10 +179,15 @@ class IntList {
   }
 }
 
-/** Strings kept once each (own copies, see ownString), numbered in order of first use. */
+/** Strings kept once each (own copies, see ownString, unless `keep` says otherwise), numbered in order of first use. */
 class Names {
   readonly #number = new Map<string, number>();
   readonly list: string[] = [];
+  readonly #keep: (name: string) => string;
+
+  constructor(keep: (name: string) => string = ownString) {
+    this.#keep = keep;
+  }
 
   #last: string | undefined;
   #lastNumber = 0;
@@ -193,7 +198,7 @@ class Names {
     let n = this.#number.get(name);
     if (n === undefined) {
       n = this.list.length;
-      const own = ownString(name);
+      const own = this.#keep(name);
       this.#number.set(own, n);
       this.list.push(own);
     }
@@ -209,7 +214,10 @@ class Names {
  * (its parts joined: a fresh string, so it keeps no line alive), not a million small objects.
  */
 class FlatUnits {
-  readonly #directions = new Names();
+  // Direction keys are routing's own strings (built by JSON.stringify, not views of a
+  // line): kept as they are, a predicted unit's direction is the very same string, so
+  // the scorer's direction test is a pointer comparison.
+  readonly #directions = new Names((direction) => direction);
   /** Per sample: its units' parts, joined; and where its units end in #direction. */
   readonly #text: string[] = [];
   readonly #unitsEnd = new IntList();
