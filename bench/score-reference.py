@@ -117,7 +117,8 @@ def main():
             inst[0] |= units(task, records, types)
     total = 0.0
     for pred, gold, failed in instances.values():
-        total += lf1(pred, gold)
+        # A sample with no usable answer earns nothing, not even the empty-set agreement.
+        total += 0.0 if failed and not pred and not gold else lf1(pred, gold)
     print(100.0 * total / len(instances))
 
 

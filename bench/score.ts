@@ -262,6 +262,8 @@ async function main(): Promise<void> {
       ieopt_score: { ...ieopt.cost, samples_per_cpu_s: Math.round(files.samples / ieopt.cost.cpu_s) },
       parse_only: parseOnly.cost,
       python_lf1_loop: python ? { ...python.cost, overall_lf1: python.lf1 } : "skipped: python3 not found",
+      // The comparison is fair only if the reference computes the same LF1.
+      same_lf1_as_python: python ? python.lf1 === round(report.overall.lf1, 4) : null,
       speedup_vs_python_cpu: vsPython,
       ratio_to_parse_only_cpu: vsParse,
       targets: TARGETS,
