@@ -11,7 +11,7 @@ import { lf1AssertionCode } from "../../src/export/lf1-assertion.ts";
 import { literal, POOLED_METRIC, POOLED_PROMPT_METRIC, type PromptfooConfig } from "../../src/export/promptfoo.ts";
 import { ROUTING_FORMAT } from "../../src/pipelines/routing.ts";
 import { getProgram, type Demo } from "../../programs/index.ts";
-import { EXAMPLES, ieopt, tempDir } from "./helpers.ts";
+import { EXAMPLES, ieopt, oneDemoNerRoute, tempDir } from "./helpers.ts";
 
 type Vars = Record<string, Record<string, unknown>>;
 /**
@@ -143,17 +143,7 @@ describe("ieopt export --format promptfoo", () => {
 });
 
 /** A second NER prompt with another message layout (one demo) and its own max_tokens. */
-function frozenShort(): FrozenPrompt {
-  const program = getProgram("NER");
-  const frozen = freezePrompt(program, { instruction: "List the {{ gold }} entities as JSON.", demos: program.defaultDemos.slice(0, 1), reasoning: false }, {
-    run_id: "r2",
-    optimizer: "test",
-    settings: {},
-    data: {},
-    scores: {},
-  });
-  return { ...frozen, decoding: { ...frozen.decoding, max_tokens: 300 } };
-}
+const frozenShort = () => oneDemoNerRoute("List the {{ gold }} entities as JSON.", 0);
 
 describe("ieopt export --format promptfoo with a frozen routing", () => {
   const data = join(EXAMPLES, "ner/test.jsonl");
