@@ -8,7 +8,7 @@
  * file, CRLF line endings, blank lines. Rejected: a byte-order mark anywhere else (a sign
  * of files concatenated together), bytes that are not UTF-8, lines over the length cap.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
@@ -526,6 +526,36 @@ export async function readAppendLog<S extends z.ZodType>(
     pending = { text, line: lineNo };
   }
   return { droppedTail: pending ? !take(pending.text, pending.line, true) : false };
+}
+
+/**
+ * The records of a JSONL log ieopt appends to (trials, usage journals), read at once. Only a
+ * torn last line (no newline: a kill mid-write) is dropped, cut off the file so appending
+ * starts on a fresh line, and reported through `onNotice`; any other line that does not
+ * parse is damage nobody should silently lose work to: an error naming file:line.
+ */
+export function readLogSync<T = unknown>(path: string, onNotice?: (message: string) => void): T[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, "utf8");
+  const lines = text.split("\n");
+  const records: T[] = [];
+  let offset = 0;
+  for (const [i, line] of lines.entries()) {
+    const start = offset;
+    offset += line.length + 1;
+    if (line.trim() === "") continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch (err) {
+      const torn = i === lines.length - 1; // the file does not end with a newline here
+      if (!torn) {
+        throw new UserInputError(`not valid JSON (${(err as Error).message}); the log is damaged: repair or remove this line, then resume`, { file: path, line: i + 1 });
+      }
+      writeFileSync(path, text.slice(0, start));
+      onNotice?.(`${path}:${i + 1}: dropped a cut-off last line (${line.length} bytes; a kill mid-write): its work is redone`);
+    }
+  }
+  return records;
 }
 
 /** Writes one JSON value per line, atomically (temp file + rename). */

@@ -17,12 +17,12 @@
  * same text) and is scored 0 again. If the prompt, model or batching changed (the meta
  * file differs), the old files are moved aside to *.superseded and the run starts fresh.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, renameSync, type WriteStream } from "node:fs";
 import { applyUsageEvent, emptyCounts, type PriceTable, type UsageCounts, type UsageEvent, type UsageMeter } from "../lm/usage.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PredictionLineSchema } from "../data/sample.ts";
-import { readAppendLog, writeJsonl } from "../data/jsonl.ts";
+import { readAppendLog, readLogSync, writeJsonl } from "../data/jsonl.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 
 /** `pipeline`: the trace a translate-test / transfusion answer keeps next to its output. */
@@ -47,24 +47,7 @@ export function predictionPaths(dir: string, prompt: string, model: string): { p
   return { predictions: `${base}.jsonl`, meta: `${base}.meta.json`, failures: `${base}.failures.jsonl`, usage: `${base}.usage-log.jsonl` };
 }
 
-/** The usage events of a pair's journal; a line cut off by a kill is dropped (and cut from the file, so appending starts on a fresh line). */
-function readUsageLog(path: string): UsageEvent[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, "utf8");
-  const events: UsageEvent[] = [];
-  let kept = 0;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      events.push(JSON.parse(line) as UsageEvent);
-      kept += line.length + 1;
-    } catch {
-      break; // only the last line can be cut off: the journal is append-only
-    }
-  }
-  if (kept < text.length) writeFileSync(path, text.slice(0, kept));
-  return events;
-}
+
 
 /** Reads a predictions file; a cut-off last line is dropped, a bad line elsewhere is an error. */
 export async function readPredictions(path: string): Promise<{ byId: Map<string, StoredPrediction>; droppedTail: boolean }> {
@@ -146,7 +129,7 @@ export class PredictionStore {
 
   /** Journals every usage event of `meter` into the pair's usage log, as it happens. */
   journalUsage(meter: UsageMeter): void {
-    readUsageLog(this.paths.usage); // cuts a line an earlier kill left unfinished
+    readLogSync(this.paths.usage, (notice) => this.notes.push(notice)); // cuts a line an earlier kill left unfinished
     const stream = createWriteStream(this.paths.usage, { flags: "a" });
     stream.on("error", (err) => {
       this.#error = err;
@@ -158,7 +141,7 @@ export class PredictionStore {
   /** What the pair cost over every process that worked on it (call after close). */
   totalUsage(prices: PriceTable | undefined): UsageCounts {
     const counts = emptyCounts();
-    for (const event of readUsageLog(this.paths.usage)) applyUsageEvent(counts, event, prices);
+    for (const event of readLogSync<UsageEvent>(this.paths.usage)) applyUsageEvent(counts, event, prices);
     return counts;
   }
 

@@ -3,11 +3,12 @@
  * trials.jsonl (appended and flushed per line), frozen.json, report.md, usage.json and
  * status.json (running | finished | stopped | failed). A killed run resumes from here.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UserInputError } from "../errors.ts";
 import { appendLineDurable, writeJsonAtomic, writeFileAtomic } from "../util/fs.ts";
+import { readLogSync } from "../data/jsonl.ts";
 
 /** "degraded": finished, but a phase lost a significant share of its LM calls. */
 export type RunState = "running" | "finished" | "degraded" | "stopped" | "failed";
@@ -93,28 +94,7 @@ export class RunFolder {
    * parse is damage nobody should silently lose work to: an error naming file:line.
    */
   readLog<T = unknown>(name: string): T[] {
-    if (!this.has(name)) return [];
-    const path = this.path(name);
-    const text = readFileSync(path, "utf8");
-    const lines = text.split("\n");
-    const records: T[] = [];
-    let offset = 0;
-    for (const [i, line] of lines.entries()) {
-      const start = offset;
-      offset += line.length + 1;
-      if (line.trim() === "") continue;
-      try {
-        records.push(JSON.parse(line) as T);
-      } catch (err) {
-        const torn = i === lines.length - 1; // the file does not end with a newline here
-        if (!torn) {
-          throw new UserInputError(`not valid JSON (${(err as Error).message}); the log is damaged: repair or remove this line, then resume`, { file: path, line: i + 1 });
-        }
-        writeFileSync(path, text.slice(0, start));
-        this.onNotice?.(`${path}:${i + 1}: dropped a cut-off last line (${line.length} bytes; a kill mid-write): its work is redone`);
-      }
-    }
-    return records;
+    return readLogSync<T>(this.path(name), this.onNotice);
   }
 
   setStatus(state: RunState, message?: string, extra: { phases?: unknown } = {}): void {
