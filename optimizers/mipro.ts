@@ -531,7 +531,9 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
   const runRungs = async (rungs: readonly RaceRung[], order: readonly Sample[]) => {
     let survivors: Combo[] | undefined;
     for (const [rung, plan] of rungs.entries()) {
-      survivors = topByEstimate(evidence(), plan.combinations, survivors);
+      // The evidence as the rung starts: what the rung ranks by, and what each survivor was already scored on.
+      const input = evidence();
+      survivors = topByEstimate(input, plan.combinations, survivors);
       checkStop();
       const mark = ctx.health?.mark();
       const work = survivors.map((combo): Promise<{ record: RaceEvalRecord | FullEvalRecord; logged: boolean } | undefined> => {
@@ -539,7 +541,7 @@ async function runMiproIn(group: WorkGroup, ctx: MiproContext, reasoning: boolea
         if (logged) return Promise.resolve({ record: logged, logged: true });
         if (plan.samples >= val.length) return fullyEvaluate(combo, lastTrial, rung).then((record) => ({ record, logged: false }));
         const scored = new Set<string>();
-        for (const cell of evidence().evidence) if (comboKey(cell.combo) === comboKey(combo)) for (const id of cell.sampleIds) scored.add(id);
+        for (const cell of input.evidence) if (comboKey(cell.combo) === comboKey(combo)) for (const id of cell.sampleIds) scored.add(id);
         const fresh = raceSamples(order, scored, plan.samples).filter((s) => !scored.has(s.id));
         if (fresh.length === 0) return Promise.resolve(undefined); // already scored on enough samples
         return scorer.score(comboKey(combo), promptOf(combo), fresh, { signal: group.signal }).then((r) => {

@@ -159,17 +159,22 @@ function groupEffects<K>(cells: readonly { combo: Combo; values: readonly number
   return out;
 }
 
-/** One cell per combination: its distinct samples' scores and their default-centred difficulty. */
-function collectCells(input: SelectionInput): Cell[] {
-  const baselineMean = mean([...input.baseline.values()]);
+/** Each combination's score per distinct sample, over all its evidence (a later score of a sample wins). */
+function scoresByCombo(evidence: readonly ComboEvidence[]): { combo: Combo; scores: Map<string, number> }[] {
   const byCombo = new Map<string, { combo: Combo; scores: Map<string, number> }>();
-  for (const e of input.evidence) {
+  for (const e of evidence) {
     const entry = byCombo.get(key(e.combo)) ?? { combo: e.combo, scores: new Map<string, number>() };
     e.sampleIds.forEach((id, i) => entry.scores.set(id, e.scores[i]!));
     byCombo.set(key(e.combo), entry);
   }
+  return [...byCombo.values()];
+}
+
+/** One cell per combination: its distinct samples' scores and their default-centred difficulty. */
+function collectCells(input: SelectionInput): Cell[] {
+  const baselineMean = mean([...input.baseline.values()]);
   const cells: Cell[] = [];
-  for (const { combo, scores } of byCombo.values()) {
+  for (const { combo, scores } of scoresByCombo(input.evidence)) {
     const x: number[] = [];
     const y: number[] = [];
     for (const [id, score] of scores) {
@@ -397,15 +402,11 @@ export function toldScore(rule: SelectionRule, input: SelectionInput, trial: { s
  * not the search.
  */
 export function cellsWithPooledDifficulty(input: SelectionInput): Cell[] {
-  const prompts: { combo?: Combo; scores: Map<string, number>; mean: number }[] = [{ scores: new Map(input.baseline), mean: 0 }];
-  const byKey = new Map<string, (typeof prompts)[number]>();
-  for (const e of input.evidence) {
-    let p = byKey.get(key(e.combo));
-    if (!p) byKey.set(key(e.combo), (p = { combo: e.combo, scores: new Map(), mean: 0 }));
-    e.sampleIds.forEach((id, i) => p.scores.set(id, e.scores[i]!));
-  }
-  prompts.push(...byKey.values());
-  for (const p of prompts) p.mean = mean([...p.scores.values()]);
+  // The default first (no combination), then every combination with evidence.
+  const prompts: { combo?: Combo; scores: ReadonlyMap<string, number>; mean: number }[] = [{ scores: input.baseline }, ...scoresByCombo(input.evidence)].map((p) => ({
+    ...p,
+    mean: mean([...p.scores.values()]),
+  }));
 
   // Backfitting: sample effects from the prompts' residuals, prompt means from the samples'.
   const residualSums = () => {
