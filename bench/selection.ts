@@ -36,7 +36,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errorFunction, mean, sampleStandardDeviation } from "simple-statistics";
+import { errorFunction, mean, sampleCorrelation, sampleStandardDeviation } from "simple-statistics";
 import { optimize } from "../optimizers/optimize.ts";
 import { HEADINGS } from "../optimizers/prompts.ts";
 import type { SelectionRule } from "../optimizers/select.ts";
@@ -319,17 +319,8 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 function perSampleCorrelation(landscape: Landscape, val: readonly Sample[], turnsA: string, instrA: string, turnsB: string, instrB: string): number {
   const a = val.map((s) => (landscape.right(instrA, turnsA, s.id) ? 1 : 0));
   const b = val.map((s) => (landscape.right(instrB, turnsB, s.id) ? 1 : 0));
-  const ma = mean(a);
-  const mb = mean(b);
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+  const r = sampleCorrelation(a, b);
+  return Number.isFinite(r) ? r : 0; // a prompt right (or wrong) on every sample has no correlation
 }
 
 await main();
