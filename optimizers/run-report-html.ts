@@ -10,7 +10,7 @@
 import { escapeHtml } from "../src/report/html.ts";
 import type { MiproResult } from "./mipro.ts";
 import type { HeldOutGroup, HeldOutScores } from "./held-out.ts";
-import { describeDemo, pickedFrom } from "./run-report.ts";
+import { describeDemo, pickedFrom, RACE_EXPLAINED } from "./run-report.ts";
 
 export interface RunHtmlInput {
   runId: string;
@@ -101,7 +101,7 @@ export function renderRunHtml(input: RunHtmlInput): string {
   const race = raceRows.length === 0
     ? ""
     : `<h3>Final selection race</h3>
-<p class="muted">After the search, the best combinations by the noise-aware estimate were scored on more validation samples (successive halving); the last rung's are the full evaluations above. Each row: the samples a rung added, and the combination's mean on them.</p>
+<p class="muted">${escapeHtml(RACE_EXPLAINED)}</p>
 <div class="scroll">${table("race", ["rung", "instruction", "demo set", "samples added", `${m} on them${tag}`], raceRows)}</div>`;
   return `<!doctype html>
 <html lang="en">

@@ -125,6 +125,10 @@ export function writeRunReport(run: RunFolder, input: ReportInput): void {
   run.writeText("report.md", renderRunReport(input));
 }
 
+/** What the race table shows, in report.md and report.html alike. */
+export const RACE_EXPLAINED =
+  "After the search, the best combinations by the noise-aware estimate were scored on more validation samples (successive halving); the last rung's are the full evaluations above. Each row: the samples a rung added, and the combination's mean on them.";
+
 /** The noise-aware rule's race before its finalists (docs/selection.md §2), when there was one. */
 function raceSection(result: Pick<MiproResult, "raceEvals">, metric: string, tag: string): string[] {
   const rows = result.raceEvals ?? [];
@@ -132,7 +136,7 @@ function raceSection(result: Pick<MiproResult, "raceEvals">, metric: string, tag
   return [
     "## Final selection race",
     "",
-    "After the search, the best combinations by the noise-aware estimate were scored on more validation samples (successive halving); the last rung's are the full evaluations above. Each row: the samples a rung added, and the combination's mean on them.",
+    RACE_EXPLAINED,
     "",
     `| rung | instruction | demo set | samples added | ${metric} on them${tag} |`,
     "|---|---|---|---|---|",
