@@ -347,11 +347,41 @@ export async function forEachJsonl<T>(
   options: ReadJsonlOptions & { fast?: FastParse<T> },
   onRow: (value: T, line: number) => void,
 ): Promise<void> {
-  for await (const { lines, first } of readLineBatches(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
-    for (let i = 0; i < lines.length; i++) {
-      const value = parseLine(lines[i]!, first + i, path, schema, options.fast);
-      if (value !== undefined) onRow(value, first + i);
+  for await (const { values, lines } of readJsonlBatches(path, schema, options)) {
+    for (let i = 0; i < values.length; i++) onRow(values[i]!, lines[i]!);
+  }
+}
+
+/** Rows read together: `values[i]` is on line `lines[i]`. */
+export interface RowBatch<T> {
+  values: T[];
+  lines: number[];
+}
+
+/**
+ * `readJsonl` pulled a batch at a time, for a reader that paces itself by another file
+ * (`ieopt score` reads gold as far as its predictions need). Same checks, same errors;
+ * the rows before a bad line are handed over before its error is thrown.
+ */
+export async function* readJsonlBatches<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  options: ReadJsonlOptions & { fast?: FastParse<T> } = {},
+): AsyncGenerator<RowBatch<T>> {
+  for await (const { lines: texts, first } of readLineBatches(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    const batch: RowBatch<T> = { values: [], lines: [] };
+    try {
+      for (let i = 0; i < texts.length; i++) {
+        const value = parseLine(texts[i]!, first + i, path, schema, options.fast);
+        if (value === undefined) continue;
+        batch.values.push(value);
+        batch.lines.push(first + i);
+      }
+    } catch (err) {
+      if (batch.values.length > 0) yield batch;
+      throw err;
     }
+    if (batch.values.length > 0) yield batch;
   }
 }
 
@@ -426,15 +456,38 @@ export async function forEachSample<T extends { id: string } = Sample>(
   onSample: (sample: T | Sample, ordinal: number, line: number) => void,
 ): Promise<SampleIds> {
   const ids = new SampleIds(paths);
+  for await (const { values, lines, first } of readSampleBatches(paths, options, ids)) {
+    for (let i = 0; i < values.length; i++) onSample(values[i]!, first + i, lines[i]!);
+  }
+  return ids;
+}
+
+/**
+ * `forEachSample` pulled a batch at a time: each batch's ids are registered in `ids` (the
+ * duplicate check) before it is handed over; `first` is its first sample's ordinal.
+ */
+export async function* readSampleBatches<T extends { id: string } = Sample>(
+  paths: readonly string[],
+  options: ReadJsonlOptions & { fast?: FastParse<T> },
+  ids: SampleIds,
+): AsyncGenerator<RowBatch<T | Sample> & { first: number }> {
   const fast = options.fast ?? (fastSample as unknown as FastParse<T>);
   for (const [fileIndex, path] of paths.entries()) {
     const before = ids.size;
-    await forEachJsonl<T | Sample>(path, SampleSchema, { ...options, fast }, (sample, line) => {
-      onSample(sample, ids.add(sample.id, fileIndex, line), line);
-    });
+    for await (const { values, lines } of readJsonlBatches<T | Sample>(path, SampleSchema, { ...options, fast })) {
+      const first = ids.size;
+      let i = 0;
+      try {
+        for (; i < values.length; i++) ids.add(values[i]!.id, fileIndex, lines[i]!);
+      } catch (err) {
+        // A duplicate id: the samples before it are handed over first, as with a bad line.
+        if (i > 0) yield { values: values.slice(0, i), lines: lines.slice(0, i), first };
+        throw err;
+      }
+      yield { values, lines, first };
+    }
     if (ids.size === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
   }
-  return ids;
 }
 
 /**

@@ -11,13 +11,14 @@
  * error naming file and line. Nothing is printed until everything has been read and scored.
  */
 import { getProgram } from "../../programs/index.ts";
-import { forEachJsonl, forEachSample, ownString, type SampleIds } from "../data/jsonl.ts";
-import { parseRecords, PredictionLineSchema, type IERecord, type PredictionLine, type SchemaItem } from "../data/sample.ts";
+import { forEachSample, ownString, readJsonlBatches, readSampleBatches, SampleIds } from "../data/jsonl.ts";
+import { parseRecords, PredictionLineSchema, SampleSchema, type IERecord, type PredictionLine, type Sample, type SchemaItem } from "../data/sample.ts";
+import { FingerprintSet } from "../util/fingerprint-set.ts";
 import { UserInputError } from "../errors.ts";
 import { fastPredictionLine, fastRecordsAsIs, fastScoredSample } from "../data/fast-check.ts";
-import { aggregate, type GroupSummary, type InstanceResult } from "../metrics/aggregate.ts";
+import { aggregate, type AggregatedInstance, type GroupSummary } from "../metrics/aggregate.ts";
 import { toUnits, type Unit } from "../metrics/routing.ts";
-import { InstancePool, NO_PREDICTION, type ScoreReport } from "../metrics/score.ts";
+import { InstancePool, NO_PREDICTION, type ScoredSample, type ScoreReport } from "../metrics/score.ts";
 
 export interface ScoreFilesOptions {
   gold: string;
@@ -30,32 +31,18 @@ export type FileScoreReport = Pick<ScoreReport, "summary" | "failures">;
 /**
  * Reads both files and scores them; throws UserInputError for anything the user must fix.
  *
- * Streaming, and lean where files are large: the gold file is reduced to what scoring
- * needs (per sample its instance, schema and routed gold units, kept flat), then each
- * prediction is scored as it is read (InstancePool: the pooling `scorePredictions` does),
- * so no parsed line outlives its batch. The scores equal `scorePredictions`' (a test
- * holds them equal).
+ * The two files are read in step, the gold file only as far as the predictions need: a
+ * prediction usually belongs to the next gold sample, which is routed and scored at once.
+ * Gold samples passed by (no prediction yet) wait for theirs. Instances are pooled and
+ * scored as InstancePool does (the pooling `scorePredictions` does); the scores equal
+ * `scorePredictions`' (a test holds them equal).
+ *
+ * Most files are scored in that one pass, keeping nothing per sample (scoreOptimistically);
+ * anything unusual sends them to the exact pass (scoreExactly), which reads the gold file
+ * once more first and reports every problem exactly.
  */
 export async function scoreFiles(options: ScoreFilesOptions): Promise<FileScoreReport> {
-  const gold = await readGold(options.gold);
-  const pool = new InstancePool(gold.instances.sampleCounts());
-  const failures = new Map<number, string>();
-  const predicted = await readPredictions(options.pred, gold, (at, units, failure) => {
-    if (failure !== undefined) failures.set(at, failure);
-    pool.add(gold.instanceOf.get(at), gold.units.of(at), units);
-  });
-  const failed: { id: string; reason: string }[] = [];
-  const ids = gold.sampleIds.ids;
-  for (let at = 0; at < ids.length; at++) {
-    if (predicted[at] === 0) {
-      pool.add(gold.instanceOf.get(at), gold.units.of(at), undefined);
-      failed.push({ id: ids[at]!, reason: NO_PREDICTION });
-    } else {
-      const reason = failures.get(at);
-      if (reason !== undefined) failed.push({ id: ids[at]!, reason });
-    }
-  }
-  return { summary: aggregate(gold.instances.results(pool)), failures: failed };
+  return (await scoreOptimistically(options)) ?? (await scoreExactly(options));
 }
 
 /** The `--json` document (contract: overall, by_lang, by_dataset, non_english; plus failures). */
@@ -69,71 +56,197 @@ export function scoreJson(report: FileScoreReport, options: ScoreFilesOptions): 
 }
 
 /**
- * The gold file as scoring needs it, per sample (by ordinal): nothing else is kept, and no
- * string that would keep its line alive (ownString).
+ * One pass for the common case: ids unique, each instance's samples next to each other in
+ * the gold file (batching writes them so), every prediction for a gold sample it reaches.
+ * Ids and instances are told apart by fingerprints (FingerprintSet), so no string per
+ * sample is kept. Returns undefined when the files are not like that (an error included,
+ * or a fingerprint that may repeat): the exact pass decides then.
  */
-interface Gold {
-  sampleIds: SampleIds;
-  /** Schema arrays are shared between samples (fast-check interns them). */
-  schema: (readonly SchemaItem[])[];
-  instanceOf: IntList;
-  units: FlatUnits;
-  instances: Instances;
-}
-
-async function readGold(path: string): Promise<Gold> {
-  const gold: Omit<Gold, "sampleIds"> = { schema: [], instanceOf: new IntList(), units: new FlatUnits(), instances: new Instances() };
-  const sampleIds = await forEachSample([path], { fast: fastScoredSample }, (sample) => {
-    gold.schema.push(sample.schema);
-    gold.instanceOf.push(gold.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id));
-    gold.units.push(toUnits(sample.task, sample.labels as IERecord[]));
-  });
-  return { ...gold, sampleIds };
+export async function scoreOptimistically(options: ScoreFilesOptions): Promise<FileScoreReport | undefined> {
+  try {
+    return await scoreInStep(options, new GoldCursor(options.gold, undefined));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Reads the prediction file, handing each sample's routed units (or, for a failed one,
- * undefined and why) to `onSample` as its line is read. Returns per sample the line of
- * its prediction (0: none).
+ * The general case: the gold file is read and checked first (so its problems are reported
+ * before any of the predictions'), counting each instance's samples; then both files in
+ * step, with every id kept, so a prediction is placed wherever its sample is.
  */
-async function readPredictions(
-  path: string,
-  gold: Gold,
-  onSample: (at: number, units: Unit[] | undefined, failure: string | undefined) => void,
-): Promise<number[]> {
-  const lineOf = new Array<number>(gold.sampleIds.size).fill(0);
-  let count = 0;
-  let next = 0;
-  await forEachJsonl(path, PredictionLineSchema, { fast: fastPredictionLine }, (value, line) => {
-    // Predictions mostly come in gold order: try the sample after the last one first.
-    const at = gold.sampleIds.ids[next] === value.id ? next : gold.sampleIds.get(value.id);
-    if (at === undefined) {
-      throw new UserInputError(`prediction for id '${value.id}', which is not in the gold file; are these the right files?`, {
-        file: path,
-        line,
-        field: "id",
-      });
+export async function scoreExactly(options: ScoreFilesOptions): Promise<FileScoreReport> {
+  const counts = await countInstanceSamples(options.gold);
+  return scoreInStep(options, new GoldCursor(options.gold, counts));
+}
+
+/** The optimistic pass met something only the exact pass handles. */
+class NotTheCommonCase extends Error {}
+
+async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promise<FileScoreReport> {
+  const pool = gold.pool;
+  // Gold samples passed by, by id, in gold order.
+  const waiting = new Map<string, GoldSample>();
+  const failed: { at: number; id: string; reason: string }[] = [];
+  let predictions = 0;
+  for await (const { values, lines } of readJsonlBatches(options.pred, PredictionLineSchema, { fast: fastPredictionLine })) {
+    for (let i = 0; i < values.length; i++) {
+      const prediction = values[i]!;
+      const line = lines[i]!;
+      // Predictions mostly come in gold order: the next gold sample is the one.
+      if (gold.buffered() === 0) await gold.fill();
+      const sample = gold.nextId() === prediction.id ? gold.take() : await findGold(prediction.id, line, gold, waiting, options.pred);
+      gold.predictedOn.set(sample.at, line);
+      predictions++;
+      const outcome = toOutcome(prediction, sample.task, sample.schema);
+      if ("failure" in outcome) {
+        failed.push({ at: sample.at, id: ownString(prediction.id), reason: outcome.failure });
+        pool.add(sample.instance, sample.units, undefined);
+      } else {
+        pool.add(sample.instance, sample.units, toUnits(sample.task, outcome.records, sample.schema));
+      }
     }
-    const first = lineOf[at]!;
-    if (first !== 0) {
-      throw new UserInputError(`second prediction for id '${value.id}' (first on line ${first}); keep one line per sample`, {
-        file: path,
-        line,
-        field: "id",
-      });
-    }
-    lineOf[at] = line;
-    next = at + 1;
-    count++;
-    const task = gold.instances.task(gold.instanceOf.get(at));
-    const schema = gold.schema[at]!;
-    const outcome = toOutcome(value, task, schema);
-    if ("failure" in outcome) onSample(at, undefined, outcome.failure);
-    else onSample(at, toUnits(task, outcome.records, schema), undefined);
-  });
+  }
+  while (gold.buffered() > 0 || (await gold.fill())) {
+    const sample = gold.take();
+    waiting.set(sample.id, sample);
+  }
+  gold.close();
   // Scoring nothing as "every sample failed" hides the real problem: a wrong path or a run that wrote nothing.
-  if (count === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: path });
-  return lineOf;
+  if (predictions === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: options.pred });
+  for (const sample of waiting.values()) {
+    failed.push({ at: sample.at, id: ownString(sample.id), reason: NO_PREDICTION });
+    pool.add(sample.instance, sample.units, undefined);
+  }
+  failed.sort((x, y) => x.at - y.at);
+  return {
+    summary: aggregate(gold.instances.results(pool)),
+    failures: failed.map(({ id, reason }) => ({ id, reason })),
+  };
+}
+
+/**
+ * The gold sample of a prediction that is not for the next one: one passed by earlier, or
+ * one further down the file (the samples passed on the way wait for their predictions).
+ */
+async function findGold(id: string, line: number, gold: GoldCursor, waiting: Map<string, GoldSample>, path: string): Promise<GoldSample> {
+  const passed = waiting.get(id);
+  if (passed !== undefined) {
+    waiting.delete(id);
+    return passed;
+  }
+  while (gold.buffered() > 0 || (await gold.fill())) {
+    const sample = gold.take();
+    if (sample.id === id) return sample;
+    waiting.set(sample.id, sample);
+  }
+  if (gold.ids === undefined) throw new NotTheCommonCase();
+  const at = gold.ids.get(id);
+  if (at !== undefined) {
+    throw new UserInputError(`second prediction for id '${id}' (first on line ${gold.predictedOn.get(at)}); keep one line per sample`, { file: path, line, field: "id" });
+  }
+  throw new UserInputError(`prediction for id '${id}', which is not in the gold file; are these the right files?`, { file: path, line, field: "id" });
+}
+
+/** A gold sample as scoring needs it. */
+interface GoldSample {
+  /** Ordinal in the gold file. */
+  at: number;
+  /** As read (a view of its line: copied when kept, see ownString). */
+  id: string;
+  instance: number;
+  task: string;
+  /** Shared between samples (fast-check interns schemas). */
+  schema: readonly SchemaItem[];
+  units: Unit[];
+}
+
+/**
+ * The gold file read a batch at a time, as far as the predictions need, each sample routed
+ * when taken. Exact (given each instance's sample count): every id is kept. Optimistic
+ * (without): ids and instances are fingerprinted, each instance is complete when the file
+ * moves past it, and whatever that cannot handle throws NotTheCommonCase.
+ */
+class GoldCursor {
+  readonly pool: InstancePool;
+  readonly instances = new Instances();
+  /** Every id with its ordinal (exact only). */
+  readonly ids: SampleIds | undefined;
+  /** Per ordinal (of the samples taken): the line of its prediction, 0 while none. */
+  readonly predictedOn = new IntList();
+  readonly #fingerprints: FingerprintSet | undefined;
+  readonly #batches: AsyncGenerator<{ values: (ScoredSample | Sample)[] }>;
+  #batch: (ScoredSample | Sample)[] = [];
+  #next = 0;
+  #current = -1;
+
+  constructor(path: string, counts: Int32Array | undefined) {
+    this.pool = new InstancePool(counts);
+    if (counts !== undefined) {
+      this.ids = new SampleIds([path]);
+      this.#batches = readSampleBatches([path], { fast: fastScoredSample }, this.ids);
+    } else {
+      this.#fingerprints = new FingerprintSet();
+      this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample });
+    }
+  }
+
+  /** Samples read and not yet taken. */
+  buffered(): number {
+    return this.#batch.length - this.#next;
+  }
+
+  /** Reads the next batch (when none is buffered); false at the end of the file. */
+  async fill(): Promise<boolean> {
+    if (this.buffered() > 0) return true;
+    const result = await this.#batches.next();
+    if (result.done) {
+      // An empty gold file is an error the exact pass words.
+      if (this.ids === undefined && this.predictedOn.length === 0) throw new NotTheCommonCase();
+      return false;
+    }
+    this.#batch = result.value.values;
+    this.#next = 0;
+    return true;
+  }
+
+  /** The id of the next sample, if one is buffered. */
+  nextId(): string | undefined {
+    return this.#batch[this.#next]?.id;
+  }
+
+  /** The next (buffered) sample, routed. */
+  take(): GoldSample {
+    const sample = this.#batch[this.#next]!;
+    // Let the line's objects go with the batch.
+    this.#batch[this.#next++] = undefined as unknown as Sample;
+    const at = this.predictedOn.length;
+    this.predictedOn.push(0);
+    let instance: number;
+    if (this.#fingerprints === undefined) {
+      instance = this.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
+    } else {
+      if (!this.#fingerprints.add(sample.id)) throw new NotTheCommonCase();
+      instance = this.instances.next(sample.task, sample.dataset, sample.lang, sample.instance_id);
+      if (instance !== this.#current) this.close();
+    }
+    this.#current = instance;
+    return { at, id: sample.id, instance, task: sample.task, schema: sample.schema, units: toUnits(sample.task, sample.labels as IERecord[]) };
+  }
+
+  /** The file has moved past the current instance: it has all its samples (optimistic; exact knows the counts). */
+  close(): void {
+    if (this.#fingerprints !== undefined && this.#current !== -1) this.pool.close(this.#current, this.instances.sampleCount(this.#current));
+  }
+}
+
+/** Samples per instance, numbered as Instances numbers them (reading and checking the whole gold file). */
+async function countInstanceSamples(path: string): Promise<Int32Array> {
+  const instances = new Instances();
+  await forEachSample<ScoredSample>([path], { fast: fastScoredSample }, (sample) => {
+    instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
+  });
+  return instances.sampleCounts();
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
@@ -166,6 +279,10 @@ class IntList {
 
   get(at: number): number {
     return this.#values[at]!;
+  }
+
+  set(at: number, value: number): void {
+    this.#values[at] = value;
   }
 
   /** Adds one to the value at `at`. */
@@ -209,81 +326,38 @@ class Names {
 }
 
 /**
- * Routed units of many samples in flat arrays: no object per unit outlives the read, so a
- * large gold file costs the garbage collector a few typed arrays and one string per sample
- * (its parts joined: a fresh string, so it keeps no line alive), not a million small objects.
- */
-class FlatUnits {
-  // Direction keys are routing's own strings (built by JSON.stringify, not views of a
-  // line): kept as they are, a predicted unit's direction is the very same string, so
-  // the scorer's direction test is a pointer comparison.
-  readonly #directions = new Names((direction) => direction);
-  /** Per sample: its units' parts, joined; and where its units end in #direction. */
-  readonly #text: string[] = [];
-  readonly #unitsEnd = new IntList();
-  /** Per unit: its direction's number, and where its parts end in #partEnd. */
-  readonly #direction = new IntList();
-  readonly #partsEnd = new IntList();
-  /** Per part: where it ends in its sample's text. */
-  readonly #partEnd = new IntList();
-
-  push(units: readonly Unit[]): void {
-    let text = "";
-    let length = 0;
-    for (const unit of units) {
-      this.#direction.push(this.#directions.of(unit.direction));
-      for (const part of unit.parts) {
-        text += part;
-        this.#partEnd.push((length += part.length));
-      }
-      this.#partsEnd.push(this.#partEnd.length);
-    }
-    this.#text.push(ownString(text));
-    this.#unitsEnd.push(this.#direction.length);
-  }
-
-  /** The units of sample `at`, as pushed. */
-  of(at: number): Unit[] {
-    const text = this.#text[at]!;
-    const start = at === 0 ? 0 : this.#unitsEnd.get(at - 1);
-    const end = this.#unitsEnd.get(at);
-    const units = new Array<Unit>(end - start);
-    let part = start === 0 ? 0 : this.#partsEnd.get(start - 1);
-    let from = 0;
-    for (let u = start; u < end; u++) {
-      const partsEnd = this.#partsEnd.get(u);
-      const parts = new Array<string>(partsEnd - part);
-      for (let k = 0; part < partsEnd; part++, k++) {
-        const to = this.#partEnd.get(part);
-        parts[k] = text.slice(from, to);
-        from = to;
-      }
-      units[u - start] = { direction: this.#directions.list[this.#direction.get(u)]!, parts };
-    }
-    return units;
-  }
-}
-
-/**
- * Instances by (task, dataset, lang, instance_id), numbered in order of first appearance.
- * One map lookup per sample, by instance_id; the rare instance_id shared across (task,
- * dataset, lang) is told apart by following a chain of the few instances filed under it.
+ * Instances by (task, dataset, lang, instance_id), numbered in order of first appearance,
+ * with each one's names and sample count. Two ways to find a sample's instance:
+ * - `of`, exact: one map lookup per sample, by instance_id; the rare instance_id shared
+ *   across (task, dataset, lang) is told apart by following a chain of the few instances
+ *   filed under it;
+ * - `next`, for a file whose instances are runs of adjacent samples: the current run, or a
+ *   new instance, fingerprinted (no instance_id is kept); it throws NotTheCommonCase when
+ *   a run may repeat an earlier instance.
  */
 class Instances {
   readonly #byInstanceId = new Map<string, number>();
+  readonly #fingerprints = new FingerprintSet();
   /** task, dataset and lang names, by number. */
   readonly #names = new Names();
-  /** Per instance. */
+  /** Per instance (`of` only: its instance_id). */
   readonly #instanceId: string[] = [];
   readonly #next = new IntList();
   readonly #task = new IntList();
   readonly #dataset = new IntList();
   readonly #lang = new IntList();
   readonly #sampleCount = new IntList();
+  /** The last instance's instance_id (`next`). */
+  #lastId: string | undefined;
 
-  /** The task of instance `at`. */
-  task(at: number): string {
-    return this.#names.list[this.#task.get(at)]!;
+  /** Instances so far. */
+  get count(): number {
+    return this.#sampleCount.length;
+  }
+
+  /** Samples of instance `at` so far. */
+  sampleCount(at: number): number {
+    return this.#sampleCount.get(at);
   }
 
   /** Samples per instance (final once the gold file is read). */
@@ -291,13 +365,13 @@ class Instances {
     return this.#sampleCount.view();
   }
 
-  /** The instance a sample belongs to (counted as one more of its samples). */
+  /** The instance a sample belongs to (counted as one more of its samples), looked up exactly. */
   of(taskName: string, datasetName: string, langName: string, instanceId: string): number {
     const task = this.#names.of(taskName);
     const dataset = this.#names.of(datasetName);
     const lang = this.#names.of(langName);
     // A batched instance's samples mostly follow each other: try the last instance first.
-    const last = this.#sampleCount.length - 1;
+    const last = this.count - 1;
     if (last >= 0 && this.#instanceId[last] === instanceId && this.#same(last, task, dataset, lang)) {
       this.#sampleCount.increment(last);
       return last;
@@ -309,11 +383,32 @@ class Instances {
         return at;
       }
     }
-    const at = this.#sampleCount.length;
+    const at = this.#add(task, dataset, lang);
     const ownId = ownString(instanceId);
     this.#byInstanceId.set(ownId, at);
     this.#instanceId.push(ownId);
     this.#next.push(head ?? -1);
+    return at;
+  }
+
+  /** The instance of the next sample of a file whose instances are runs of adjacent samples. */
+  next(taskName: string, datasetName: string, langName: string, instanceId: string): number {
+    const task = this.#names.of(taskName);
+    const dataset = this.#names.of(datasetName);
+    const lang = this.#names.of(langName);
+    const last = this.count - 1;
+    if (last >= 0 && this.#lastId === instanceId && this.#same(last, task, dataset, lang)) {
+      this.#sampleCount.increment(last);
+      return last;
+    }
+    const group = Math.imul(task + 1, 0x9e3779b1) ^ Math.imul(dataset + 1, 0x85ebca77) ^ Math.imul(lang + 1, 0xc2b2ae3d);
+    if (!this.#fingerprints.add(instanceId, group)) throw new NotTheCommonCase();
+    this.#lastId = instanceId;
+    return this.#add(task, dataset, lang);
+  }
+
+  #add(task: number, dataset: number, lang: number): number {
+    const at = this.count;
     this.#task.push(task);
     this.#dataset.push(dataset);
     this.#lang.push(lang);
@@ -326,11 +421,10 @@ class Instances {
   }
 
   /** The instances' results, for `aggregate`, one at a time. */
-  *results(pool: InstancePool): Generator<InstanceResult> {
+  *results(pool: InstancePool): Generator<AggregatedInstance> {
     const names = this.#names.list;
-    for (let at = 0; at < this.#sampleCount.length; at++) {
+    for (let at = 0; at < this.count; at++) {
       yield {
-        instance_id: this.#instanceId[at]!,
         task: names[this.#task.get(at)]!,
         dataset: names[this.#dataset.get(at)]!,
         lang: names[this.#lang.get(at)]!,

@@ -46,7 +46,10 @@ export interface ScoreSummary {
   non_english: GroupSummary;
 }
 
-export function aggregate(instances: Iterable<InstanceResult>): ScoreSummary {
+/** What aggregation reads of an instance's result (its id is not needed). */
+export type AggregatedInstance = Omit<InstanceResult, "instance_id">;
+
+export function aggregate(instances: Iterable<AggregatedInstance>): ScoreSummary {
   const overall = new Accumulator();
   const nonEnglish = new Accumulator();
   const byLang = new Map<string, Accumulator>();
@@ -75,7 +78,7 @@ class Accumulator {
   samples = 0;
   failures = 0;
 
-  add(r: InstanceResult): void {
+  add(r: AggregatedInstance): void {
     this.lf1Sum += r.lf1;
     this.f1Sum += r.f1;
     this.instances++;

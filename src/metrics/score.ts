@@ -166,50 +166,106 @@ function checkIds(samples: readonly ScoredSample[], outcomes: ReadonlyMap<string
 }
 
 /**
- * Scores instances as their samples' units arrive, in any order: a one-sample instance at
- * once, a batched one when its last sample is in (only its units are kept until then).
- * The pooling is `scorePredictions`': a failed sample (pred undefined) contributes no
- * predicted units, its gold units still count, and it makes an all-empty instance 0.
- * Streaming scorers (eval's InstanceScorer, `ieopt score`) hold one score per instance.
+ * Scores instances as their samples' units arrive, in any order: an instance is scored
+ * once all its samples are in (only its units are kept until then). The pooling is
+ * `scorePredictions`': a failed sample (pred undefined) contributes no predicted units,
+ * its gold units still count, and it makes an all-empty instance 0. Streaming scorers
+ * (eval's InstanceScorer, `ieopt score`) hold one score per instance.
+ *
+ * How many samples an instance has is given up front (`expected`), or, for a reader that
+ * learns it as it goes, told per instance with `close` (the pool then grows as needed).
  */
 export class InstancePool {
-  /** Per instance, in [0, 1]; NaN until the instance is complete. */
-  readonly lf1: Float64Array;
-  readonly f1: Float64Array;
-  /** Failed samples per instance. */
-  readonly failures: Uint32Array;
-  readonly #expected: ArrayLike<number>;
-  readonly #pending = new Map<number, { remaining: number; pred: Unit[][]; gold: Unit[][]; failures: number }>();
+  #lf1: Float64Array;
+  #f1: Float64Array;
+  #failures: Uint32Array;
+  readonly #expected: ArrayLike<number> | undefined;
+  readonly #pending = new Map<number, PendingInstance>();
 
-  /** `expected[at]`: how many samples instance `at` has. */
-  constructor(expected: ArrayLike<number>) {
+  /** `expected[at]`: how many samples instance `at` has; without it, `close` says so per instance. */
+  constructor(expected?: ArrayLike<number>) {
     this.#expected = expected;
-    this.lf1 = new Float64Array(expected.length).fill(Number.NaN);
-    this.f1 = new Float64Array(expected.length).fill(Number.NaN);
-    this.failures = new Uint32Array(expected.length);
+    const size = expected?.length ?? 1024;
+    this.#lf1 = new Float64Array(size).fill(Number.NaN);
+    this.#f1 = new Float64Array(size).fill(Number.NaN);
+    this.#failures = new Uint32Array(size);
+  }
+
+  /** Per instance, in [0, 1]; NaN until the instance is complete. (A pool without `expected` may replace these arrays as it grows.) */
+  get lf1(): Float64Array {
+    return this.#lf1;
+  }
+  get f1(): Float64Array {
+    return this.#f1;
+  }
+  /** Failed samples per instance. */
+  get failures(): Uint32Array {
+    return this.#failures;
   }
 
   /** One sample of instance `at`: its gold units and its predicted units (undefined: the sample failed). */
   add(at: number, gold: readonly Unit[], pred: readonly Unit[] | undefined): void {
-    const expected = this.#expected[at]!;
-    if (expected === 1) {
-      const score = pred === undefined ? FAILED_SCORE : scorePooledUnits(pred, gold, false);
-      this.#finish(at, score, pred === undefined ? 1 : 0);
+    if (this.#expected?.[at] === 1) {
+      this.#finish(at, scoreOne(gold, pred), pred === undefined ? 1 : 0);
       return;
     }
     let p = this.#pending.get(at);
-    if (!p) this.#pending.set(at, (p = { remaining: expected, pred: [], gold: [], failures: 0 }));
-    p.gold.push(gold as Unit[]);
+    if (!p) this.#pending.set(at, (p = { expected: this.#expected?.[at] ?? Infinity, pred: [], gold: [], failures: 0 }));
+    p.gold.push(gold);
     if (pred === undefined) p.failures++;
-    else p.pred.push(pred as Unit[]);
-    if (--p.remaining > 0) return;
+    else p.pred.push(pred);
+    if (p.gold.length === p.expected) this.#complete(at, p);
+  }
+
+  /** Instance `at` has `samples` samples in all (a pool built without `expected`); scored once they are all added. */
+  close(at: number, samples: number): void {
+    const p = this.#pending.get(at);
+    if (p === undefined) {
+      this.#pending.set(at, { expected: samples, pred: [], gold: [], failures: 0 });
+      return;
+    }
+    p.expected = samples;
+    if (p.gold.length === samples) this.#complete(at, p);
+  }
+
+  #complete(at: number, p: PendingInstance): void {
     this.#pending.delete(at);
-    this.#finish(at, scorePooledUnits(poolUnits(p.pred), poolUnits(p.gold), p.failures > 0), p.failures);
+    // One sample's units are already de-duplicated (toUnits): pooling them changes nothing.
+    const score =
+      p.gold.length === 1
+        ? scoreOne(p.gold[0]!, p.pred[0])
+        : scorePooledUnits(poolUnits(p.pred), poolUnits(p.gold), p.failures > 0);
+    this.#finish(at, score, p.failures);
   }
 
   #finish(at: number, score: PairScore, failures: number): void {
-    this.lf1[at] = score.lf1;
-    this.f1[at] = score.f1;
-    this.failures[at] = failures;
+    if (at >= this.#lf1.length) this.#grow(at);
+    this.#lf1[at] = score.lf1;
+    this.#f1[at] = score.f1;
+    this.#failures[at] = failures;
   }
+
+  #grow(at: number): void {
+    const size = Math.max(2 * this.#lf1.length, at + 1);
+    const lf1 = new Float64Array(size).fill(Number.NaN);
+    const f1 = new Float64Array(size).fill(Number.NaN);
+    const failures = new Uint32Array(size);
+    lf1.set(this.#lf1);
+    f1.set(this.#f1);
+    failures.set(this.#failures);
+    [this.#lf1, this.#f1, this.#failures] = [lf1, f1, failures];
+  }
+}
+
+interface PendingInstance {
+  /** Samples the instance has (Infinity until known). */
+  expected: number;
+  pred: (readonly Unit[])[];
+  gold: (readonly Unit[])[];
+  failures: number;
+}
+
+/** A one-sample instance: its units as they are (pred undefined: the sample failed). */
+function scoreOne(gold: readonly Unit[], pred: readonly Unit[] | undefined): PairScore {
+  return pred === undefined ? FAILED_SCORE : scorePooledUnits(pred, gold, false);
 }

@@ -1,6 +1,6 @@
 /** `ieopt score`: in-process for the details, plus the real CLI for the JSON contract and exit codes. */
 import { execFile } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatScoreTable, scoreFiles, scoreJson } from "../../src/eval/score-files.ts";
@@ -85,6 +85,25 @@ describe("scoreFiles", () => {
   it("rejects two predictions for one id", async () => {
     const twice = write("twice.jsonl", [{ id: "e1", records: [] }, { id: "e1", records: [] }]);
     await expect(scoreFiles({ gold, pred: twice })).rejects.toThrow(/second prediction for id 'e1' \(first on line 1\)/);
+  });
+
+  it("reports a gold file's problems before the predictions', each naming file and line", async () => {
+    const goldLines = readFileSync(gold, "utf8").trim().split("\n");
+    const dup = join(dir, "dup-gold.jsonl");
+    writeFileSync(dup, [...goldLines, goldLines[1]].join("\n") + "\n");
+    await expect(scoreFiles({ gold: dup, pred })).rejects.toThrow(`${dup}:5 field 'id': duplicate id 'd1' (first used on line 2)`);
+    // A bad gold line far down, and a prediction for an unknown id on the predictions' first line: gold's comes first.
+    const broken = join(dir, "broken-gold.jsonl");
+    writeFileSync(broken, [...goldLines, "{not json"].join("\n") + "\n");
+    const unknown = write("unknown.jsonl", [{ id: "nope", records: [] }]);
+    await expect(scoreFiles({ gold: broken, pred: unknown })).rejects.toThrow(`${broken}:5: invalid JSON`);
+    await expect(scoreFiles({ gold: broken, pred: join(dir, "missing.jsonl") })).rejects.toThrow(`${broken}:5: invalid JSON`);
+    const empty = join(dir, "empty-gold.jsonl");
+    writeFileSync(empty, "\n");
+    await expect(scoreFiles({ gold: empty, pred })).rejects.toThrow(`${empty}: no samples`);
+    const badPred = join(dir, "bad-pred.jsonl");
+    writeFileSync(badPred, JSON.stringify({ id: "e1", records: [] }) + "\n[1]\n");
+    await expect(scoreFiles({ gold, pred: badPred })).rejects.toThrow(`${badPred}:2: the line is an array, expected a JSON object`);
   });
 
   it("makes an unparseable output a failure, not an error", async () => {

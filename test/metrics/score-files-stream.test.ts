@@ -1,13 +1,15 @@
 /**
- * `ieopt score`'s streaming scorer (src/eval/score-files.ts: flat gold units, scoring as
- * predictions are read) gives exactly what the shared `scorePredictions` gives on the
- * same files read the plain way (readSamples, zod-checked prediction lines, the task's
- * program): same summary to the last bit, same failures in the same order. The files are
- * built to reach every path: all five tasks, batched instances whose samples are far apart
- * in the gold file, one instance_id in two datasets, predictions in shuffled order,
- * missing, unparseable and invalid ones, type names in another case or out of the schema,
- * spans long enough for V8 to hand them out as views of the line (ownString), and files
- * larger than one read (several line batches).
+ * `ieopt score`'s streaming scorer (src/eval/score-files.ts: both files read in step,
+ * scoring as predictions are read) gives exactly what the shared `scorePredictions` gives
+ * on the same files read the plain way (readSamples, zod-checked prediction lines, the
+ * task's program): same summary to the last bit, same failures in the same order. The
+ * files are built to reach every path: all five tasks, batched instances whose samples are
+ * far apart in the gold file, one instance_id in two datasets, predictions in shuffled
+ * order, missing, unparseable and invalid ones, type names in another case or out of the
+ * schema, spans long enough for V8 to hand them out as views of the line (ownString), and
+ * files larger than one read (several line batches). The usual layout (an instance's
+ * samples adjacent, predictions in gold order but for a few) is scored by the one-pass
+ * optimistic scorer; anything else by the exact one.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { getProgram } from "../../programs/index.ts";
 import { readSamples } from "../../src/data/jsonl.ts";
 import { parseRecords, PredictionLineSchema, type IERecord, type Task } from "../../src/data/sample.ts";
-import { scoreFiles } from "../../src/eval/score-files.ts";
+import { scoreExactly, scoreFiles, scoreOptimistically } from "../../src/eval/score-files.ts";
 import { scorePredictions, type SampleOutcome } from "../../src/metrics/score.ts";
 import { createRng, type Rng } from "../../src/util/random.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -60,7 +62,15 @@ function predicted(task: Task, gold: IERecord[], rng: Rng): IERecord[] {
   return out;
 }
 
-function writeFiles(name: string, count: number, rng: Rng): { gold: string; pred: string } {
+interface Layout {
+  /** Second samples of batched instances written further down the gold file (default), or next to their first. */
+  scattered?: boolean;
+  /** Predictions shuffled (default), or in gold order with a few swapped with a later one. */
+  shuffled?: boolean;
+}
+
+function writeFiles(name: string, count: number, rng: Rng, layout: Layout = {}): { gold: string; pred: string } {
+  const { scattered = true, shuffled = true } = layout;
   const goldLines: string[] = [];
   const predLines: string[] = [];
   const later: string[][] = []; // second samples of batched instances, written further down
@@ -74,7 +84,7 @@ function writeFiles(name: string, count: number, rng: Rng): { gold: string; pred
       const id = `${name}-sample-${i}-${b}`;
       const labels = Array.from({ length: rng.int(0, 3) }, () => record(task, rng));
       const sample = { id, instance_id: instanceId, dataset: `dataset-${task}-${i % 3}`, lang: rng.choice(["eng", "deu", "zho"]), task, split: "test", text: TEXT, schema, labels };
-      const lines = b === 0 ? goldLines : (later[i % 5] ??= []);
+      const lines = b === 0 || !scattered ? goldLines : (later[i % 5] ??= []);
       lines.push(JSON.stringify(sample));
       const r = rng.next();
       if (r < 0.05) continue; // no prediction
@@ -86,9 +96,10 @@ function writeFiles(name: string, count: number, rng: Rng): { gold: string; pred
     }
   }
   for (const lines of later) if (lines) goldLines.push(...lines);
-  // Predictions in a shuffled order.
+  // Predictions in a shuffled order, or a few out of order.
   for (let i = predLines.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
+    if (!shuffled && rng.next() > 0.05) continue;
+    const j = shuffled ? rng.int(0, i) : rng.int(Math.max(0, i - 40), i);
     [predLines[i], predLines[j]] = [predLines[j]!, predLines[i]!];
   }
   const gold = join(dir, `${name}-gold.jsonl`);
@@ -135,5 +146,30 @@ describe("scoreFiles (streaming) equals scorePredictions on the plainly read fil
     expect(streamed.summary).toEqual(plain.summary);
     expect(streamed.failures).toEqual(plain.failures);
     expect(plain.summary.overall.instances).toBeGreaterThan(4000);
+  });
+
+  it("in the usual layout, in one optimistic pass, also across several line batches", async () => {
+    for (const [name, count] of [["usual-small", 300], ["usual-large", 5000]] as const) {
+      const files = writeFiles(name, count, createRng(`score-stream-${name}`), { scattered: false, shuffled: false });
+      const plain = await plainScore(files);
+      const optimistic = await scoreOptimistically(files);
+      expect(optimistic).toBeDefined();
+      expect(optimistic!.summary).toEqual(plain.summary);
+      expect(optimistic!.failures).toEqual(plain.failures);
+      // A run of batched samples, samples waiting for a later prediction, and missing ones were all there.
+      expect(plain.summary.overall.instances).toBeLessThan(plain.perSample.length);
+      expect(plain.failures.some((f) => f.reason === "no prediction")).toBe(true);
+      const exact = await scoreExactly(files);
+      expect(exact).toEqual(optimistic);
+    }
+  });
+
+  it("leaves scattered instances to the exact pass, which scores them the same", async () => {
+    const files = writeFiles("scattered", 300, createRng("score-stream-scattered"), { scattered: true, shuffled: false });
+    expect(await scoreOptimistically(files)).toBeUndefined();
+    const plain = await plainScore(files);
+    const scored = await scoreFiles(files);
+    expect(scored.summary).toEqual(plain.summary);
+    expect(scored.failures).toEqual(plain.failures);
   });
 });
