@@ -25,16 +25,33 @@ export function normalizeSpan(span: string): string {
  * neighbours: NFC_Quick_Check=Yes, canonical combining class 0, and never the second
  * character of a canonical composition. A string of such characters is its own NFC.
  * The ranges are conservative (a test checks every character in them against ICU);
- * anything else, combining marks and Hangul jamo included, goes through normalize().
+ * anything else, combining marks, Hangul jamo and lone surrogates included, goes through
+ * normalize().
  */
 export function isNfcStable(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x300) continue; // ASCII, Latin-1, Latin Extended-A/B, IPA, spacing modifiers
-    if (c >= 0x4e00 ? c <= 0x9fff : isStableMidBmp(c)) continue; // CJK unified ideographs
+    if (c < 0x4e00) {
+      if (isStableMidBmp(c)) continue;
+      return false;
+    }
+    if (c <= 0x9fff) continue; // CJK unified ideographs
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = s.charCodeAt(i + 1); // NaN past the end
+      if (low >= 0xdc00 && low <= 0xdfff && isStableAstral(((c - 0xd800) << 10) + (low - 0xdc00) + 0x10000)) {
+        i++;
+        continue;
+      }
+    }
     return false;
   }
   return true;
+}
+
+/** Emoji and symbols (U+1F000–1FAFF), mathematical letters (U+1D400–1D7FF), CJK extensions B–F and I (not the compatibility ideographs). */
+function isStableAstral(cp: number): boolean {
+  return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x1d400 && cp <= 0x1d7ff) || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2ee5f);
 }
 
 /** Cyrillic letters (not its combining marks U+0483–0489) and Arabic letters and digits. */

@@ -9,11 +9,14 @@
  * read from a file, keeping them (and rehashing the set as it grows) costs more than
  * reading them. Here the table is two typed arrays the garbage collector never scans.
  */
+/** Slots to start with (a power of two; 9 bytes each); the table quadruples when half full. */
+const INITIAL_SLOTS = 4096;
+
 export class FingerprintSet {
-  #hi = new Uint32Array(1024);
-  #lo = new Uint32Array(1024);
+  #hi = new Uint32Array(INITIAL_SLOTS);
+  #lo = new Uint32Array(INITIAL_SLOTS);
   /** 0: empty slot; otherwise taken. (A fingerprint may be 0, so occupancy is kept apart.) */
-  #used = new Uint8Array(1024);
+  #used = new Uint8Array(INITIAL_SLOTS);
   #size = 0;
 
   get size(): number {
@@ -22,16 +25,17 @@ export class FingerprintSet {
 
   /** Adds `key` (salted by `salt`, e.g. the number of a group the key is unique in); false when it may have been added before. */
   add(key: string, salt = 0): boolean {
-    // Two independent 32-bit hashes of the UTF-16 units: FNV-1a, and a multiply-xorshift one.
+    // Two 32-bit hashes of the UTF-16 units: FNV-1a, and the same scheme with another
+    // multiplier and start, finished with Murmur3's avalanche.
     let a = 0x811c9dc5 ^ salt;
     let b = 0x9e3779b9 ^ Math.imul(salt, 0x85ebca6b);
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
     }
     a ^= key.length;
+    b = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
     b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
     b ^= b >>> 16;
     return this.#insert(a >>> 0, b >>> 0);
@@ -54,7 +58,7 @@ export class FingerprintSet {
 
   #grow(): void {
     const [hi, lo, used] = [this.#hi, this.#lo, this.#used];
-    const capacity = 2 * used.length;
+    const capacity = 4 * used.length;
     this.#hi = new Uint32Array(capacity);
     this.#lo = new Uint32Array(capacity);
     this.#used = new Uint8Array(capacity);

@@ -24,13 +24,19 @@ describe("normalizeSpan", () => {
   // The fast path skips ICU for strings of "NFC-stable" characters; these tests check that
   // claim against ICU itself, character by character, so the skip can never change a span.
   const stableChars: number[] = [];
-  for (let c = 0; c <= 0xffff; c++) if (isNfcStable(String.fromCharCode(c))) stableChars.push(c);
+  for (let c = 0; c <= 0x10ffff; c++) if ((c < 0xd800 || c > 0xdfff) && isNfcStable(String.fromCodePoint(c))) stableChars.push(c);
 
   it("treats as stable only characters NFC leaves alone next to anything", () => {
     expect(stableChars.length).toBeGreaterThan(20_000); // Latin, Cyrillic, Arabic, CJK
+    // Astral ones too: emoji, CJK extension B, mathematical letters.
+    for (const ch of ["😀", "🚀", "🍷", "𠀀", "𝔘"]) expect(stableChars).toContain(ch.codePointAt(0));
+    // Not the CJK compatibility ideographs (they decompose), nor a lone surrogate.
+    expect(isNfcStable("\u{2F800}")).toBe(false);
+    expect(isNfcStable("\ud83d")).toBe(false);
+    expect(isNfcStable("a\ude00")).toBe(false);
     const stable = new Set(stableChars);
     for (const c of stableChars) {
-      const ch = String.fromCharCode(c);
+      const ch = String.fromCodePoint(c);
       expect(ch.normalize("NFC")).toBe(ch);
       expect(/\p{M}/u.test(ch)).toBe(false);
       // Combining class 0: a mark of class 240 (U+0345) before it is never reordered after it.
@@ -47,11 +53,11 @@ describe("normalizeSpan", () => {
 
   it("gives ICU's answer on mixed random strings (fast and slow paths agree)", () => {
     const rng = createRng("nfc-stable");
-    const pool = [...stableChars.filter((_, i) => i % 7 === 0), 0x301, 0x308, 0x345, 0x653, 0x1100, 0x1161, 0x11a8, 0xf900, 0x2126, 0x20, 0x3000];
+    const pool = [...stableChars.filter((_, i) => i % 7 === 0), 0x301, 0x308, 0x345, 0x653, 0x1100, 0x1161, 0x11a8, 0xf900, 0x2126, 0x20, 0x3000, 0x2f800, 0x1d15e];
     let fast = 0;
     for (let n = 0; n < 20_000; n++) {
       const length = rng.int(0, 6);
-      const s = Array.from({ length }, () => String.fromCharCode(rng.choice(pool))).join("");
+      const s = Array.from({ length }, () => String.fromCodePoint(rng.choice(pool))).join("");
       if (isNfcStable(s)) fast++;
       expect(normalizeSpan(s)).toBe(s.normalize("NFC").trim());
     }
