@@ -7,16 +7,17 @@
  *
  * Why not a Set: a Set keeps every string alive, and at a few hundred thousand strings
  * read from a file, keeping them (and rehashing the set as it grows) costs more than
- * reading them. Here the table is two typed arrays the garbage collector never scans.
+ * reading them. Here the table is one typed array the garbage collector never scans.
  */
-/** Slots to start with (a power of two; 9 bytes each); the table quadruples when half full. */
+/** Slots to start with (a power of two; 8 bytes each); the table quadruples when half full. */
 const INITIAL_SLOTS = 4096;
 
 export class FingerprintSet {
-  #hi = new Uint32Array(INITIAL_SLOTS);
-  #lo = new Uint32Array(INITIAL_SLOTS);
-  /** 0: empty slot; otherwise taken. (A fingerprint may be 0, so occupancy is kept apart.) */
-  #used = new Uint8Array(INITIAL_SLOTS);
+  /**
+   * Slot k holds a fingerprint's two halves at 2k and 2k + 1, side by side: a large table
+   * is mostly cache misses, one per probe this way. (0, 0) marks an empty slot.
+   */
+  #slots = new Uint32Array(2 * INITIAL_SLOTS);
   #size = 0;
 
   get size(): number {
@@ -38,31 +39,32 @@ export class FingerprintSet {
     b = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
     b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
     b ^= b >>> 16;
-    return this.#insert(a >>> 0, b >>> 0);
+    // (0, 0) is the empty mark: that one fingerprint is filed as (0, 1), which can only add a "maybe".
+    const hi = a >>> 0;
+    return this.#insert(hi, b >>> 0 || (hi === 0 ? 1 : 0));
   }
 
   #insert(hi: number, lo: number): boolean {
-    if (2 * (this.#size + 1) > this.#used.length) this.#grow();
-    const mask = this.#used.length - 1;
+    if (4 * (this.#size + 1) > this.#slots.length) this.#grow();
+    const slots = this.#slots;
+    const mask = (slots.length >>> 1) - 1;
     for (let slot = (lo ^ hi) & mask; ; slot = (slot + 1) & mask) {
-      if (this.#used[slot] === 0) {
-        this.#used[slot] = 1;
-        this.#hi[slot] = hi;
-        this.#lo[slot] = lo;
+      const h = slots[2 * slot]!;
+      const l = slots[2 * slot + 1]!;
+      if (h === 0 && l === 0) {
+        slots[2 * slot] = hi;
+        slots[2 * slot + 1] = lo;
         this.#size++;
         return true;
       }
-      if (this.#hi[slot] === hi && this.#lo[slot] === lo) return false;
+      if (h === hi && l === lo) return false;
     }
   }
 
   #grow(): void {
-    const [hi, lo, used] = [this.#hi, this.#lo, this.#used];
-    const capacity = 4 * used.length;
-    this.#hi = new Uint32Array(capacity);
-    this.#lo = new Uint32Array(capacity);
-    this.#used = new Uint8Array(capacity);
+    const old = this.#slots;
+    this.#slots = new Uint32Array(4 * old.length);
     this.#size = 0;
-    for (let slot = 0; slot < used.length; slot++) if (used[slot] === 1) this.#insert(hi[slot]!, lo[slot]!);
+    for (let k = 0; k < old.length; k += 2) if (old[k] !== 0 || old[k + 1] !== 0) this.#insert(old[k]!, old[k + 1]!);
   }
 }
