@@ -101,9 +101,9 @@ async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promis
       const outcome = toOutcome(prediction, sample.task, sample.schema);
       if ("failure" in outcome) {
         failed.push({ at: sample.at, id: ownString(prediction.id), reason: outcome.failure });
-        pool.add(sample.instance, sample.units, undefined);
+        pool.add(sample.instance, sample.units, undefined, sample.complete);
       } else {
-        pool.add(sample.instance, sample.units, toUnits(sample.task, outcome.records, sample.schema));
+        pool.add(sample.instance, sample.units, toUnits(sample.task, outcome.records, sample.schema), sample.complete);
       }
     }
   }
@@ -116,7 +116,7 @@ async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promis
   if (predictions === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: options.pred });
   for (const sample of waiting.values()) {
     failed.push({ at: sample.at, id: ownString(sample.id), reason: NO_PREDICTION });
-    pool.add(sample.instance, sample.units, undefined);
+    pool.add(sample.instance, sample.units, undefined, sample.complete);
   }
   failed.sort((x, y) => x.at - y.at);
   return {
@@ -155,6 +155,8 @@ interface GoldSample {
   /** As read (a view of its line: copied when kept, see ownString). */
   id: string;
   instance: number;
+  /** The instance's sample count, when this sample was known to be its last as it was taken. */
+  complete: number | undefined;
   task: string;
   /** Shared between samples (fast-check interns schemas). */
   schema: readonly SchemaItem[];
@@ -179,6 +181,8 @@ class GoldCursor {
   #batch: (ScoredSample | Sample)[] = [];
   #next = 0;
   #current = -1;
+  /** The last instance closed, or known complete when its last sample was taken (each is closed once). */
+  #closed = -1;
 
   constructor(path: string, counts: Int32Array | undefined) {
     this.pool = new InstancePool(counts);
@@ -223,21 +227,37 @@ class GoldCursor {
     const at = this.predictedOn.length;
     this.predictedOn.push(0);
     let instance: number;
+    let complete: number | undefined;
     if (this.#fingerprints === undefined) {
       instance = this.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
     } else {
       if (!this.#fingerprints.add(sample.id)) throw new NotTheCommonCase();
       instance = this.instances.next(sample.task, sample.dataset, sample.lang, sample.instance_id);
       if (instance !== this.#current) this.close();
+      // The next sample (when already read) starts another instance: this one is complete,
+      // and its last sample says so when it is added (a lone sample is then scored at once).
+      const following = this.#batch[this.#next];
+      if (following !== undefined && !sameInstance(sample, following)) {
+        complete = this.instances.sampleCount(instance);
+        this.#closed = instance;
+      }
     }
     this.#current = instance;
-    return { at, id: sample.id, instance, task: sample.task, schema: sample.schema, units: toUnits(sample.task, sample.labels as IERecord[]) };
+    const units = toUnits(sample.task, sample.labels as IERecord[]);
+    return { at, id: sample.id, instance, complete, task: sample.task, schema: sample.schema, units };
   }
 
   /** The file has moved past the current instance: it has all its samples (optimistic; exact knows the counts). */
   close(): void {
-    if (this.#fingerprints !== undefined && this.#current !== -1) this.pool.close(this.#current, this.instances.sampleCount(this.#current));
+    if (this.#fingerprints === undefined || this.#current === -1 || this.#current === this.#closed) return;
+    this.pool.close(this.#current, this.instances.sampleCount(this.#current));
+    this.#closed = this.#current;
   }
+}
+
+/** Whether two samples belong to the same instance (task, dataset, lang, instance_id). */
+function sameInstance(a: ScoredSample | Sample, b: ScoredSample | Sample): boolean {
+  return a.instance_id === b.instance_id && a.task === b.task && a.dataset === b.dataset && a.lang === b.lang;
 }
 
 /** Samples per instance, numbered as Instances numbers them (reading and checking the whole gold file). */

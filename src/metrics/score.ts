@@ -203,14 +203,20 @@ export class InstancePool {
     return this.#failures;
   }
 
-  /** One sample of instance `at`: its gold units and its predicted units (undefined: the sample failed). */
-  add(at: number, gold: readonly Unit[], pred: readonly Unit[] | undefined): void {
-    if (this.#expected?.[at] === 1) {
+  /**
+   * One sample of instance `at`: its gold units and its predicted units (undefined: the
+   * sample failed). `samples`: the instance's sample count, if the caller knows it by now
+   * (a pool without `expected`; or use `close`).
+   */
+  add(at: number, gold: readonly Unit[], pred: readonly Unit[] | undefined, samples?: number): void {
+    const expected = this.#expected?.[at] ?? samples;
+    if (expected === 1) {
       this.#finish(at, scoreOne(gold, pred), pred === undefined ? 1 : 0);
       return;
     }
     let p = this.#pending.get(at);
-    if (!p) this.#pending.set(at, (p = { expected: this.#expected?.[at] ?? Infinity, pred: [], gold: [], failures: 0 }));
+    if (!p) this.#pending.set(at, (p = { expected: expected ?? Infinity, pred: [], gold: [], failures: 0 }));
+    else if (expected !== undefined) p.expected = expected;
     p.gold.push(gold);
     if (pred === undefined) p.failures++;
     else p.pred.push(pred);
