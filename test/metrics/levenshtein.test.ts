@@ -98,8 +98,10 @@ describe("levenshtein", () => {
 
   it("agrees with the reference on random strings of mixed scripts", () => {
     const rng = createRng("lev-property");
-    const alphabets = [["a", "b", "c"], ["ж", "и", "a"], ["北", "京", "a"], ["😀", "𠀀", "a", "😁", "\uD800"]];
-    for (let t = 0; t < 400; t++) {
+    // The last: 40 distinct emoji, so a pattern of up to 32 code points may hold 32 different astral ones.
+    const manyEmoji = Array.from({ length: 40 }, (_, i) => String.fromCodePoint(0x1f600 + i));
+    const alphabets = [["a", "b", "c"], ["ж", "и", "a"], ["北", "京", "a"], ["😀", "𠀀", "a", "😁", "\uD800"], [...manyEmoji, "a"]];
+    for (let t = 0; t < 600; t++) {
       const alphabet = rng.choice(alphabets);
       const other = rng.choice(alphabets);
       const make = (chars: string[]) => Array.from({ length: rng.int(0, 70) }, () => rng.choice(chars)).join("");
