@@ -110,7 +110,17 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   return program;
 }
 
+/**
+ * A reader that stops reading (`ieopt score … | head`) closes the pipe: the rest of the
+ * output has nowhere to go, which is no reason to crash (nor to stop the work).
+ */
+function dropOutputOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== "EPIPE") throw err;
+  process.stdout.write = () => true;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", dropOutputOnClosedPipe);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
