@@ -107,15 +107,12 @@ async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promis
       }
     }
   }
-  while (gold.buffered() > 0 || (await gold.fill())) {
-    const sample = gold.take();
-    waiting.set(sample.id, sample);
-  }
+  while (gold.buffered() > 0 || (await gold.fill())) wait(waiting, gold.take());
   gold.close();
   // Scoring nothing as "every sample failed" hides the real problem: a wrong path or a run that wrote nothing.
   if (predictions === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: options.pred });
   for (const sample of waiting.values()) {
-    failed.push({ at: sample.at, id: ownString(sample.id), reason: NO_PREDICTION });
+    failed.push({ at: sample.at, id: sample.id, reason: NO_PREDICTION });
     pool.add(sample.instance, sample.units, undefined, sample.complete);
   }
   failed.sort((x, y) => x.at - y.at);
@@ -138,7 +135,7 @@ async function findGold(id: string, line: number, gold: GoldCursor, waiting: Map
   while (gold.buffered() > 0 || (await gold.fill())) {
     const sample = gold.take();
     if (sample.id === id) return sample;
-    waiting.set(sample.id, sample);
+    wait(waiting, sample);
   }
   if (gold.ids === undefined) throw new NotTheCommonCase();
   const at = gold.ids.get(id);
@@ -148,11 +145,21 @@ async function findGold(id: string, line: number, gold: GoldCursor, waiting: Map
   throw new UserInputError(`prediction for id '${id}', which is not in the gold file; are these the right files?`, { file: path, line, field: "id" });
 }
 
+/**
+ * Files a gold sample to wait for its prediction, with its strings copied: as read they
+ * are views of their batch of lines, which would stay alive with them (ownString).
+ */
+function wait(waiting: Map<string, GoldSample>, sample: GoldSample): void {
+  const id = ownString(sample.id);
+  const units = sample.units.map((unit) => ({ direction: unit.direction, parts: unit.parts.map(ownString) }));
+  waiting.set(id, { ...sample, id, units });
+}
+
 /** A gold sample as scoring needs it. */
 interface GoldSample {
   /** Ordinal in the gold file. */
   at: number;
-  /** As read (a view of its line: copied when kept, see ownString). */
+  /** As read (a view of its line until `wait` copies it). */
   id: string;
   instance: number;
   /** The instance's sample count, when this sample was known to be its last as it was taken. */
@@ -160,6 +167,7 @@ interface GoldSample {
   task: string;
   /** Shared between samples (fast-check interns schemas). */
   schema: readonly SchemaItem[];
+  /** Routed gold units (their spans views of the line until `wait` copies them). */
   units: Unit[];
 }
 
