@@ -366,8 +366,10 @@ class Names {
 class Instances {
   readonly #byInstanceId = new Map<string, number>();
   readonly #fingerprints = new FingerprintSet();
-  /** task, dataset and lang names, by number. */
-  readonly #names = new Names();
+  /** task, dataset and lang names, by number (each its own list: a run of lines repeats each). */
+  readonly #tasks = new Names();
+  readonly #datasets = new Names();
+  readonly #langs = new Names();
   /** Per instance (`of` only: its instance_id). */
   readonly #instanceId: string[] = [];
   readonly #next = new IntList();
@@ -395,9 +397,9 @@ class Instances {
 
   /** The instance a sample belongs to (counted as one more of its samples), looked up exactly. */
   of(taskName: string, datasetName: string, langName: string, instanceId: string): number {
-    const task = this.#names.of(taskName);
-    const dataset = this.#names.of(datasetName);
-    const lang = this.#names.of(langName);
+    const task = this.#tasks.of(taskName);
+    const dataset = this.#datasets.of(datasetName);
+    const lang = this.#langs.of(langName);
     // A batched instance's samples mostly follow each other: try the last instance first.
     const last = this.count - 1;
     if (last >= 0 && this.#instanceId[last] === instanceId && this.#same(last, task, dataset, lang)) {
@@ -421,9 +423,9 @@ class Instances {
 
   /** The instance of the next sample of a file whose instances are runs of adjacent samples. */
   next(taskName: string, datasetName: string, langName: string, instanceId: string): number {
-    const task = this.#names.of(taskName);
-    const dataset = this.#names.of(datasetName);
-    const lang = this.#names.of(langName);
+    const task = this.#tasks.of(taskName);
+    const dataset = this.#datasets.of(datasetName);
+    const lang = this.#langs.of(langName);
     const last = this.count - 1;
     if (last >= 0 && this.#lastId === instanceId && this.#same(last, task, dataset, lang)) {
       this.#sampleCount.increment(last);
@@ -450,12 +452,11 @@ class Instances {
 
   /** The instances' results, for `aggregate`, one at a time. */
   *results(pool: InstancePool): Generator<AggregatedInstance> {
-    const names = this.#names.list;
     for (let at = 0; at < this.count; at++) {
       yield {
-        task: names[this.#task.get(at)]!,
-        dataset: names[this.#dataset.get(at)]!,
-        lang: names[this.#lang.get(at)]!,
+        task: this.#tasks.list[this.#task.get(at)]!,
+        dataset: this.#datasets.list[this.#dataset.get(at)]!,
+        lang: this.#langs.list[this.#lang.get(at)]!,
         lf1: pool.lf1[at]!,
         f1: pool.f1[at]!,
         samples: this.#sampleCount.get(at),
