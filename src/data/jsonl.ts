@@ -329,11 +329,8 @@ export async function* readJsonl<T>(
   schema: z.ZodType<T>,
   options: ReadJsonlOptions & { fast?: FastParse<T> } = {},
 ): AsyncGenerator<JsonlRow<T>> {
-  for await (const { lines, first } of readLineBatches(path, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
-    for (let i = 0; i < lines.length; i++) {
-      const value = parseLine(lines[i]!, first + i, path, schema, options.fast);
-      if (value !== undefined) yield { value, line: first + i };
-    }
+  for await (const { values, lines } of readJsonlBatches(path, schema, options)) {
+    for (let i = 0; i < values.length; i++) yield { value: values[i]!, line: lines[i]! };
   }
 }
 

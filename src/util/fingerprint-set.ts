@@ -9,6 +9,7 @@
  * read from a file, keeping them (and rehashing the set as it grows) costs more than
  * reading them. Here the table is one typed array the garbage collector never scans.
  */
+
 /** Slots to start with (a power of two; 8 bytes each); the table quadruples when half full. */
 const INITIAL_SLOTS = 4096;
 
