@@ -324,16 +324,10 @@ class IntList {
   }
 }
 
-/** Strings kept once each (own copies, see ownString, unless `keep` says otherwise), numbered in order of first use. */
+/** Strings kept once each (own copies, see ownString), numbered in order of first use. */
 class Names {
   readonly #number = new Map<string, number>();
   readonly list: string[] = [];
-  readonly #keep: (name: string) => string;
-
-  constructor(keep: (name: string) => string = ownString) {
-    this.#keep = keep;
-  }
-
   #last: string | undefined;
   #lastNumber = 0;
 
@@ -343,7 +337,7 @@ class Names {
     let n = this.#number.get(name);
     if (n === undefined) {
       n = this.list.length;
-      const own = this.#keep(name);
+      const own = ownString(name);
       this.#number.set(own, n);
       this.list.push(own);
     }
