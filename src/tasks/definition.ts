@@ -214,8 +214,12 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     if (!item || typeof item !== "object" || Array.isArray(item)) return item;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
-      const canonical = keyAliases[key] ?? key;
-      if (!(canonical in out)) out[canonical] = value;
+      // Own aliases only: a model's "constructor" or "__proto__" key is just a key.
+      const canonical = Object.hasOwn(keyAliases, key) ? keyAliases[key]! : key;
+      if (Object.hasOwn(out, canonical)) continue;
+      // Assigning "__proto__" would set the copy's prototype: that one key is defined.
+      if (canonical === "__proto__") Object.defineProperty(out, canonical, { value, enumerable: true, writable: true, configurable: true });
+      else out[canonical] = value;
     }
     return spec.normaliseRecord ? spec.normaliseRecord(out) : out;
   };

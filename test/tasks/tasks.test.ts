@@ -46,6 +46,17 @@ describe("task definitions", () => {
     expect(() => registerTask(impostor)).toThrow(/a different task named 'NER' is already registered/);
   });
 
+  it("normaliseRecord maps the task's own aliases and keeps any other key as a key, __proto__ included", () => {
+    const raw = JSON.parse('{"text":"Ada","label":"person","constructor":"x","__proto__":{"entity_type":"location"}}') as unknown;
+    const record = NER.normaliseRecord(raw) as Record<string, unknown>;
+    expect(Object.keys(record)).toEqual(["entity", "entity_type", "constructor", "__proto__"]);
+    expect(record.entity_type).toBe("person");
+    expect(record.constructor).toBe("x");
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    // The first of a key and its alias wins, as before.
+    expect(NER.normaliseRecord({ entity: "Ada", text: "Bob", entity_type: "person" })).toEqual({ entity: "Ada", entity_type: "person" });
+  });
+
   it("derives spans, type and record keys from the definition", () => {
     const record = { keyword: "soup", aspect: "food", opinions: [{ polarity: "neg", word: "cold" }] };
     expect(ASPECT.spans(record)).toEqual(["soup", "cold"]);
