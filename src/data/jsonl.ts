@@ -22,6 +22,12 @@ export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 export interface ReadJsonlOptions {
   /** Longest accepted line in bytes, without its line ending. Default 4 MiB. */
   maxLineBytes?: number;
+  /**
+   * The reader only reads the known fields of what a fast check accepts and never walks
+   * it (`ieopt score`): such lines skip the nesting-depth check (MAX_JSON_DEPTH), which
+   * guards recursive walks. Lines the fast check leaves to zod are checked as always.
+   */
+  fastLinesUnwalked?: boolean;
 }
 
 /**
@@ -302,7 +308,7 @@ function depthUpTo(v: unknown, above: number, limit: number): number {
   return deepest;
 }
 
-function parseJsonLine(text: string, line: number, path: string): unknown {
+function parseJsonLine(text: string, line: number, path: string, checkDepth = true): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -314,11 +320,17 @@ function parseJsonLine(text: string, line: number, path: string): unknown {
       { file: path, line },
     );
   }
+  if (checkDepth) checkJsonDepth(value, line, path);
+  return value;
+}
+
+function checkJsonDepth(value: unknown, line: number, path: string): void {
   if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new UserInputError(`the line nests deeper than ${MAX_JSON_DEPTH} levels; a sample needs a few (fix or remove this line)`, { file: path, line });
   }
-  return value;
 }
+
+const isJsonObject = (json: unknown): json is Record<string, unknown> => json !== null && typeof json === "object" && !Array.isArray(json);
 
 /**
  * Streams a JSONL file, parsing each non-blank line with `schema`. Yields values with their
@@ -369,7 +381,7 @@ export async function* readJsonlBatches<T>(
     const batch: RowBatch<T> = { values: [], lines: [] };
     try {
       for (let i = 0; i < texts.length; i++) {
-        const value = parseLine(texts[i]!, first + i, path, schema, options.fast);
+        const value = parseLine(texts[i]!, first + i, path, schema, options.fast, options.fastLinesUnwalked === true);
         if (value === undefined) continue;
         batch.values.push(value);
         batch.lines.push(first + i);
@@ -383,17 +395,27 @@ export async function* readJsonlBatches<T>(
 }
 
 /** One line's value; undefined for a blank line. Throws UserInputError naming file, line and field. */
-function parseLine<T>(text: string, line: number, path: string, schema: z.ZodType<T>, fast: FastParse<T> | undefined): T | undefined {
+function parseLine<T>(
+  text: string,
+  line: number,
+  path: string,
+  schema: z.ZodType<T>,
+  fast: FastParse<T> | undefined,
+  fastLinesUnwalked: boolean,
+): T | undefined {
   if (isBlank(text)) return undefined;
-  const json = parseJsonLine(text, line, path);
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+  const skipDepth = fastLinesUnwalked && fast !== undefined;
+  const json = parseJsonLine(text, line, path, !skipDepth);
+  // Checked as the fast check would have it: accepted, or depth first, then the rest.
+  const quick = isJsonObject(json) ? fast?.(json) : undefined;
+  if (quick !== undefined) return quick;
+  if (skipDepth) checkJsonDepth(json, line, path);
+  if (!isJsonObject(json)) {
     throw new UserInputError(`the line is ${kindOf(json)}, expected a JSON object (one record per line)`, {
       file: path,
       line,
     });
   }
-  const quick = fast?.(json as Record<string, unknown>);
-  if (quick !== undefined) return quick;
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     // An unlabeled line usually lacks other fields too; the missing labels explain them all.

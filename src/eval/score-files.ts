@@ -80,6 +80,12 @@ export async function scoreExactly(options: ScoreFilesOptions): Promise<FileScor
   return scoreInStep(options, new GoldCursor(options.gold, counts));
 }
 
+/**
+ * Scoring reads what the fast checks accept field by field (routing reads a record's span
+ * and type fields, nothing else) and never walks a line, so those lines need no depth check.
+ */
+const FIELD_BY_FIELD = { fastLinesUnwalked: true } as const;
+
 /** The optimistic pass met something only the exact pass handles. */
 class NotTheCommonCase extends Error {}
 
@@ -89,7 +95,7 @@ async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promis
   const waiting = new Map<string, GoldSample>();
   const failed: { at: number; id: string; reason: string }[] = [];
   let predictions = 0;
-  for await (const { values, lines } of readJsonlBatches(options.pred, PredictionLineSchema, { fast: fastPredictionLine })) {
+  for await (const { values, lines } of readJsonlBatches(options.pred, PredictionLineSchema, { fast: fastPredictionLine, ...FIELD_BY_FIELD })) {
     for (let i = 0; i < values.length; i++) {
       const prediction = values[i]!;
       const line = lines[i]!;
@@ -196,10 +202,10 @@ class GoldCursor {
     this.pool = new InstancePool(counts);
     if (counts !== undefined) {
       this.ids = new SampleIds([path]);
-      this.#batches = readSampleBatches([path], { fast: fastScoredSample }, this.ids);
+      this.#batches = readSampleBatches([path], { fast: fastScoredSample, ...FIELD_BY_FIELD }, this.ids);
     } else {
       this.#fingerprints = new FingerprintSet();
-      this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample });
+      this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample, ...FIELD_BY_FIELD });
     }
   }
 
@@ -271,7 +277,7 @@ function sameInstance(a: ScoredSample | Sample, b: ScoredSample | Sample): boole
 /** Samples per instance, numbered as Instances numbers them (reading and checking the whole gold file). */
 async function countInstanceSamples(path: string): Promise<Int32Array> {
   const instances = new Instances();
-  await forEachSample<ScoredSample>([path], { fast: fastScoredSample }, (sample) => {
+  await forEachSample<ScoredSample>([path], { fast: fastScoredSample, ...FIELD_BY_FIELD }, (sample) => {
     instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
   });
   return instances.sampleCounts();

@@ -77,6 +77,25 @@ describe("hostile input", () => {
     }
   });
 
+  it("ieopt score never walks a line, so a deep extra field on a valid line is scored; a deep line it cannot read is refused, not a stack overflow", async () => {
+    const sample = JSON.parse(ner("a", "d", "person", "Anna")) as { id: string; labels: unknown[] };
+    const nest = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const gold = join(testTemp(), "deep-gold.jsonl");
+    writeFileSync(gold, JSON.stringify(sample).slice(0, -1) + `, "extra": ${nest}}\n`);
+    const pred = join(testTemp(), "deep-pred.jsonl");
+    writeFileSync(pred, JSON.stringify({ id: sample.id, records: sample.labels }).slice(0, -1) + `, "extra": ${nest}}\n`);
+    const ok = await runIeopt(["score", "--gold", gold, "--pred", pred, "--json"]);
+    expect(ok.code, ok.stderr).toBe(EXIT.ok);
+    expect((JSON.parse(ok.stdout) as { overall: { lf1: number } }).overall.lf1).toBe(100);
+    // No id: the fast check leaves the line to zod, and the depth check comes first.
+    const bad = join(testTemp(), "deep-bad.jsonl");
+    writeFileSync(bad, `{"records": [], "extra": ${nest}}\n`);
+    const refused = await runIeopt(["score", "--gold", gold, "--pred", bad]);
+    expect(refused.code).toBe(EXIT.badInput);
+    expect(refused.stderr).toContain(`${bad}:1: the line nests deeper than 64 levels`);
+    expect(refused.stderr).not.toMatch(/internal error|Maximum call stack/);
+  });
+
   it("temp files left by a killed writer are removed on the next run of the folder", async () => {
     const out = join(testTemp(), "out");
     const args = ["eval", "--prompt", "default:SF", "--data", SF_TEST, "--model", "sim", "--out", out, "--bootstrap", "20", "--quiet"];

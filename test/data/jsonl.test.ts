@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UserInputError } from "../../src/errors.ts";
-import { forEachJsonl, ownString, readJsonl, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
+import { forEachJsonl, ownString, readJsonl, readJsonlBatches, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
 import { sampleLine, tempDir } from "./helpers.ts";
 
 const dir = tempDir();
@@ -30,6 +30,23 @@ async function collect<T>(gen: AsyncGenerator<T>): Promise<T[]> {
   for await (const v of gen) out.push(v);
   return out;
 }
+
+describe("readJsonlBatches with fastLinesUnwalked", () => {
+  it("skips the depth check only for lines the fast check accepts", async () => {
+    const deep = `${"[".repeat(200)}${"]".repeat(200)}`;
+    const path = file(`{"x":1,"y":2,"extra":${deep}}\n{"x":"no","extra":${deep}}\n`);
+    const fast = (json: Record<string, unknown>) => (typeof json.x === "number" && typeof json.y === "number" ? { x: json.x, y: json.y } : undefined);
+    const rows: unknown[] = [];
+    const read = async (unwalked: boolean) => {
+      for await (const batch of readJsonlBatches(path, Point, { fast, fastLinesUnwalked: unwalked })) rows.push(...batch.values);
+    };
+    expect((await failure(read(true))).message).toContain(`${path}:2: the line nests deeper than 64 levels`);
+    expect(rows).toEqual([{ x: 1, y: 2 }]);
+    rows.length = 0;
+    expect((await failure(read(false))).message).toContain(`${path}:1: the line nests deeper than 64 levels`);
+    expect(rows).toEqual([]);
+  });
+});
 
 describe("readJsonl", () => {
   it("yields values with 1-based line numbers, skipping blank lines", async () => {
