@@ -210,12 +210,13 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
     return { records };
   };
 
+  const aliasOf = new Map(Object.entries(keyAliases));
   const normaliseRecord = (item: unknown): unknown => {
     if (!item || typeof item !== "object" || Array.isArray(item)) return item;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
-      // Own aliases only: a model's "constructor" or "__proto__" key is just a key.
-      const canonical = Object.hasOwn(keyAliases, key) ? keyAliases[key]! : key;
+      // A map, so a model's "constructor" or "__proto__" key is just a key, not Object.prototype's.
+      const canonical = aliasOf.get(key) ?? key;
       if (Object.hasOwn(out, canonical)) continue;
       // Assigning "__proto__" would set the copy's prototype: that one key is defined.
       if (canonical === "__proto__") Object.defineProperty(out, canonical, { value, enumerable: true, writable: true, configurable: true });
