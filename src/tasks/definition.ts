@@ -117,7 +117,7 @@ export interface TaskDefinition<N extends string = string> {
   /** Checks items against the record schema; the first bad one is described. */
   parseRecords(items: readonly unknown[]): { records: IERecord[] } | { problem: string };
   recordsFromTypeDict(type: string, value: unknown): unknown[] | undefined;
-  /** Applies the key aliases and the task's own repairs to one loosely shaped record. */
+  /** Applies the key aliases and the task's own repairs to one loosely shaped record (the record itself when neither changes it). */
   normaliseRecord(item: unknown): unknown;
   labelIssues(label: IERecord, item: SchemaItem): LabelIssue[];
   /** The schema as shown in a query (JSON of the items). */
@@ -211,8 +211,14 @@ export function defineTask<N extends string>(spec: TaskSpec<N>): TaskDefinition<
   };
 
   const aliasOf = new Map(Object.entries(keyAliases));
+  const hasAliasedKey = (record: Record<string, unknown>): boolean => {
+    for (const key in record) if (aliasOf.has(key)) return true;
+    return false;
+  };
   const normaliseRecord = (item: unknown): unknown => {
     if (!item || typeof item !== "object" || Array.isArray(item)) return item;
+    // Nothing to rename and no repairs (the usual answer): the record itself, uncopied.
+    if (spec.normaliseRecord === undefined && !hasAliasedKey(item as Record<string, unknown>)) return item;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
       // A map, so a model's "constructor" or "__proto__" key is just a key, not Object.prototype's.

@@ -53,6 +53,12 @@ describe("task definitions", () => {
     expect(record.entity_type).toBe("person");
     expect(record.constructor).toBe("x");
     expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    // Nothing to rename: the record itself; EE's own repairs always work on a copy.
+    const canonical = { entity: "Ada", entity_type: "person" };
+    expect(NER.normaliseRecord(canonical)).toBe(canonical);
+    const event = { event_trigger: "hit", event_type: "attack", arguments: [{ role: "attacker", text: "Bob" }] };
+    expect(EE.normaliseRecord(event)).toEqual({ event_trigger: "hit", event_type: "attack", arguments: [{ role: "attacker", argument: "Bob" }] });
+    expect(event.arguments[0]).toEqual({ role: "attacker", text: "Bob" });
     // The first of a key and its alias wins, as before.
     expect(NER.normaliseRecord({ entity: "Ada", text: "Bob", entity_type: "person" })).toEqual({ entity: "Ada", entity_type: "person" });
   });
