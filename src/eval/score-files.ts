@@ -1,7 +1,7 @@
 /**
  * `ieopt score --gold G --pred P [--json]`: score a prediction file against gold samples
- * with LF1 and exact F1 (method.md §3), through the same `scorePredictions` the eval
- * runner uses.
+ * with LF1 and exact F1 (method.md §3), pooled per instance as `scorePredictions` and the
+ * eval runner pool (InstancePool).
  *
  * Prediction lines are `{"id","output"}` (raw model text, parsed by the task's program
  * with the sample's schema) or `{"id","records"}` (checked against the task's record
