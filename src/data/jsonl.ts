@@ -45,6 +45,7 @@ export interface JsonlRow<T> {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = "\uFEFF";
+const BOM_BYTES = Buffer.from(BOM, "utf8");
 
 /** Bytes read per step. The buffer is reused; it grows only for a line longer than it. */
 const READ_CHUNK = 1 << 20;
@@ -142,12 +143,15 @@ function* splitLines(bytes: Buffer, first: number, path: string, maxLineBytes: n
       text = undefined; // not UTF-8 somewhere: found line by line below
     }
   }
-  if (text !== undefined && (text.indexOf(BOM) === -1 || onlyLeadingBom(text, first))) {
+  // Searched in the bytes (memchr-fast): in valid UTF-8, EF BB BF is U+FEFF and nothing else.
+  if (text !== undefined && (bytes.indexOf(BOM_BYTES) === -1 || onlyLeadingBom(text, first))) {
     const lines = text.split("\n");
     if (bytes[bytes.length - 1] === NEWLINE) lines.pop();
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      if (l.length > 0 && l.charCodeAt(l.length - 1) === CR) lines[i] = l.slice(0, -1);
+    if (bytes.indexOf(CR) !== -1) {
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (l.length > 0 && l.charCodeAt(l.length - 1) === CR) lines[i] = l.slice(0, -1);
+      }
     }
     if (first === 1 && lines.length > 0 && lines[0]!.startsWith(BOM)) lines[0] = lines[0]!.slice(1);
     yield { lines, first };
