@@ -350,21 +350,6 @@ export async function* readJsonl<T>(
   }
 }
 
-/**
- * `readJsonl` for hot loops: hands each value to `onRow` synchronously, a batch of lines
- * per read (no promise per line). Same checks, same errors, same order.
- */
-export async function forEachJsonl<T>(
-  path: string,
-  schema: z.ZodType<T>,
-  options: ReadJsonlOptions & { fast?: FastParse<T> },
-  onRow: (value: T, line: number) => void,
-): Promise<void> {
-  for await (const { values, lines } of readJsonlBatches(path, schema, options)) {
-    for (let i = 0; i < values.length; i++) onRow(values[i]!, lines[i]!);
-  }
-}
-
 /** Rows read together: `values[i]` is on line `lines[i]`. */
 export interface RowBatch<T> {
   values: T[];

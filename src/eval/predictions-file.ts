@@ -47,8 +47,6 @@ export function predictionPaths(dir: string, prompt: string, model: string): { p
   return { predictions: `${base}.jsonl`, meta: `${base}.meta.json`, failures: `${base}.failures.jsonl`, usage: `${base}.usage-log.jsonl` };
 }
 
-
-
 /** Reads a predictions file; a cut-off last line is dropped, a bad line elsewhere is an error. */
 export async function readPredictions(path: string): Promise<{ byId: Map<string, StoredPrediction>; droppedTail: boolean }> {
   const byId = new Map<string, StoredPrediction>();

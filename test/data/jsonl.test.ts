@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UserInputError } from "../../src/errors.ts";
-import { forEachJsonl, ownString, readJsonl, readJsonlBatches, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
+import { ownString, readJsonl, readJsonlBatches, readSamples, readSamplesMany, writeJsonl } from "../../src/data/jsonl.ts";
 import { sampleLine, tempDir } from "./helpers.ts";
 
 const dir = tempDir();
@@ -127,13 +127,17 @@ describe("reading in batches (a megabyte of lines per read)", () => {
   const lines = Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ x: i, y: i % 7, t: "表".repeat(i % 97) + "ab".repeat(i % 31) }) + (i % 3 === 0 ? "\r" : ""));
   const Row = z.object({ x: z.number(), y: z.number(), t: z.string() });
   const expected = lines.map((l, i) => ({ value: JSON.parse(l) as unknown, line: i + 1 }));
+  /** Every row of the batches, in order. */
+  const eachRow = async (path: string, onRow: (value: unknown, line: number) => void) => {
+    for await (const { values, lines: at } of readJsonlBatches(path, Row)) values.forEach((value, i) => onRow(value, at[i]!));
+  };
 
-  it("yields every line with its number, through readJsonl and forEachJsonl alike", async () => {
+  it("yields every line with its number, through readJsonl and readJsonlBatches alike", async () => {
     const path = file(lines.join("\n"));
     expect(readFileSync(path).length).toBeGreaterThan(2 * 1024 * 1024);
     expect(await collect(readJsonl(path, Row))).toEqual(expected);
     const seen: unknown[] = [];
-    await forEachJsonl(path, Row, {}, (value, line) => void seen.push({ value, line }));
+    await eachRow(path, (value, line) => void seen.push({ value, line }));
     expect(seen).toEqual(expected);
   });
 
@@ -147,7 +151,7 @@ describe("reading in batches (a megabyte of lines per read)", () => {
     ];
     for (const [name, bytes, message] of cases) {
       const seen: number[] = [];
-      const err = await failure(forEachJsonl(file(bytes), Row, {}, (_, line) => void seen.push(line)));
+      const err = await failure(eachRow(file(bytes), (_, line) => void seen.push(line)));
       expect(err.line, name).toBe(at + 1);
       expect(err.message, name).toMatch(message);
       expect(seen.length, name).toBe(at);
