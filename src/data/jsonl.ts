@@ -464,38 +464,15 @@ export async function forEachSample<T extends { id: string } = Sample>(
   onSample: (sample: T | Sample, ordinal: number, line: number) => void,
 ): Promise<SampleIds> {
   const ids = new SampleIds(paths);
-  for await (const { values, lines, first } of readSampleBatches(paths, options, ids)) {
-    for (let i = 0; i < values.length; i++) onSample(values[i]!, first + i, lines[i]!);
-  }
-  return ids;
-}
-
-/**
- * `forEachSample` pulled a batch at a time: each batch's ids are registered in `ids` (the
- * duplicate check) before it is handed over; `first` is its first sample's ordinal.
- */
-export async function* readSampleBatches<T extends { id: string } = Sample>(
-  paths: readonly string[],
-  options: ReadJsonlOptions & { fast?: FastParse<T> },
-  ids: SampleIds,
-): AsyncGenerator<RowBatch<T | Sample> & { first: number }> {
   const fast = options.fast ?? (fastSample as unknown as FastParse<T>);
   for (const [fileIndex, path] of paths.entries()) {
     const before = ids.size;
     for await (const { values, lines } of readJsonlBatches<T | Sample>(path, SampleSchema, { ...options, fast })) {
-      const first = ids.size;
-      let i = 0;
-      try {
-        for (; i < values.length; i++) ids.add(values[i]!.id, fileIndex, lines[i]!);
-      } catch (err) {
-        // A duplicate id: the samples before it are handed over first, as with a bad line.
-        if (i > 0) yield { values: values.slice(0, i), lines: lines.slice(0, i), first };
-        throw err;
-      }
-      yield { values, lines, first };
+      for (let i = 0; i < values.length; i++) onSample(values[i]!, ids.add(values[i]!.id, fileIndex, lines[i]!), lines[i]!);
     }
     if (ids.size === before) throw new UserInputError("no samples (the file is empty or holds only blank lines)", { file: path });
   }
+  return ids;
 }
 
 /**

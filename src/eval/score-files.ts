@@ -11,7 +11,7 @@
  * error naming file and line. Nothing is printed until everything has been read and scored.
  */
 import { getProgram } from "../../programs/index.ts";
-import { forEachSample, ownString, readJsonlBatches, readSampleBatches, SampleIds } from "../data/jsonl.ts";
+import { forEachSample, ownString, readJsonlBatches, type SampleIds } from "../data/jsonl.ts";
 import { parseRecords, PredictionLineSchema, SampleSchema, type IERecord, type PredictionLine, type Sample, type SchemaItem } from "../data/sample.ts";
 import { FingerprintSet } from "../util/fingerprint-set.ts";
 import { UserInputError } from "../errors.ts";
@@ -72,12 +72,11 @@ export async function scoreOptimistically(options: ScoreFilesOptions): Promise<F
 
 /**
  * The general case: the gold file is read and checked first (so its problems are reported
- * before any of the predictions'), counting each instance's samples; then both files in
- * step, with every id kept, so a prediction is placed wherever its sample is.
+ * before any of the predictions'), keeping every id and each instance's sample count; then
+ * both files in step, so a prediction is placed wherever its sample is.
  */
 export async function scoreExactly(options: ScoreFilesOptions): Promise<FileScoreReport> {
-  const counts = await countInstanceSamples(options.gold);
-  return scoreInStep(options, new GoldCursor(options.gold, counts));
+  return scoreInStep(options, new GoldCursor(options.gold, await readGoldIndex(options.gold)));
 }
 
 /**
@@ -179,14 +178,14 @@ interface GoldSample {
 
 /**
  * The gold file read a batch at a time, as far as the predictions need, each sample routed
- * when taken. Exact (given each instance's sample count): every id is kept. Optimistic
+ * when taken. Exact (given the GoldIndex of a first read): every id is known. Optimistic
  * (without): ids and instances are fingerprinted, each instance is complete when the file
  * moves past it, and whatever that cannot handle throws NotTheCommonCase.
  */
 class GoldCursor {
   readonly pool: InstancePool;
   readonly instances = new Instances();
-  /** Every id with its ordinal (exact only). */
+  /** Every id with its ordinal (exact only, from the first read). */
   readonly ids: SampleIds | undefined;
   /** Per ordinal (of the samples taken): the line of its prediction, 0 while none. */
   readonly predictedOn = new IntList();
@@ -198,15 +197,12 @@ class GoldCursor {
   /** The last instance closed, or known complete when its last sample was taken (each is closed once). */
   #closed = -1;
 
-  constructor(path: string, counts: Int32Array | undefined) {
-    this.pool = new InstancePool(counts);
-    if (counts !== undefined) {
-      this.ids = new SampleIds([path]);
-      this.#batches = readSampleBatches([path], { fast: fastScoredSample, ...FIELD_BY_FIELD }, this.ids);
-    } else {
-      this.#fingerprints = new FingerprintSet();
-      this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample, ...FIELD_BY_FIELD });
-    }
+  /** `index`: the exact pass's (the gold file already checked); without, optimistic. */
+  constructor(path: string, index: GoldIndex | undefined) {
+    this.pool = new InstancePool(index?.counts);
+    this.ids = index?.ids;
+    if (index === undefined) this.#fingerprints = new FingerprintSet();
+    this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample, ...FIELD_BY_FIELD });
   }
 
   /** Samples read and not yet taken. */
@@ -274,13 +270,19 @@ function sameInstance(a: ScoredSample | Sample, b: ScoredSample | Sample): boole
   return a.instance_id === b.instance_id && a.task === b.task && a.dataset === b.dataset && a.lang === b.lang;
 }
 
-/** Samples per instance, numbered as Instances numbers them (reading and checking the whole gold file). */
-async function countInstanceSamples(path: string): Promise<Int32Array> {
+/** What the exact pass knows before it scores: every id, and each instance's sample count (numbered as Instances numbers them). */
+interface GoldIndex {
+  ids: SampleIds;
+  counts: Int32Array;
+}
+
+/** Reads and checks the whole gold file, keeping only its GoldIndex. */
+async function readGoldIndex(path: string): Promise<GoldIndex> {
   const instances = new Instances();
-  await forEachSample<ScoredSample>([path], { fast: fastScoredSample, ...FIELD_BY_FIELD }, (sample) => {
+  const ids = await forEachSample<ScoredSample>([path], { fast: fastScoredSample, ...FIELD_BY_FIELD }, (sample) => {
     instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
   });
-  return instances.sampleCounts();
+  return { ids, counts: instances.sampleCounts() };
 }
 
 /** A prediction line as the scorer sees it: records, or why there are none. */
