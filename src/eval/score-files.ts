@@ -13,7 +13,7 @@
 import { getProgram } from "../../programs/index.ts";
 import { forEachSample, ownString, readJsonlBatches, type SampleIds } from "../data/jsonl.ts";
 import { parseRecords, PredictionLineSchema, SampleSchema, type IERecord, type PredictionLine, type Sample, type SchemaItem } from "../data/sample.ts";
-import { FingerprintSet } from "../util/fingerprint-set.ts";
+import { FingerprintLog } from "../util/fingerprint-log.ts";
 import { UserInputError } from "../errors.ts";
 import { fastPredictionLine, fastRecordsAsIs, fastScoredSample } from "../data/fast-check.ts";
 import { aggregate, type AggregatedInstance, type GroupSummary } from "../metrics/aggregate.ts";
@@ -58,9 +58,10 @@ export function scoreJson(report: FileScoreReport, options: ScoreFilesOptions): 
 /**
  * One pass for the common case: ids unique, each instance's samples next to each other in
  * the gold file (batching writes them so), every prediction for a gold sample it reaches.
- * Ids and instances are told apart by fingerprints (FingerprintSet), so no string per
- * sample is kept. Returns undefined when the files are not like that (an error included,
- * or a fingerprint that may repeat): the exact pass decides then.
+ * Ids and instances are told apart by fingerprints (FingerprintLog), so no string per
+ * sample is kept; repeats are looked for once, at the end. Returns undefined when the
+ * files are not like that (an error included, or a fingerprint that may repeat): the exact
+ * pass decides then.
  */
 export async function scoreOptimistically(options: ScoreFilesOptions): Promise<FileScoreReport | undefined> {
   try {
@@ -114,6 +115,8 @@ async function scoreInStep(options: ScoreFilesOptions, gold: GoldCursor): Promis
   }
   while (gold.buffered() > 0 || (await gold.fill())) wait(waiting, gold.take());
   gold.close();
+  // A repeated id or instance was scored as if new: only the exact pass scores (or refuses) that.
+  if (gold.mayRepeat()) throw new NotTheCommonCase();
   // Scoring nothing as "every sample failed" hides the real problem: a wrong path or a run that wrote nothing.
   if (predictions === 0) throw new UserInputError("no predictions (the file is empty or holds only blank lines); is this the right file, and did the run that writes it finish?", { file: options.pred });
   for (const sample of waiting.values()) {
@@ -179,8 +182,9 @@ interface GoldSample {
 /**
  * The gold file read a batch at a time, as far as the predictions need, each sample routed
  * when taken. Exact (given the GoldIndex of a first read): every id is known. Optimistic
- * (without): ids and instances are fingerprinted, each instance is complete when the file
- * moves past it, and whatever that cannot handle throws NotTheCommonCase.
+ * (without): ids and instances are fingerprinted (checked for repeats at the end), each
+ * instance is complete when the file moves past it, and whatever that cannot handle
+ * throws NotTheCommonCase.
  */
 class GoldCursor {
   readonly pool: InstancePool;
@@ -189,7 +193,7 @@ class GoldCursor {
   readonly ids: SampleIds | undefined;
   /** Per ordinal (of the samples taken): the line of its prediction, 0 while none. */
   readonly predictedOn = new IntList();
-  readonly #fingerprints: FingerprintSet | undefined;
+  readonly #fingerprints: FingerprintLog | undefined;
   readonly #batches: AsyncGenerator<{ values: (ScoredSample | Sample)[] }>;
   #batch: (ScoredSample | Sample)[] = [];
   #next = 0;
@@ -201,7 +205,7 @@ class GoldCursor {
   constructor(path: string, index: GoldIndex | undefined) {
     this.pool = new InstancePool(index?.counts);
     this.ids = index?.ids;
-    if (index === undefined) this.#fingerprints = new FingerprintSet();
+    if (index === undefined) this.#fingerprints = new FingerprintLog();
     this.#batches = readJsonlBatches<ScoredSample | Sample>(path, SampleSchema, { fast: fastScoredSample, ...FIELD_BY_FIELD });
   }
 
@@ -241,7 +245,7 @@ class GoldCursor {
     if (this.#fingerprints === undefined) {
       instance = this.instances.of(sample.task, sample.dataset, sample.lang, sample.instance_id);
     } else {
-      if (!this.#fingerprints.add(sample.id)) throw new NotTheCommonCase();
+      this.#fingerprints.add(sample.id);
       instance = this.instances.next(sample.task, sample.dataset, sample.lang, sample.instance_id);
       if (instance !== this.#current) this.close();
       // The next sample (when already read) starts another instance: this one is complete,
@@ -255,6 +259,11 @@ class GoldCursor {
     this.#current = instance;
     const units = toUnits(sample.task, sample.labels as IERecord[]);
     return { at, id: sample.id, instance, complete, task: sample.task, schema: sample.schema, units };
+  }
+
+  /** Whether an id or an instance taken so far may have come twice (optimistic; exact knows). */
+  mayRepeat(): boolean {
+    return this.#fingerprints !== undefined && (this.#fingerprints.mayRepeat() || this.instances.mayRepeat());
   }
 
   /** The file has moved past the current instance: it has all its samples (optimistic; exact knows the counts). */
@@ -362,12 +371,12 @@ class Names {
  *   across (task, dataset, lang) is told apart by following a chain of the few instances
  *   filed under it;
  * - `next`, for a file whose instances are runs of adjacent samples: the current run, or a
- *   new instance, fingerprinted (no instance_id is kept); it throws NotTheCommonCase when
- *   a run may repeat an earlier instance.
+ *   new instance, fingerprinted (no instance_id is kept); `mayRepeat` then says whether
+ *   a run may have repeated an earlier instance.
  */
 class Instances {
   readonly #byInstanceId = new Map<string, number>();
-  readonly #fingerprints = new FingerprintSet();
+  readonly #fingerprints = new FingerprintLog();
   /** task, dataset and lang names, by number (each its own list: a run of lines repeats each). */
   readonly #tasks = new Names();
   readonly #datasets = new Names();
@@ -434,9 +443,14 @@ class Instances {
       return last;
     }
     const group = Math.imul(task + 1, 0x9e3779b1) ^ Math.imul(dataset + 1, 0x85ebca77) ^ Math.imul(lang + 1, 0xc2b2ae3d);
-    if (!this.#fingerprints.add(instanceId, group)) throw new NotTheCommonCase();
+    this.#fingerprints.add(instanceId, group);
     this.#lastId = instanceId;
     return this.#add(task, dataset, lang);
+  }
+
+  /** Whether a run of `next` may have repeated an earlier instance. */
+  mayRepeat(): boolean {
+    return this.#fingerprints.mayRepeat();
   }
 
   #add(task: number, dataset: number, lang: number): number {
