@@ -62,7 +62,10 @@ function isStableMidBmp(c: number): boolean {
 /** Edit distance (insert, delete, substitute; all cost 1) over Unicode code points. */
 export function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
-  if (hasSurrogate(a) || hasSurrogate(b)) return codePointDistance(a, b).distance;
+  if (hasSurrogate(a) || hasSurrogate(b)) {
+    const { n, m } = decodeBoth(a, b);
+    return distancePoints(n, m);
+  }
   return levenshteinUnits(a, b);
 }
 
@@ -76,10 +79,19 @@ export function spanSimilarity(a: string, b: string): number {
  * once per unit, so the scorer does not re-normalize per pair).
  */
 export function normalizedSimilarity(a: string, b: string): number {
+  return similarityKnowingSurrogates(a, b, hasSurrogate(a) || hasSurrogate(b));
+}
+
+/**
+ * `normalizedSimilarity` for a caller that already knows whether either span has a
+ * surrogate (`hasSurrogate`): LF1 checks each unit once, not once per pair it is in.
+ * `surrogates` may be true for spans without any (the code-point path is right for all).
+ */
+export function similarityKnowingSurrogates(a: string, b: string, surrogates: boolean): number {
   if (a === b) return 1;
-  if (hasSurrogate(a) || hasSurrogate(b)) {
-    const { distance, maxLength } = codePointDistance(a, b);
-    return 1 - distance / maxLength;
+  if (surrogates) {
+    const { n, m } = decodeBoth(a, b);
+    return 1 - distancePoints(n, m) / Math.max(n, m);
   }
   // Here a !== b, so at least one is non-empty and the max length is > 0.
   return 1 - levenshteinUnits(a, b) / Math.max(a.length, b.length);
@@ -92,7 +104,8 @@ export function codePointLength(s: string): number {
   return decodeInto(s, pointsA);
 }
 
-function hasSurrogate(s: string): boolean {
+/** Whether `s` has a UTF-16 surrogate (an astral character, or a lone half). */
+export function hasSurrogate(s: string): boolean {
   for (let i = 0; i < s.length; i++) if ((s.charCodeAt(i) & 0xf800) === 0xd800) return true;
   return false;
 }
@@ -118,14 +131,16 @@ function decodeInto(s: string, out: Int32Array): number {
   return n;
 }
 
-/** Distance and lengths over code points, for strings that contain surrogates. */
-function codePointDistance(a: string, b: string): { distance: number; maxLength: number } {
+/** Decodes `a` into pointsA and `b` into pointsB; returns their code-point counts. */
+function decodeBoth(a: string, b: string): { n: number; m: number } {
   if (pointsA.length < a.length) pointsA = new Int32Array(a.length * 2);
   if (pointsB.length < b.length) pointsB = new Int32Array(b.length * 2);
-  const n = decodeInto(a, pointsA);
-  const m = decodeInto(b, pointsB);
-  const distance = n <= m ? dpPoints(pointsA, n, pointsB, m) : dpPoints(pointsB, m, pointsA, n);
-  return { distance, maxLength: Math.max(n, m) };
+  return { n: decodeInto(a, pointsA), m: decodeInto(b, pointsB) };
+}
+
+/** Distance between the first n points of pointsA and the first m of pointsB. */
+function distancePoints(n: number, m: number): number {
+  return n <= m ? dpPoints(pointsA, n, pointsB, m) : dpPoints(pointsB, m, pointsA, n);
 }
 
 /** Distance over UTF-16 units; callers guarantee no surrogates, so units are code points. */

@@ -15,7 +15,7 @@
  */
 import type { IERecord, SchemaItem } from "../tasks/definition.ts";
 import type { TaskRef } from "../tasks/registry.ts";
-import { normalizedSimilarity } from "./levenshtein.ts";
+import { hasSurrogate, similarityKnowingSurrogates } from "./levenshtein.ts";
 import { poolUnits, toUnits, type Unit } from "./routing.ts";
 
 export type MatchMode = "soft" | "exact";
@@ -104,6 +104,11 @@ const PAIR_SCAN_LIMIT = 256;
 // cost more than the scoring itself).
 let goldBestSoft = new Float64Array(64);
 let goldBestExact = new Float64Array(64);
+/** Per gold unit: whether a part has a surrogate (SURROGATES_*), found when first compared. */
+let goldSurrogates = new Uint8Array(64);
+const SURROGATES_UNKNOWN = 0;
+const SURROGATES_NONE = 1;
+const SURROGATES_SOME = 2;
 
 /**
  * Soft and exact in one pass. A unit pair is exact-equal iff its soft similarity is
@@ -117,9 +122,11 @@ function scoreBoth(pred: readonly Unit[], gold: readonly Unit[]): PairScore {
   if (goldBestSoft.length < gold.length) {
     goldBestSoft = new Float64Array(gold.length * 2);
     goldBestExact = new Float64Array(gold.length * 2);
+    goldSurrogates = new Uint8Array(gold.length * 2);
   }
   goldBestSoft.fill(0, 0, gold.length);
   goldBestExact.fill(0, 0, gold.length);
+  goldSurrogates.fill(SURROGATES_UNKNOWN, 0, gold.length);
   // Small samples (the usual case) scan all gold units; big ones index them by direction.
   const groups = pred.length * gold.length > PAIR_SCAN_LIMIT ? groupByDirection(gold) : undefined;
 
@@ -127,14 +134,19 @@ function scoreBoth(pred: readonly Unit[], gold: readonly Unit[]): PairScore {
   let predExactSum = 0;
   for (const y of pred) {
     let best = 0;
+    let ySurrogates = SURROGATES_UNKNOWN;
     if (groups === undefined) {
       for (let j = 0; j < gold.length; j++) {
         const g = gold[j]!;
-        if (g.direction === y.direction) best = Math.max(best, visitPair(y, g, j));
+        if (g.direction !== y.direction) continue;
+        if (ySurrogates === SURROGATES_UNKNOWN) ySurrogates = surrogatesOf(y.parts);
+        best = Math.max(best, visitPair(y, ySurrogates, g, j));
       }
     } else {
       // No group: the unit routes to nothing and contributes 0.
-      for (const j of groups.get(y.direction) ?? []) best = Math.max(best, visitPair(y, gold[j]!, j));
+      const group = groups.get(y.direction) ?? [];
+      if (group.length > 0) ySurrogates = surrogatesOf(y.parts);
+      for (const j of group) best = Math.max(best, visitPair(y, ySurrogates, gold[j]!, j));
     }
     predSoftSum += best;
     if (best === 1) predExactSum += 1;
@@ -152,8 +164,10 @@ function scoreBoth(pred: readonly Unit[], gold: readonly Unit[]): PairScore {
 }
 
 /** Similarity of a same-direction pair; also records it as gold unit j's best so far. */
-function visitPair(y: Unit, g: Unit, j: number): number {
-  const sim = partsSimilarity(y.parts, g.parts);
+function visitPair(y: Unit, ySurrogates: number, g: Unit, j: number): number {
+  if (goldSurrogates[j] === SURROGATES_UNKNOWN) goldSurrogates[j] = surrogatesOf(g.parts);
+  const surrogates = ySurrogates === SURROGATES_SOME || goldSurrogates[j] === SURROGATES_SOME;
+  const sim = partsSimilarity(y.parts, g.parts, surrogates);
   if (sim > goldBestSoft[j]!) goldBestSoft[j] = sim;
   if (sim === 1) goldBestExact[j] = 1;
   return sim;
@@ -169,10 +183,17 @@ function groupByDirection(units: readonly Unit[]): Map<string, number[]> {
   return groups;
 }
 
-function partsSimilarity(a: readonly string[], b: readonly string[]): number {
+/** Whether a unit's parts have a surrogate: checked once per unit and call, not per pair. */
+function surrogatesOf(parts: readonly string[]): number {
+  for (const part of parts) if (hasSurrogate(part)) return SURROGATES_SOME;
+  return SURROGATES_NONE;
+}
+
+/** `surrogates`: whether a part of either unit has one (the similarity then counts code points). */
+function partsSimilarity(a: readonly string[], b: readonly string[], surrogates: boolean): number {
   // Same direction implies same unit kind, hence the same number of parts.
   let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += normalizedSimilarity(a[i]!, b[i] ?? "");
+  for (let i = 0; i < a.length; i++) sum += similarityKnowingSurrogates(a[i]!, b[i] ?? "", surrogates);
   return sum / a.length;
 }
 

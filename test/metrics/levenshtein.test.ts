@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, isNfcStable, levenshtein, normalizeSpan, spanSimilarity } from "../../src/metrics/levenshtein.ts";
+import { codePointLength, hasSurrogate, isNfcStable, levenshtein, normalizedSimilarity, normalizeSpan, similarityKnowingSurrogates, spanSimilarity } from "../../src/metrics/levenshtein.ts";
 import { createRng } from "../../src/util/random.ts";
 
 /** Textbook O(nm) DP over code points: the reference the fast paths must agree with. */
@@ -108,6 +108,10 @@ describe("levenshtein", () => {
       const a = make(alphabet);
       const b = make(rng.next() < 0.5 ? alphabet : other);
       expect(levenshtein(a, b), `${a} | ${b}`).toBe(referenceLevenshtein(a, b));
+      // LF1 passes the surrogate check per unit: the code-point path must agree on any spans.
+      const expected = a === b ? 1 : 1 - referenceLevenshtein(a, b) / Math.max([...a].length, [...b].length);
+      expect(similarityKnowingSurrogates(a, b, true), `${a} | ${b}`).toBeCloseTo(expected, 12);
+      expect(similarityKnowingSurrogates(a, b, hasSurrogate(a) || hasSurrogate(b))).toBe(normalizedSimilarity(a, b));
     }
   });
 });

@@ -80,6 +80,18 @@ describe("scoreSample (NER)", () => {
     expect(scoreSample("NER", [ner("😀a", "emoji")], [ner("a", "emoji")]).lf1).toBe(0.5);
   });
 
+  it("counts code points in every part of a unit with one astral part, and per character in the other", () => {
+    // RE head "😀a" vs "a": 1 − 1/2 = 0.5; tail "Osla" vs "Oslo" (no surrogates): 1 − 1/4 = 0.75 → unit 0.625.
+    // The second pair's units have no surrogates: "Bure" vs "Bur" 1 − 1/4, "Paris" = 1 → 0.875.
+    const s = scoreSample(
+      "RE",
+      [re("😀a", "r", "Osla"), re("Bur", "q", "Paris")],
+      [re("a", "r", "Oslo"), re("Bure", "q", "Paris")],
+    );
+    expect(s.soft.precision).toBeCloseTo((0.625 + 0.875) / 2, 12);
+    expect(s.soft.recall).toBeCloseTo((0.625 + 0.875) / 2, 12);
+  });
+
   it("scores CJK spans per character", () => {
     // lev("北京大学","北京") = 2, max 4 → 0.5
     expect(scoreSample("NER", [ner("北京大学", "地点")], [ner("北京", "地点")]).lf1).toBe(0.5);
