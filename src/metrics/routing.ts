@@ -157,31 +157,42 @@ function foldedMap(names: readonly string[]): Map<string, string> {
 }
 
 /**
- * Direction keys are cached (kind → type → role → key): the same few types recur in
- * every sample, and building a fresh JSON string per record dominated scoring time
- * through GC. Nested maps, so no lookup key is ever built or confused. The cache is
- * dropped when it grows large, so model-invented type names cannot leak memory.
+ * Direction keys are cached (kind → type → key, and kind → type → role → key): the same
+ * few types recur in every sample, and building a fresh JSON string per record dominated
+ * scoring time through GC. Nested maps, so no lookup key is ever built or confused; units
+ * without a role (most) take one level less. The caches are dropped when they grow large,
+ * so model-invented type names cannot leak memory.
  */
-const directionCache = new Map<string, Map<string, Map<string, string>>>();
+const plainDirections = new Map<string, Map<string, string>>();
+const roleDirections = new Map<string, Map<string, Map<string, string>>>();
 let cachedDirections = 0;
 const DIRECTION_CACHE_LIMIT = 10_000;
-const NO_ROLE = ""; // roles are non-empty in valid records; "" marks "no role" in the cache
 
 function direction(kind: string, type: string, role?: string): string {
-  let byType = directionCache.get(kind);
-  if (byType === undefined) directionCache.set(kind, (byType = new Map()));
-  let byRole = byType.get(type);
-  if (byRole === undefined) byType.set(type, (byRole = new Map()));
-  const roleKey = role ?? NO_ROLE;
-  let dir = byRole.get(roleKey);
-  if (dir === undefined) {
-    dir = JSON.stringify(role === undefined ? [kind, type] : [kind, type, role]);
-    if (++cachedDirections > DIRECTION_CACHE_LIMIT) {
-      directionCache.clear();
-      cachedDirections = 0;
-    } else {
-      byRole.set(roleKey, dir);
-    }
+  if (role === undefined) {
+    let byType = plainDirections.get(kind);
+    if (byType === undefined) plainDirections.set(kind, (byType = new Map()));
+    const dir = byType.get(type);
+    if (dir !== undefined) return dir;
+    return remember(byType, type, JSON.stringify([kind, type]));
+  }
+  let byRoleType = roleDirections.get(kind);
+  if (byRoleType === undefined) roleDirections.set(kind, (byRoleType = new Map()));
+  let byRole = byRoleType.get(type);
+  if (byRole === undefined) byRoleType.set(type, (byRole = new Map()));
+  const dir = byRole.get(role);
+  if (dir !== undefined) return dir;
+  return remember(byRole, role, JSON.stringify([kind, type, role]));
+}
+
+/** Caches a new direction key under `key` (or drops every cache at the limit); returns it. */
+function remember(cache: Map<string, string>, key: string, dir: string): string {
+  if (++cachedDirections > DIRECTION_CACHE_LIMIT) {
+    plainDirections.clear();
+    roleDirections.clear();
+    cachedDirections = 0;
+  } else {
+    cache.set(key, dir);
   }
   return dir;
 }
