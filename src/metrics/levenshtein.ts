@@ -63,8 +63,8 @@ function isStableMidBmp(c: number): boolean {
 export function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
   if (hasSurrogate(a) || hasSurrogate(b)) {
-    const { n, m } = decodeBoth(a, b);
-    return distancePoints(n, m);
+    fitPoints(a, b);
+    return distancePoints(decodeInto(a, pointsA), decodeInto(b, pointsB));
   }
   return levenshteinUnits(a, b);
 }
@@ -90,7 +90,9 @@ export function normalizedSimilarity(a: string, b: string): number {
 export function similarityKnowingSurrogates(a: string, b: string, surrogates: boolean): number {
   if (a === b) return 1;
   if (surrogates) {
-    const { n, m } = decodeBoth(a, b);
+    fitPoints(a, b);
+    const n = decodeInto(a, pointsA);
+    const m = decodeInto(b, pointsB);
     return 1 - distancePoints(n, m) / Math.max(n, m);
   }
   // Here a !== b, so at least one is non-empty and the max length is > 0.
@@ -131,11 +133,10 @@ function decodeInto(s: string, out: Int32Array): number {
   return n;
 }
 
-/** Decodes `a` into pointsA and `b` into pointsB; returns their code-point counts. */
-function decodeBoth(a: string, b: string): { n: number; m: number } {
+/** Grows pointsA and pointsB to hold `a` and `b` decoded. */
+function fitPoints(a: string, b: string): void {
   if (pointsA.length < a.length) pointsA = new Int32Array(a.length * 2);
   if (pointsB.length < b.length) pointsB = new Int32Array(b.length * 2);
-  return { n: decodeInto(a, pointsA), m: decodeInto(b, pointsB) };
 }
 
 /** Distance between the first n points of pointsA and the first m of pointsB. */
