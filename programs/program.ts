@@ -176,8 +176,10 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
   };
 
   // The version fingerprints a canonical rendering, so any change to the template shows.
+  // Computed on first use: most commands (`ieopt score`) never read it.
   const canonical = spec.defaultDemos[0]!;
-  const version = `${task.name.toLowerCase()}-1.${fingerprint([
+  let version: string | undefined;
+  const computeVersion = (): string => `${task.name.toLowerCase()}-1.${fingerprint([
     render(canonical.input, { instruction: "I", demos: [canonical], reasoning: false }),
     render(canonical.input, { instruction: "I", demos: [{ ...canonical, thought: "T" }], reasoning: true }),
   ], 8)}`;
@@ -191,7 +193,9 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
     outputFields: task.fields,
     defaultInstruction: spec.defaultInstruction,
     defaultDemos: spec.defaultDemos,
-    version,
+    get version() {
+      return (version ??= computeVersion());
+    },
     render,
     renderQuery,
     renderOutput,

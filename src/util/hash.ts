@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /** Stable JSON: object keys sorted, so equal values hash equally. */
 export function stableStringify(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -11,7 +9,8 @@ export function stableStringify(value: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  // Loaded on first use: commands that never hash (`ieopt score`) start without node:crypto.
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
 }
 
 /** A short, stable fingerprint of any JSON-able value. */

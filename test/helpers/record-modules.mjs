@@ -1,5 +1,6 @@
 // Preloaded with `node --import` by test/cli/lazy-loading.test.ts: records the URL of every
-// module the process resolves and writes them, one a line, to $IEOPT_RECORD_MODULES at exit.
+// module the process resolves and writes them, one a line, to $IEOPT_RECORD_MODULES at exit,
+// followed by Node's own modules loaded however (process.moduleLoadList, as "builtin:<name>").
 import { registerHooks } from "node:module";
 import { writeFileSync } from "node:fs";
 
@@ -11,4 +12,7 @@ registerHooks({
     return resolved;
   },
 });
-process.on("exit", () => writeFileSync(process.env.IEOPT_RECORD_MODULES, [...urls].join("\n") + "\n"));
+process.on("exit", () => {
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => `builtin:${m.slice("NativeModule ".length)}`);
+  writeFileSync(process.env.IEOPT_RECORD_MODULES, [...urls, ...builtins].join("\n") + "\n");
+});
