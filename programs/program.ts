@@ -144,16 +144,24 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
 
   // The scorer resolves types itself (so `records` predictions get the same rule); this
   // only makes parsed records read with the schema's spelling.
+  // The records themselves when every type is spelled as the schema has it (the usual
+  // answer); else a copy built by push (map's holey arrays cost the scorer's loops, see fastRecords).
   const canonicaliseTypes = (records: IERecord[], schema: readonly SchemaItem[] | undefined): IERecord[] => {
     if (!schema) return records;
     const types = schemaTypes(task, schema);
-    return records.map((r) => {
+    const respelled = (r: IERecord): IERecord | undefined => {
       const type = task.typeOf(r);
-      if (type === undefined) return r; // a text-level record has no type to spell
+      if (type === undefined) return undefined; // a text-level record has no type to spell
       const canonical = types.resolve(type);
-      if (!canonical || canonical === type) return r;
-      return task.withType(r, canonical);
-    });
+      return !canonical || canonical === type ? undefined : task.withType(r, canonical);
+    };
+    let out: IERecord[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = respelled(records[i]!);
+      if (r !== undefined && out === undefined) out = records.slice(0, i);
+      out?.push(r ?? records[i]!);
+    }
+    return out ?? records;
   };
 
   const parse = (text: string, options: ParseOptions = {}): ParseResult => {

@@ -61,7 +61,11 @@ function buildFastTask(def: TaskDefinition): FastTask | undefined {
     return true;
   };
 
-  /** The record as zod's parse returns it: the known fields only, lists defaulted to []. */
+  /**
+   * The record as zod's parse returns it: the known fields only, lists defaulted to []. Lists
+   * are built by push, not map: map makes holey arrays, and a second array shape next to
+   * JSON.parse's packed ones costs the loops that read records a deoptimization.
+   */
   const copyRecord = (value: Json): IERecord => {
     const out: Json = {};
     for (const key of keys) {
@@ -71,11 +75,13 @@ function buildFastTask(def: TaskDefinition): FastTask | undefined {
         out[key] = v;
         continue;
       }
-      out[key] = ((v ?? []) as Json[]).map((item) => {
+      const copies: Json[] = [];
+      for (const item of (v ?? []) as Json[]) {
         const copy: Json = {};
         for (const f of itemFields) copy[f] = item[f];
-        return copy;
-      });
+        copies.push(copy);
+      }
+      out[key] = copies;
     }
     return out;
   };
@@ -120,11 +126,11 @@ function fastTaskFor(name: unknown): FastEntry | undefined {
 export function fastRecords(task: string | TaskDefinition, items: readonly unknown[]): IERecord[] | undefined {
   const t = typeof task === "string" ? fastTaskFor(task) : FAST.get(task);
   if (t === undefined) return undefined;
-  const out = new Array<IERecord>(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const r = t.fast.record(items[i]);
+  const out: IERecord[] = []; // packed, as copyRecord's lists
+  for (const item of items) {
+    const r = t.fast.record(item);
     if (r === undefined) return undefined;
-    out[i] = r;
+    out.push(r);
   }
   return out;
 }

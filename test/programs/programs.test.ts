@@ -82,6 +82,23 @@ describe("parsing", () => {
     expect(e).toMatchObject({ ok: true, records: [{ event_trigger: "hit", event_type: "Attack" }] });
   });
 
+  it("respells only the records that need it, in order, around ones already spelled right", () => {
+    const r = PROGRAMS.NER.parse(
+      '[{"entity": "Ada", "entity_type": "person"}, {"entity": "Oslo", "entity_type": "LOCATION"}, {"entity": "Bob", "entity_type": "person"}, {"entity": "X", "entity_type": "Unknown"}]',
+      { schema: ["person", "location"] },
+    );
+    expect(r).toEqual({
+      ok: true,
+      thought: undefined,
+      records: [
+        { entity: "Ada", entity_type: "person" },
+        { entity: "Oslo", entity_type: "location" },
+        { entity: "Bob", entity_type: "person" },
+        { entity: "X", entity_type: "Unknown" },
+      ],
+    });
+  });
+
   it("keeps a type outside the schema as it is (scored as wrong, not an error)", () => {
     expect(ok('[{"entity": "Ada", "entity_type": "Scientist"}]').records).toEqual([{ entity: "Ada", entity_type: "Scientist" }]);
   });
