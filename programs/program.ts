@@ -175,7 +175,8 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
     }
     const items = toItems(json.value);
     if (typeof items === "string") return { ok: false, reason: items };
-    const normalised = items.map(task.normaliseRecord);
+    const normalised: unknown[] = []; // packed (see fastRecords)
+    for (const item of items) normalised.push(task.normaliseRecord(item));
     // Well-formed records of a built-in task skip zod (same output); zod explains the rest.
     const fast = fastRecords(task, normalised);
     const checked = fast !== undefined ? { records: fast } : task.parseRecords(normalised);

@@ -117,11 +117,17 @@ export const EE = defineTask({
   },
   normaliseRecord(record) {
     if (!Array.isArray(record.arguments)) return record;
-    record.arguments = record.arguments.map((arg) => {
-      if (!arg || typeof arg !== "object") return arg;
+    // Built by push: a packed array, like JSON.parse's (see fastRecords).
+    const args: unknown[] = [];
+    for (const arg of record.arguments as unknown[]) {
+      if (!arg || typeof arg !== "object") {
+        args.push(arg);
+        continue;
+      }
       const a = arg as Record<string, unknown>;
-      return { role: a.role ?? a.type, argument: a.argument ?? a.text ?? a.span ?? a.value };
-    });
+      args.push({ role: a.role ?? a.type, argument: a.argument ?? a.text ?? a.span ?? a.value });
+    }
+    record.arguments = args;
     return record;
   },
   labelIssues(label, item): LabelIssue[] {
