@@ -143,9 +143,9 @@ export function defineProgram(spec: ProgramSpec): IEProgram {
   };
 
   // The scorer resolves types itself (so `records` predictions get the same rule); this
-  // only makes parsed records read with the schema's spelling.
-  // The records themselves when every type is spelled as the schema has it (the usual
-  // answer); else a copy built by push (map's holey arrays cost the scorer's loops, see fastRecords).
+  // only makes parsed records read with the schema's spelling. The records themselves when
+  // every type already has it (the usual answer); else a copy, built by push (a packed
+  // array: see fastRecords).
   const canonicaliseTypes = (records: IERecord[], schema: readonly SchemaItem[] | undefined): IERecord[] => {
     if (!schema) return records;
     const types = schemaTypes(task, schema);
