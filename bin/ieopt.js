@@ -1,11 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=16
 // Thin launcher. In the repository Node >= 22.18 runs the TypeScript sources directly (type
 // stripping); the published package carries no sources (Node does not strip types under
 // node_modules) and runs the compiled dist/ that scripts/build.ts makes when packing.
-// The flags bound peak memory of large scoring and eval runs: on big machines V8 grows a
-// ~128 MB young generation and lets the old one grow several times past the live data
-// before collecting. With them, bench/eval's 400k-sample run stays under 500 MB at the same
-// throughput (bench/score and bench/eval read these flags from this line).
+// The flag bounds peak memory of large scoring and eval runs: on big machines V8 grows a
+// ~128 MB young generation. The old generation's bound (--heap-growing-percent) is set at
+// run time by main.ts, for the commands that want it: on this line it would make Node reject
+// its built-in code cache on every start. (The benches read the flags from this line.)
 import { existsSync } from "node:fs";
 import module from "node:module";
 

@@ -19,10 +19,6 @@ export function register(program: Command): void {
         const { loadProgramFile } = await import("../plugins.ts");
         for (const file of opts.program) await loadProgramFile(file);
       }
-      // The launcher's --heap-growing-percent=30 keeps eval's large live heap small; scoring
-      // streams (little stays live, much short-lived garbage), where it only buys extra full
-      // collections (~12% of score's CPU at 200k samples). V8's default growth applies here.
-      (await import("node:v8")).setFlagsFromString("--heap-growing-percent=0");
       const { scoreFiles, scoreJson, formatScoreTable } = await import("../../eval/score-files.ts");
       const files = { gold: opts.gold, pred: opts.pred };
       const report = await scoreFiles(files);
