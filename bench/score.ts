@@ -11,7 +11,7 @@
  * ones. Every gold line is a valid sample (EE schema items are objects with roles).
  *
  * ieopt runs with the launcher's Node flags (bin/ieopt.js's shebang); the score command
- * itself then restores V8's default heap growth (src/cli/commands/score.ts says why).
+ * keeps V8's default heap growth (src/cli/main.ts, boundHeapGrowth, says why).
  * CPU (user + sys), wall time and peak RSS of each process come from GNU time
  * (/usr/bin/time), medians over 5 interleaved runs of each Node process (Python, ~20 s, runs
  * once). Python is skipped, with a message, when python3 is absent.
