@@ -121,7 +121,7 @@ function dropOutputOnClosedPipe(err: NodeJS.ErrnoException): void {
 
 /**
  * Long runs keep V8's heap near their live data with --heap-growing-percent=30 (bench/eval's
- * 400k samples: 310 MB peak instead of 560 MB). Set here, at run time, not in the launcher's
+ * 400k samples: 459 MB peak instead of 990 MB). Set here, at run time, not in the launcher's
  * shebang: on the command line that flag makes Node reject its built-in code cache, which
  * cost every start ~12 ms of CPU (a third of `ieopt --help`). `score` keeps V8's default
  * growth: it streams, and the bound only bought it extra full collections (~12% of its CPU).
