@@ -55,7 +55,43 @@ export async function loadProgramFile(path: string): Promise<IEProgram> {
   const module = await importPlugin(path, "--program");
   const program = [module.default, module.program].find(isProgram);
   if (!program) throw new UserInputError(`--program ${path}: export a program (default export or 'program'), e.g. defineProgram({ task: defineTask({...}), ... }) from 'ieopt'`);
-  return registerProgram(program);
+  return registerProgram(guardedProgram(program, path));
+}
+
+/** The program methods the CLI calls; one that throws is the file's problem. */
+const PROGRAM_METHODS = ["render", "renderQuery", "renderOutput", "parse", "outputJsonSchema", "maxTokens"] as const;
+
+// One guard per exported program: the registry accepts a task again only with the same program.
+const programGuards = new WeakMap<IEProgram, IEProgram>();
+
+/**
+ * The program with its methods guarded: an error thrown inside the file's code names the
+ * file (a UserInputError), instead of reaching the user as "a bug in ieopt", as a
+ * --metric's does. Every other property (the version getter included) is the program's own.
+ */
+function guardedProgram(program: IEProgram, path: string): IEProgram {
+  const known = programGuards.get(program);
+  if (known) return known;
+  // Own properties copied as they are (getters stay getters), on the same prototype; the
+  // methods the program has become guarded own properties.
+  const descriptors: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(program);
+  for (const name of PROGRAM_METHODS) {
+    const method = program[name] as unknown;
+    if (typeof method !== "function") continue;
+    const guard = (...args: unknown[]): unknown => {
+      try {
+        return method.apply(program, args);
+      } catch (err) {
+        if (err instanceof UserInputError) throw err;
+        const what = name === "parse" ? ` on a ${program.task} output` : "";
+        throw new UserInputError(`--program ${path}: ${name}() threw${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    descriptors[name] = { value: guard, enumerable: true, writable: true, configurable: true };
+  }
+  const guarded = Object.create(Object.getPrototypeOf(program) as object, descriptors) as IEProgram;
+  programGuards.set(program, guarded);
+  return guarded;
 }
 
 /** Loads and registers the metric a file exports. */

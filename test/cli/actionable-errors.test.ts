@@ -1,7 +1,7 @@
 /**
  * Errors a user can act on, through the real CLI: unwritable output paths, a missing input
- * file, refused numeric flags, empty predictions and empty exports — each a message and
- * exit 2, never an internal error, nothing half-written.
+ * file, refused numeric flags, empty predictions and empty exports, plug-ins that throw —
+ * each a message and exit 2, never an internal error, nothing half-written.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -92,6 +92,20 @@ describe("plug-in metrics that misbehave", () => {
       refused(await ieopt("optimize", "--task", "SF", "--train", join(SF, "train.jsonl"), "--val", join(SF, "dev.jsonl"), "--metric", path, "--runs-dir", runsDir), message);
       expect(existsSync(runsDir)).toBe(false);
     }
+  });
+});
+
+describe("plug-in programs that misbehave", () => {
+  it("a --program file whose parse() throws is named as the problem, not reported as a bug in ieopt", async () => {
+    const path = join(work, "bad-program.ts");
+    const base = JSON.stringify(join(ROOT, "examples/programs/mre-mix.ts"));
+    writeFileSync(path, `import { program } from ${base};\nexport default { ...program, parse() { const o: any = undefined; return o.field; } };\n`);
+    const pred = join(work, "mre-preds.jsonl");
+    writeFileSync(pred, JSON.stringify({ id: "mre-test-eng-000", output: "[]" }) + "\n");
+    refused(
+      await ieopt("score", "--program", path, "--gold", join(EXAMPLES, "mre", "test.jsonl"), "--pred", pred),
+      /--program \S+bad-program\.ts: parse\(\) threw on a MRE-MIX output: Cannot read properties of undefined/,
+    );
   });
 });
 
