@@ -32,9 +32,14 @@ export function registerProgram(program: IEProgram): IEProgram {
   return program;
 }
 
+/** The program registered for a task name, if any (built-in names also match case-insensitively). */
+export function findProgram(task: string): IEProgram | undefined {
+  return registry.get(task) ?? registry.get(task.toUpperCase());
+}
+
 /** The program for a task name (built-in names also match case-insensitively). */
 export function getProgram(task: string): IEProgram {
-  const program = registry.get(task) ?? registry.get(task.toUpperCase());
+  const program = findProgram(task);
   if (!program) throw new UserInputError(`unknown task '${task}'; expected one of ${[...registry.keys()].join(", ")}`);
   return program;
 }

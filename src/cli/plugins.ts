@@ -16,7 +16,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UserInputError } from "../errors.ts";
 import { resolveMetric, type Metric } from "../eval/metric.ts";
-import { registerProgram, type IEProgram } from "../../programs/index.ts";
+import { findProgram, registerProgram, type IEProgram } from "../../programs/index.ts";
 import type { Tip } from "../../tips/index.ts";
 
 /** The library entry this CLI runs from (sources in the repository, dist/ when installed). */
@@ -55,6 +55,9 @@ export async function loadProgramFile(path: string): Promise<IEProgram> {
   const module = await importPlugin(path, "--program");
   const program = [module.default, module.program].find(isProgram);
   if (!program) throw new UserInputError(`--program ${path}: export a program (default export or 'program'), e.g. defineProgram({ task: defineTask({...}), ... }) from 'ieopt'`);
+  // A file that registered its program itself keeps it as it registered it (one program a
+  // task): unguarded, its errors then read as ieopt's.
+  if (findProgram(program.task) === program) return program;
   return registerProgram(guardedProgram(program, path));
 }
 

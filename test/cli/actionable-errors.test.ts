@@ -8,6 +8,7 @@ import { existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLES, ieopt, ROOT } from "../eval-cli/helpers.ts";
+import { runIeopt } from "../helpers/cli.ts";
 
 const work = mkdtempSync(join(tmpdir(), "ieopt-errors-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -106,6 +107,18 @@ describe("plug-in programs that misbehave", () => {
       await ieopt("score", "--program", path, "--gold", join(EXAMPLES, "mre", "test.jsonl"), "--pred", pred),
       /--program \S+bad-program\.ts: parse\(\) threw on a MRE-MIX output: Cannot read properties of undefined/,
     );
+  });
+
+  it("a --program file that registers its program itself still loads (its program stays the one registered)", async () => {
+    const path = join(work, "self-registering.ts");
+    const base = JSON.stringify(join(ROOT, "examples/programs/mre-mix.ts"));
+    writeFileSync(path, `import { registerProgram } from "ieopt";\nimport { program } from ${base};\nregisterProgram(program);\nexport default program;\n`);
+    const pred = join(work, "mre-preds-ok.jsonl");
+    writeFileSync(pred, JSON.stringify({ id: "mre-test-eng-000", output: '[{"entity": "Paris", "entity_type": "location"}]' }) + "\n");
+    // A real process: the plug-in's own `import … from "ieopt"` resolves through the CLI's loader hook.
+    const run = await runIeopt(["score", "--program", path, "--gold", join(EXAMPLES, "mre", "test.jsonl"), "--pred", pred, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).overall.samples).toBeGreaterThan(1);
   });
 });
 
