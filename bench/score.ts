@@ -28,6 +28,7 @@ import type { EdRecord, EeRecord, IERecord, NerRecord, ReRecord, Sample, SfRecor
 import type { SampleOutcome } from "../src/metrics/score.ts";
 import { createRng, type Rng } from "../src/util/random.ts";
 import { writeJsonAtomic } from "../src/util/fs.ts";
+import { median } from "simple-statistics";
 
 const TARGETS = { vs_python: 10, vs_parse_only: 2, peak_rss_mb: 400 };
 const SAMPLES = Number(process.argv[2] ?? 200_000);
@@ -296,7 +297,6 @@ async function main(): Promise<void> {
 
 /** Each figure's median over runs (the runs' figures are listed beside it). */
 function medianCost(costs: ProcessCost[]): ProcessCost {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { wall_s: median(costs.map((c) => c.wall_s)), cpu_s: median(costs.map((c) => c.cpu_s)), peak_rss_mb: median(costs.map((c) => c.peak_rss_mb)) };
 }
 

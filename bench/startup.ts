@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "../src/util/fs.ts";
+import { median } from "simple-statistics";
 import { launcherNodeFlags } from "./launcher-flags.ts";
 
 const TARGET_RATIO = 2.5;
@@ -47,7 +48,6 @@ const samples: Record<string, number[]> = Object.fromEntries(Object.keys(COMMAND
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, command] of Object.entries(COMMANDS)) samples[name]!.push(cpuSeconds(command));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const baseline = median(samples["node -e 0"]!);
 const rows = Object.entries(samples).map(([name, xs]) => ({
   command: name,
